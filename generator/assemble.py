@@ -1,0 +1,122 @@
+"""Turn parsed documents into the Site: what is published, in which order, in which groups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from .model import Article, Asset, Group, Page, Site, Term
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which held-back articles a build publishes, and the moment it takes as 'now'."""
+
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+
+
+def assemble_site(
+    documents: Iterable[Article | Page], assets: Sequence[Asset], selection: Selection
+) -> Site:
+    """Return the site to publish from parsed documents (in any order)."""
+    articles: list[Article] = []
+    pages: list[Page] = []
+    for doc in sorted(documents, key=lambda d: d.source):
+        if doc.draft and not selection.drafts:
+            continue
+        if isinstance(doc, Page):
+            pages.append(doc)
+            continue
+        scheduled = doc.date > selection.now
+        if scheduled and not selection.future:
+            continue
+        articles.append(replace(doc, scheduled=scheduled) if scheduled else doc)
+    # Stable sorts: equal dates keep source-path order.
+    articles.sort(key=lambda a: a.date, reverse=True)
+    articles = _canonical_terms(articles)
+    articles = _link_neighbours(articles)
+    listed = [a for a in articles if not a.hidden]
+    published = {a.source for a in articles} | {p.source for p in pages}
+    return Site(
+        articles=tuple(articles),
+        pages=tuple(pages),
+        tags=_groups(listed, lambda a: a.tags),
+        authors=_groups(listed, lambda a: a.authors),
+        sections=_groups(listed, lambda a: (a.section,) if a.section else ()),
+        years=_years(listed),
+        assets=tuple(a for a in assets if a.owner is None or a.owner in published),
+    )
+
+
+def _canonical_terms(articles: list[Article]) -> list[Article]:
+    """Give every tag, author and section the spelling of its first use, oldest article first.
+
+    "Iran" and "iran" share a slug and so are one tag; which spelling shows must not depend on
+    anything but the content, so the oldest article (then source path) decides.
+    """
+    first: dict[tuple[str, str], Term] = {}
+    for article in sorted(articles, key=lambda a: (a.date, a.source)):
+        terms = (
+            list(article.tags)
+            + list(article.authors)
+            + ([article.section] if article.section else [])
+        )
+        for term in terms:
+            first.setdefault((term.url, term.slug), term)
+
+    def canon(terms: Iterable[Term]) -> tuple[Term, ...]:
+        return tuple(dict.fromkeys(first[(t.url, t.slug)] for t in terms))
+
+    out = []
+    for article in articles:
+        section = first[(article.section.url, article.section.slug)] if article.section else None
+        new = replace(
+            article, tags=canon(article.tags), authors=canon(article.authors), section=section
+        )
+        out.append(new if new != article else article)
+    return out
+
+
+def _link_neighbours(articles: list[Article]) -> list[Article]:
+    """Set previous (older) and next (newer) among listed articles, newest first in `articles`."""
+    listed = [a.source for a in articles if not a.hidden]
+    neighbours = {
+        source: (
+            listed[i + 1] if i + 1 < len(listed) else None,
+            listed[i - 1] if i > 0 else None,
+        )
+        for i, source in enumerate(listed)
+    }
+    return [
+        replace(a, previous=neighbours[a.source][0], next=neighbours[a.source][1])
+        if a.source in neighbours
+        else a
+        for a in articles
+    ]
+
+
+def _groups(articles: list[Article], terms_of) -> tuple[Group, ...]:
+    """Return one Group per term, sorted by slug, each listing its articles newest first."""
+    members: dict[Term, list[str]] = defaultdict(list)
+    for article in articles:
+        for term in terms_of(article):
+            members[term].append(article.source)
+    return tuple(
+        Group(term.name, term.slug, term.url, tuple(sources))
+        for term, sources in sorted(members.items(), key=lambda item: (item[0].slug, item[0].name))
+    )
+
+
+def _years(articles: list[Article]) -> tuple[Group, ...]:
+    """Return one Group per publication year, newest year first."""
+    members: dict[int, list[str]] = defaultdict(list)
+    for article in articles:
+        members[article.date.year].append(article.source)
+    return tuple(
+        Group(str(year), str(year), f"/archive/{year}/", tuple(members[year]))
+        for year in sorted(members, reverse=True)
+    )

@@ -1,0 +1,265 @@
+"""The site's settings: one frozen Config, loaded from site.yaml and validated in one pass."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import BuildFailed, Problem, SourceError, display_path
+from .yamldata import load_mapping
+
+PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class AuthorInfo:
+    """What site.yaml says about an author; every field is optional."""
+
+    bio: str = ""
+    photo: str | None = None
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of one build. Paths are absolute; everything else comes from site.yaml."""
+
+    title: str
+    base_url: str = "http://127.0.0.1:8000/"
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    per_page: int = 10
+    permalink: str = "/{year}/{month}/{slug}/"
+    theme: str = "default"
+    smart_typography: bool = True
+    unicode_slugs: bool = False
+    default_author: str | None = None
+    menu: tuple[Link, ...] = ()
+    authors: tuple[tuple[str, AuthorInfo], ...] = ()
+    feed_entries: int = 20
+    # Where things are; set from the command line, not from site.yaml.
+    root: Path = field(default=Path("."), compare=False)
+    content_dir: Path = field(default=Path("content"), compare=False)
+    output_dir: Path = field(default=Path("output"), compare=False)
+    config_path: Path | None = field(default=None, compare=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url without its trailing slash: '' or '/newsroom'."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    def author_info(self, name: str) -> AuthorInfo:
+        return dict(self.authors).get(name, AuthorInfo())
+
+    def fingerprint(self) -> str:
+        """Return a hash of every setting that can change what a build writes."""
+        settings = {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
+        text = json.dumps(settings, sort_keys=True, default=_jsonable)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _jsonable(value: Any) -> Any:
+    return asdict(value) if hasattr(value, "__dataclass_fields__") else str(value)
+
+
+# Each checker turns the YAML value into the setting or raises ValueError with the reason.
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return value
+
+
+def _nonempty_text(value: Any) -> str:
+    if not _text(value).strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _bool(value: Any) -> bool:
+    words = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+    if isinstance(value, str) and value.lower() in words:
+        return words[value.lower()]
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, str) and value.isdigit() and int(value) > 0:
+        return int(value)
+    raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+
+
+def _base_url(value: Any) -> str:
+    parts = urlsplit(_text(value))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"expected an absolute http(s) URL such as https://example.org/, got {value!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError("base_url cannot have a query or a fragment")
+    return value if value.endswith("/") else value + "/"
+
+
+def _timezone(value: Any) -> str:
+    try:
+        ZoneInfo(_text(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown timezone {value!r} (use an IANA name such as Europe/Berlin)"
+        ) from None
+    return value
+
+
+def _permalink(value: Any) -> str:
+    pattern = _text(value)
+    names = set(re.findall(r"{(\w*)}", pattern))
+    unknown = names - PERMALINK_FIELDS
+    if unknown:
+        choices = ", ".join(sorted(PERMALINK_FIELDS))
+        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; use {choices}")
+    if "slug" not in names:
+        raise ValueError("the pattern must contain {slug}")
+    if not pattern.startswith("/") or not (pattern.endswith("/") or pattern.endswith(".html")):
+        raise ValueError("the pattern must start with / and end with / or .html")
+    if ".." in pattern.split("/"):
+        raise ValueError("the pattern cannot contain '..'")
+    return pattern
+
+
+def _links(value: Any) -> tuple[Link, ...]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list of items with title and url")
+    items = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"title", "url"}:
+            raise ValueError("each item needs exactly `title` and `url`")
+        items.append(Link(_text(item["title"]), _text(item["url"])))
+    return tuple(items)
+
+
+def _authors(value: Any) -> tuple[tuple[str, AuthorInfo], ...]:
+    if not isinstance(value, dict):
+        raise ValueError("expected a mapping of author names to their bio, photo and links")
+    known = {"bio", "photo", "links"}
+    authors = []
+    for name, info in value.items():
+        info = info or {}
+        if not isinstance(info, dict):
+            raise ValueError(f"author {name!r}: expected bio, photo and links")
+        extra = set(info) - known
+        if extra:
+            key = sorted(extra)[0]
+            raise ValueError(f"author {name!r}: unknown key {key!r} ({_suggest(key, known)})")
+        authors.append(
+            (
+                name,
+                AuthorInfo(
+                    bio=_text(info.get("bio") or ""),
+                    photo=_optional_text(info.get("photo")),
+                    links=_links(info.get("links") or []),
+                ),
+            )
+        )
+    return tuple(authors)
+
+
+CHECKS: dict[str, Callable[[Any], Any]] = {
+    "title": _nonempty_text,
+    "base_url": _base_url,
+    "description": _text,
+    "language": _nonempty_text,
+    "timezone": _timezone,
+    "per_page": _positive_int,
+    "permalink": _permalink,
+    "theme": _nonempty_text,
+    "smart_typography": _bool,
+    "unicode_slugs": _bool,
+    "default_author": _optional_text,
+    "menu": _links,
+    "authors": _authors,
+    "feed_entries": _positive_int,
+}
+
+
+def _suggest(key: str, choices: set[str] | dict) -> str:
+    close = difflib.get_close_matches(key, list(choices), n=1)
+    return f"did you mean {close[0]!r}?" if close else "see the README for the settings"
+
+
+def load_config(path: Path | None, **overrides: Any) -> Config:
+    """Return the validated settings of `path` (site.yaml), with command-line `overrides` applied.
+
+    Raises BuildFailed listing every problem in the file at once.
+    """
+    root = (path.parent if path else Path.cwd()).resolve()
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    shown = display_path(path) if path else "site.yaml"
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise BuildFailed([Problem(shown, None, "settings file not found")]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BuildFailed([Problem(shown, None, f"cannot read settings: {exc}")]) from None
+        try:
+            doc = load_mapping(text, path)
+        except SourceError as exc:
+            raise BuildFailed([exc.problem]) from None
+        for key, raw in doc.data.items():
+            line = doc.lines[key]
+            check = CHECKS.get(key)
+            if check is None:
+                problems.append(
+                    Problem(shown, line, f"unknown setting {key!r}", _suggest(key, CHECKS))
+                )
+                continue
+            try:
+                values[key] = check(raw)
+            except ValueError as exc:
+                problems.append(Problem(shown, line, f"{key}: {exc}"))
+    if "title" not in values and not any(p.message.startswith("title:") for p in problems):
+        problems.append(Problem(shown, None, "the setting 'title' is required"))
+    if problems:
+        raise BuildFailed(problems)
+    config = Config(root=root, config_path=path, **values)
+    config = replace(config, content_dir=root / "content", output_dir=root / "output")
+    return apply_overrides(config, **overrides)
+
+
+def apply_overrides(config: Config, **overrides: Any) -> Config:
+    """Return `config` with command-line settings applied; None means 'not given'."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "base_url" in given:
+        try:
+            given["base_url"] = _base_url(given["base_url"])
+        except ValueError as exc:
+            raise BuildFailed([Problem("--base-url", None, str(exc))]) from None
+    for key in ("content_dir", "output_dir"):
+        if key in given:
+            given[key] = Path(given[key]).resolve()
+    return replace(config, **given)

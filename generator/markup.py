@@ -1,0 +1,84 @@
+"""Markdown to HTML: one configured Python-Markdown instance, reset between documents."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import markdown
+from markupsafe import Markup
+
+from .urls import slugify
+
+MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+_FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>.*?</p>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc: str
+
+
+def _heading_id(value: str, separator: str) -> str:
+    # Anchors keep non-ASCII letters readable (#azərbaycan-seçkiləri) rather than dropping them.
+    return slugify(value, keep_unicode=True)
+
+
+class Converter:
+    """Converts Markdown bodies with the site's extensions; one per process, never shared."""
+
+    def __init__(self, smart_typography: bool):
+        extensions: list = [
+            "extra",
+            "sane_lists",
+            "codehilite",
+            "toc",
+        ]
+        if smart_typography:
+            extensions.append("smarty")
+        self._md = markdown.Markdown(
+            extensions=extensions,
+            extension_configs={
+                "codehilite": {"css_class": "highlight", "guess_lang": False},
+                "toc": {"slugify": _heading_id, "toc_depth": "2-4"},
+                "footnotes": {"UNIQUE_IDS": False},
+            },
+            output_format="html",
+        )
+
+    def convert(self, text: str) -> Rendered:
+        """Return the HTML of `text` and its table of contents (empty without headings)."""
+        md = self._md.reset()
+        body = md.convert(text)
+        toc = md.toc if getattr(md, "toc_tokens", None) else ""
+        return Rendered(body, toc)
+
+    def inline(self, text: str) -> Markup:
+        """Return `text` (a summary or caption) as HTML without the surrounding paragraph."""
+        body = self._md.reset().convert(text).strip()
+        if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
+            body = body[3:-4]
+        return Markup(body)
+
+
+def summary_of(body_html: str) -> Markup:
+    """Return the HTML before a `<!--more-->` marker, else the first paragraph."""
+    marker = MORE.search(body_html)
+    if marker:
+        return Markup(body_html[: marker.start()].strip())
+    first = _FIRST_PARAGRAPH.search(body_html)
+    return Markup(first.group(0)) if first else Markup("")
+
+
+def plain_text(fragment: str) -> str:
+    """Return the text of an HTML fragment, tags removed and white space collapsed."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def word_count(body_html: str) -> int:
+    """Return the number of words a reader sees in `body_html`."""
+    return len(plain_text(body_html).split())

@@ -1,0 +1,120 @@
+"""The data a build passes between stages: frozen, picklable, and free of I/O.
+
+Documents refer to each other by source path (content-relative, posix), never by reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class Source:
+    """One Markdown file under content/, decoded, with newlines normalised to '\\n'."""
+
+    path: str  # relative to content/, posix
+    file: Path
+    text: str
+    digest: str
+    kind: str  # "article" or "page"
+    bundle: bool = False  # an index.md whose folder's other files belong to it
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file under content/ that is published as it is (an image, a PDF)."""
+
+    path: str  # relative to content/, posix
+    file: Path
+    owner: str | None = None  # source path of the bundle document it sits beside
+
+
+@dataclass(frozen=True)
+class Term:
+    """A tag, author or section as a link: its display name, slug and site path."""
+
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """What an article and a static page have in common."""
+
+    source: str
+    title: str
+    url: str
+    content: Markup
+    summary: Markup
+    description: str
+    toc: Markup
+    template: str
+    lang: str | None = None
+    draft: bool = False
+    word_count: int = 0
+    meta: dict[str, Any] = field(default_factory=dict, hash=False)
+    lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def reading_time(self) -> int:
+        """Minutes to read at 220 words a minute, at least 1."""
+        return max(1, round(self.word_count / 220))
+
+
+@dataclass(frozen=True)
+class Article(Document):
+    date: datetime = datetime.min
+    updated: datetime | None = None
+    authors: tuple[Term, ...] = ()
+    tags: tuple[Term, ...] = ()
+    section: Term | None = None
+    image: str | None = None
+    image_alt: str = ""
+    image_caption: str = ""
+    hidden: bool = False  # published, but in no listing or feed
+    scheduled: bool = False  # dated after the build's clock (only shown in previews)
+    previous: str | None = None  # source path of the older neighbour
+    next: str | None = None  # source path of the newer neighbour
+
+
+@dataclass(frozen=True)
+class Page(Document):
+    """A static page such as About or Corrections."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A tag, author, section or year with the source paths of its articles, newest first."""
+
+    name: str
+    slug: str
+    url: str
+    sources: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.sources)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything to publish, ordered and grouped; `articles` is newest first."""
+
+    articles: tuple[Article, ...]
+    pages: tuple[Page, ...]
+    tags: tuple[Group, ...]
+    authors: tuple[Group, ...]
+    sections: tuple[Group, ...]
+    years: tuple[Group, ...]
+    assets: tuple[Asset, ...]
+
+    @property
+    def listed(self) -> tuple[Article, ...]:
+        """Articles that appear in listings and feeds (not hidden), newest first."""
+        return tuple(a for a in self.articles if not a.hidden)

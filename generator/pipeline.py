@@ -1,0 +1,141 @@
+"""build(): the one place where the stages meet."""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .assemble import Selection, assemble_site
+from .clock import reproducible_now
+from .config import Config
+from .errors import BuildFailed, Problem, SourceError, display_path
+from .feeds import feed_outputs
+from .markup import Converter
+from .model import Article, Page, Site
+from .parse import parse_document
+from .render import Output, render_site
+from .sources import ContentTree, read_content
+from .templates import find_theme, make_environment
+from .write import SyncResult, check_output_dir, sync_output
+
+log = logging.getLogger(__name__)
+
+THEME_URL = "theme"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    clock: datetime | None = None  # build as if it were this moment (default: now)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    site: Site
+    sync: SyncResult
+    warnings: tuple[Problem, ...]
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def parse_all(
+    tree: ContentTree, config: Config
+) -> tuple[list[Article | Page], list[Problem], list[Problem]]:
+    """Return the parsed documents, the errors of the files that failed, and warnings."""
+    converter = Converter(config.smart_typography)
+    documents: list[Article | Page] = []
+    errors: list[Problem] = list(tree.errors)
+    warnings: list[Problem] = list(tree.skipped)
+    for source in tree.sources:
+        try:
+            parsed = parse_document(source, config, converter)
+        except SourceError as exc:
+            errors.append(exc.problem)
+            continue
+        documents.append(parsed.document)
+        warnings.extend(parsed.warnings)
+    return documents, errors, warnings
+
+
+def site_outputs(site: Site, config: Config) -> list[Output]:
+    """Return every file of the finished site: pages, feeds, theme files and content assets."""
+    theme = find_theme(config)
+    outputs = render_site(site, config, make_environment(config, theme))
+    outputs += feed_outputs(config, site)
+    outputs += [
+        Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file)
+        for rel, file in theme.static_files().items()
+    ]
+    urls = {d.source: d.url for d in (*site.articles, *site.pages)}
+    for asset in site.assets:
+        if asset.owner:  # published beside its bundle's page, so relative links keep working
+            inside = asset.path[len(posixpath.dirname(asset.owner)) + 1 :]
+            path = urls[asset.owner].lstrip("/") + inside
+        else:
+            path = asset.path
+        outputs.append(Output(path, asset.path, file=asset.file))
+    return outputs
+
+
+def check_unique(outputs: Sequence[Output], config: Config, sources: set[str]) -> None:
+    """Raise BuildFailed naming both origins of any two outputs that would be the same file.
+
+    Paths that differ only in case or Unicode normalisation collide too: a case-insensitive
+    host would serve one in place of the other.
+    """
+    seen: dict[str, Output] = {}
+    problems: list[Problem] = []
+    for item in outputs:
+        key = unicodedata.normalize("NFC", item.path).casefold()
+        other = seen.setdefault(key, item)
+        if other is item:
+            continue
+        first, second = sorted((other.origin, item.origin))
+        problems.append(
+            Problem(
+                _origin(first, config, sources),
+                None,
+                f"writes /{item.path}, as does {_origin(second, config, sources)}",
+            )
+        )
+    if problems:
+        raise BuildFailed(problems)
+
+
+def _origin(origin: str, config: Config, sources: set[str]) -> str:
+    return display_path(config.content_dir / origin) if origin in sources else origin
+
+
+def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """Build the site of `config` into its output folder; raise BuildFailed on user errors.
+
+    Nothing is written unless every stage succeeded.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        timings[stage] = time.perf_counter() - started - sum(timings.values())
+
+    tree = read_content(config.content_dir)
+    lap("read")
+    documents, errors, warnings = parse_all(tree, config)
+    lap("parse")
+    if errors:
+        raise BuildFailed(errors)
+    now = options.clock or reproducible_now()
+    site = assemble_site(documents, tree.assets, Selection(now, options.drafts, options.future))
+    lap("assemble")
+    outputs = site_outputs(site, config)
+    check_unique(outputs, config, {s.path for s in tree.sources} | {a.path for a in tree.assets})
+    lap("render")
+    check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
+    sync = sync_output(outputs, config.output_dir)
+    lap("write")
+    return BuildResult(site, sync, tuple(warnings), time.perf_counter() - started, timings)

@@ -1,0 +1,261 @@
+"""Render the Site through the theme: which template makes which page, and pagination."""
+
+from __future__ import annotations
+
+import math
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import AuthorInfo, Config, Link
+from .errors import BuildFailed, Problem, display_path
+from .model import Article, Group, Site
+from .urls import output_path
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site: rendered bytes, or a file copied as it is."""
+
+    path: str  # relative to output/, posix
+    origin: str  # what made it: a source path, or a description for generated pages
+    data: bytes | None = None
+    file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Paginator:
+    number: int
+    count: int
+    total: int
+    previous_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class AuthorProfile:
+    name: str
+    slug: str
+    url: str
+    bio: str
+    photo: str | None
+    links: tuple[Link, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """The `site` variable of every template."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    menu: tuple[Link, ...]
+    sections: tuple[Group, ...]
+    year: int
+    feed_url: str
+
+
+def page_url(base: str, number: int) -> str:
+    """Return the site path of page `number` of the listing at `base`: /tags/iran/page/2/."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def paginate(
+    base: str, items: Sequence[Any], per_page: int
+) -> Iterator[tuple[str, list, Paginator]]:
+    """Yield (site path, items on the page, paginator) for each page; an empty list has one page."""
+    count = max(1, math.ceil(len(items) / per_page))
+    for number in range(1, count + 1):
+        yield (
+            page_url(base, number),
+            list(items[(number - 1) * per_page : number * per_page]),
+            Paginator(
+                number=number,
+                count=count,
+                total=len(items),
+                previous_url=page_url(base, number - 1) if number > 1 else None,
+                next_url=page_url(base, number + 1) if number < count else None,
+            ),
+        )
+
+
+class Renderer:
+    """Renders pages of one site, collecting template errors instead of stopping at the first."""
+
+    def __init__(self, site: Site, config: Config, env: jinja2.Environment):
+        self.site = site
+        self.config = config
+        self.env = env
+        self.by_source = {a.source: a for a in site.articles}
+        self.problems: dict[tuple[str, int | None, str], Problem] = {}
+        newest = site.listed[0].date.year if site.listed else _fallback_year()
+        self.info = SiteInfo(
+            title=config.title,
+            description=config.description,
+            language=config.language,
+            base_url=config.base_url,
+            menu=config.menu,
+            sections=site.sections,
+            year=newest,
+            feed_url="/feed.xml",
+        )
+
+    def render(self, template: str, url: str, origin: str, **context: Any) -> Output | None:
+        """Return the page at `url`, or None after recording the template's error."""
+        try:
+            html = self.env.get_template(template).render(site=self.info, page_url=url, **context)
+        except jinja2.TemplateNotFound as exc:
+            line = getattr(context.get("article") or context.get("page"), "lines", {}).get(
+                "template"
+            )
+            self._record(
+                Problem(
+                    display_path(self.config.content_dir / origin),
+                    line,
+                    f"unknown template {exc.name!r}",
+                )
+            )
+            return None
+        except jinja2.TemplateSyntaxError as exc:
+            self._record(
+                Problem(display_path(exc.filename or template), exc.lineno, exc.message or str(exc))
+            )
+            return None
+        except Exception as exc:  # a theme is code: any error in it is reported, with its line
+            path, line = _template_position(exc, template)
+            self._record(Problem(path, line, f"{_describe(exc)} (while rendering {url})"))
+            return None
+        return Output(output_path(url), origin, html.encode("utf-8"))
+
+    def _record(self, problem: Problem) -> None:
+        self.problems.setdefault(
+            (problem.path, problem.line, problem.message.split(" (while")[0]), problem
+        )
+
+    def articles(self, sources: Sequence[str]) -> list[Article]:
+        return [self.by_source[s] for s in sources]
+
+    def listing(
+        self, template: str, base: str, articles: Sequence[Article], origin: str, **context: Any
+    ) -> Iterator[Output | None]:
+        for url, items, paginator in paginate(base, articles, self.config.per_page):
+            yield self.render(template, url, origin, articles=items, paginator=paginator, **context)
+
+
+def render_site(site: Site, config: Config, env: jinja2.Environment) -> list[Output]:
+    """Return every rendered page of `site`; raise BuildFailed listing every template error."""
+    r = Renderer(site, config, env)
+    outputs: list[Output | None] = []
+    add = outputs.append
+    for article in site.articles:
+        add(
+            r.render(
+                article.template,
+                article.url,
+                article.source,
+                article=article,
+                previous=r.by_source.get(article.previous or ""),
+                next=r.by_source.get(article.next or ""),
+            )
+        )
+    for page in site.pages:
+        add(r.render(page.template, page.url, page.source, page=page))
+    outputs.extend(r.listing("index.html", "/", site.listed, "front page"))
+    _groups(r, outputs.extend, site.tags, "tag.html", "tag")
+    _groups(r, outputs.extend, site.sections, "section.html", "section")
+    for group in site.authors:
+        profile = _profile(group, config.author_info(group.name))
+        outputs.extend(
+            r.listing(
+                "author.html",
+                group.url,
+                r.articles(group.sources),
+                f"author page {group.url}",
+                author=profile,
+            )
+        )
+    for group in site.years:
+        outputs.extend(
+            r.listing(
+                "archive.html",
+                group.url,
+                r.articles(group.sources),
+                f"archive {group.url}",
+                year=int(group.name),
+            )
+        )
+    add(r.render("tags.html", "/tags/", "tags index", tags=list(site.tags)))
+    add(
+        r.render(
+            "authors.html",
+            "/authors/",
+            "authors index",
+            authors=[_profile(g, config.author_info(g.name)) for g in site.authors],
+        )
+    )
+    add(
+        r.render(
+            "archives.html",
+            "/archive/",
+            "archive index",
+            years=[_YearLink(int(g.name), g.count, g.url) for g in site.years],
+        )
+    )
+    add(r.render("404.html", "/404.html", "404 page"))
+    if r.problems:
+        raise BuildFailed(list(r.problems.values()))
+    return [o for o in outputs if o is not None]
+
+
+@dataclass(frozen=True)
+class _YearLink:
+    year: int
+    count: int
+    url: str
+
+
+def _groups(
+    r: Renderer, extend: Callable, groups: Sequence[Group], template: str, name: str
+) -> None:
+    for group in groups:
+        extend(
+            r.listing(
+                template,
+                group.url,
+                r.articles(group.sources),
+                f"{name} page {group.url}",
+                **{name: group},
+            )
+        )
+
+
+def _profile(group: Group, info: AuthorInfo) -> AuthorProfile:
+    return AuthorProfile(
+        group.name, group.slug, group.url, info.bio, info.photo, info.links, group.count
+    )
+
+
+def _fallback_year() -> int:
+    from .clock import reproducible_now
+
+    return reproducible_now().year
+
+
+def _template_position(exc: Exception, template: str) -> tuple[str, int | None]:
+    """Return the theme file and line where `exc` was raised, from Jinja's rewritten traceback."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+            return display_path(frame.filename), frame.lineno
+    return template, None
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return exc.message or "undefined variable"
+    return f"{type(exc).__name__}: {exc}"

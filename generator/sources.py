@@ -1,0 +1,110 @@
+"""The only reader of content/: finds documents and assets, decodes text, hashes bytes."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem, display_path
+from .model import Asset, Source
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+PAGES_FOLDER = "pages"
+# Editor and operating-system leftovers that are never content.
+JUNK = (".DS_Store", "._*", "*.swp", "*.swo", "*~", ".#*", "#*#", "Thumbs.db", "desktop.ini")
+
+
+@dataclass(frozen=True)
+class ContentTree:
+    sources: tuple[Source, ...]
+    assets: tuple[Asset, ...]
+    errors: tuple[Problem, ...]  # files that should be content but cannot be read
+    skipped: tuple[Problem, ...]  # files left out on purpose (links out, FIFOs)
+
+
+def is_junk(name: str) -> bool:
+    """Return True for editor swap files, OS metadata and hidden files."""
+    return name.startswith(".") or any(fnmatch.fnmatchcase(name, pattern) for pattern in JUNK)
+
+
+def decode(data: bytes) -> str:
+    """Return UTF-8 `data` (a BOM allowed) as text with '\\n' newlines; raise UnicodeDecodeError."""
+    text = data.decode("utf-8-sig")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def read_content(content_dir: Path) -> ContentTree:
+    """Return every document and asset under `content_dir`, in sorted path order."""
+    root = content_dir.resolve()
+    sources: list[Source] = []
+    assets: list[Asset] = []
+    errors: list[Problem] = []
+    skipped: list[Problem] = []
+    bundles: list[tuple[str, str]] = []  # (folder prefix, source path of its index.md)
+    if not root.is_dir():
+        missing = Problem(display_path(content_dir), None, "content folder not found")
+        return ContentTree((), (), (missing,), ())
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not is_junk(d))
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        prefix = "" if rel_folder == "." else rel_folder + "/"
+        names = sorted(n for n in files if not is_junk(n))
+        is_pages = prefix.startswith(PAGES_FOLDER + "/")
+        if not is_pages and prefix and any(n in ("index.md", "index.markdown") for n in names):
+            index = "index.md" if "index.md" in names else "index.markdown"
+            bundles.append((prefix, prefix + index))
+        for name in names:
+            file = Path(folder) / name
+            rel = prefix + name
+            problem = _unsafe(file, root)
+            if problem:
+                skipped.append(Problem(display_path(file), None, problem))
+                continue
+            if not name.lower().endswith(MARKDOWN_SUFFIXES):
+                assets.append(Asset(rel, file))
+                continue
+            try:
+                data = file.read_bytes()
+                text = decode(data)
+            except UnicodeDecodeError as exc:
+                line = data.count(b"\n", 0, exc.start) + 1
+                errors.append(Problem(display_path(file), line, "not valid UTF-8 text"))
+                continue
+            except OSError as exc:
+                errors.append(Problem(display_path(file), None, f"cannot read: {exc.strerror}"))
+                continue
+            kind = "page" if is_pages else "article"
+            bundle = bool(bundles) and rel == bundles[-1][1]
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            sources.append(Source(rel, file, text, digest, kind, bundle))
+    owned = [_with_owner(a, bundles) for a in assets]
+    return ContentTree(tuple(sources), tuple(owned), tuple(errors), tuple(skipped))
+
+
+def _with_owner(asset: Asset, bundles: list[tuple[str, str]]) -> Asset:
+    """Attach an asset to the innermost bundle folder that holds it."""
+    owners = [(len(prefix), index) for prefix, index in bundles if asset.path.startswith(prefix)]
+    if not owners:
+        return asset
+    return Asset(asset.path, asset.file, max(owners)[1])
+
+
+def _unsafe(file: Path, root: Path) -> str | None:
+    """Return why `file` must not be read (a link out of content/, not a regular file), or None."""
+    try:
+        info = file.stat()
+    except OSError as exc:  # a dangling link or a symlink loop
+        return f"cannot read: {exc.strerror or exc}"
+    if file.is_symlink():
+        target = file.resolve()
+        if not target.is_relative_to(root):
+            return "skipped: a symbolic link to a file outside the content folder"
+    if not stat.S_ISREG(info.st_mode):
+        return "skipped: not a regular file"
+    return None

@@ -1,0 +1,102 @@
+"""Slugs, permalinks, and the mapping between site paths (`/2024/02/vote/`) and output files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+
+_LATIN = {
+    "ə": "e", "ß": "ss", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "ı": "i", "þ": "th",
+    "ð": "d", "œ": "oe", "ŋ": "n", "ħ": "h", "ŧ": "t", "ĸ": "k",
+}  # fmt: skip
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u", "ә": "a", "ғ": "gh",
+    "қ": "q", "ң": "ng", "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
+}  # fmt: skip
+_GREEK = {
+    "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th",
+    "ι": "i", "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p",
+    "ρ": "r", "σ": "s", "ς": "s", "τ": "t", "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps",
+    "ω": "o",
+}  # fmt: skip
+_GEORGIAN = {
+    "ა": "a", "ბ": "b", "გ": "g", "დ": "d", "ე": "e", "ვ": "v", "ზ": "z", "თ": "t",
+    "ი": "i", "კ": "k", "ლ": "l", "მ": "m", "ნ": "n", "ო": "o", "პ": "p", "ჟ": "zh",
+    "რ": "r", "ს": "s", "ტ": "t", "უ": "u", "ფ": "p", "ქ": "k", "ღ": "gh", "ყ": "q",
+    "შ": "sh", "ჩ": "ch", "ც": "ts", "ძ": "dz", "წ": "ts", "ჭ": "ch", "ხ": "kh",
+    "ჯ": "j", "ჰ": "h",
+}  # fmt: skip
+_TABLE = str.maketrans({**_LATIN, **_CYRILLIC, **_GREEK, **_GEORGIAN})
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
+_NOT_WORD = re.compile(r"[^\w]+|_+")
+
+
+def slugify(text: str, keep_unicode: bool = False) -> str:
+    """Return a URL slug for `text`: 'Azərbaycan' -> 'azerbaycan', 'Тбилиси' -> 'tbilisi'.
+
+    Scripts with no transliteration keep their letters; the result is never empty.
+    """
+    lowered = unicodedata.normalize("NFC", text).lower()
+    if keep_unicode:
+        slug = _NOT_WORD.sub("-", lowered).strip("-")
+    else:
+        ascii_text = unicodedata.normalize("NFKD", lowered.translate(_TABLE)).translate(_TABLE)
+        ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c))
+        slug = _NOT_ASCII_WORD.sub("-", ascii_text).strip("-")
+        if not slug:  # a script we cannot transliterate: keep its letters rather than lose them
+            slug = _NOT_WORD.sub("-", lowered).strip("-")
+    if not slug:
+        slug = "n-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    return slug
+
+
+def permalink(pattern: str, slug: str, date: datetime, section: str | None) -> str:
+    """Return the site path of an article from the configured `pattern`."""
+    return pattern.format(
+        year=f"{date.year:04d}",
+        month=f"{date.month:02d}",
+        day=f"{date.day:02d}",
+        slug=slug,
+        section=section or "news",
+    )
+
+
+def output_path(site_path: str) -> str:
+    """Return the output file (relative, posix) that serves `site_path`.
+
+    Raises ValueError for a path that would leave the output folder.
+    """
+    if not site_path.startswith("/"):
+        raise ValueError(f"a site path must start with '/': {site_path!r}")
+    rel = site_path.lstrip("/")
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
+        raise ValueError(f"unsafe site path {site_path!r}")
+    return rel
+
+
+def link(base_path: str, site_path: str) -> str:
+    """Return the href for `site_path` on a site served under `base_path` ('' or '/sub').
+
+    Full URLs, protocol-relative URLs, fragments and relative links are returned unchanged.
+    """
+    if not site_path.startswith("/") or site_path.startswith("//"):
+        return site_path
+    return base_path + quote(site_path, safe="/#?&=%:@!$'()*+,;~")
+
+
+def absolute(base_url: str, site_path: str) -> str:
+    """Return the absolute URL of `site_path`, keeping full URLs as they are."""
+    if urlsplit(site_path).scheme:
+        return site_path
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}{link(parts.path.rstrip('/'), site_path)}"
