@@ -56,6 +56,7 @@ class Config:
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
     output_dir: Path = field(default=Path("output"), compare=False)
+    cache_dir: Path = field(default=Path(".cache"), compare=False)
     config_path: Path | None = field(default=None, compare=False)
 
     @property
@@ -247,7 +248,9 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
     if problems:
         raise BuildFailed(problems)
     config = Config(root=root, config_path=path, **values)
-    config = replace(config, content_dir=root / "content", output_dir=root / "output")
+    config = replace(
+        config, content_dir=root / "content", output_dir=root / "output", cache_dir=root / ".cache"
+    )
     return apply_overrides(config, **overrides)
 
 
@@ -259,7 +262,7 @@ def apply_overrides(config: Config, **overrides: Any) -> Config:
             given["base_url"] = _base_url(given["base_url"])
         except ValueError as exc:
             raise BuildFailed([Problem("--base-url", None, str(exc))]) from None
-    for key in ("content_dir", "output_dir"):
+    for key in ("content_dir", "output_dir", "cache_dir"):
         if key in given:
             given[key] = Path(given[key]).resolve()
     return replace(config, **given)

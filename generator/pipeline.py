@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .assemble import Selection, assemble_site
+from .cache import ParseCache, cache_stamp, load_cache, save_cache
 from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
 from .markup import Converter
 from .model import Article, Page, Site
-from .parse import parse_document
+from .parse import Parsed, parse_document
 from .render import Output, render_site
 from .sources import ContentTree, read_content
 from .templates import find_theme, make_environment
@@ -33,6 +34,7 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     clock: datetime | None = None  # build as if it were this moment (default: now)
+    use_cache: bool = True  # read and save the persistent cache in config.cache_dir
 
 
 @dataclass(frozen=True)
@@ -41,26 +43,44 @@ class BuildResult:
     sync: SyncResult
     warnings: tuple[Problem, ...]
     seconds: float
+    parsed: int  # documents parsed in this build (the rest came from the cache)
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def parse_all(
-    tree: ContentTree, config: Config
-) -> tuple[list[Article | Page], list[Problem], list[Problem]]:
-    """Return the parsed documents, the errors of the files that failed, and warnings."""
-    converter = Converter(config.smart_typography)
+@dataclass(frozen=True)
+class ParseOutcome:
+    documents: tuple[Article | Page, ...]
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    parsed: int  # how many were parsed rather than taken from the cache
+
+
+def parse_all(tree: ContentTree, config: Config, cache: ParseCache) -> ParseOutcome:
+    """Return every document of `tree`, parsing only those `cache` does not hold.
+
+    The cache is left holding exactly the documents of this tree.
+    """
+    converter: Converter | None = None
+    current: dict[tuple[str, str], Parsed] = {}
     documents: list[Article | Page] = []
-    errors: list[Problem] = list(tree.errors)
-    warnings: list[Problem] = list(tree.skipped)
+    errors, warnings = list(tree.errors), list(tree.skipped)
+    fresh = 0
     for source in tree.sources:
-        try:
-            parsed = parse_document(source, config, converter)
-        except SourceError as exc:
-            errors.append(exc.problem)
-            continue
+        key = (source.path, source.digest)
+        parsed = cache.get(*key)
+        if parsed is None:
+            fresh += 1
+            converter = converter or Converter(config.smart_typography)
+            try:
+                parsed = parse_document(source, config, converter)
+            except SourceError as exc:
+                errors.append(exc.problem)
+                continue
+        current[key] = parsed
         documents.append(parsed.document)
         warnings.extend(parsed.warnings)
-    return documents, errors, warnings
+    cache.keep(current)
+    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), fresh)
 
 
 def site_outputs(site: Site, config: Config) -> list[Output]:
@@ -112,10 +132,14 @@ def _origin(origin: str, config: Config, sources: set[str]) -> str:
     return display_path(config.content_dir / origin) if origin in sources else origin
 
 
-def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
+def build(
+    config: Config, options: BuildOptions = BuildOptions(), cache: ParseCache | None = None
+) -> BuildResult:
     """Build the site of `config` into its output folder; raise BuildFailed on user errors.
 
-    Nothing is written unless every stage succeeded.
+    Nothing is written unless every stage succeeded. `cache` carries parsed documents from
+    one build to the next in the same process (the dev server); without it the persistent
+    cache in config.cache_dir is used when options.use_cache is set.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -123,14 +147,23 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     def lap(stage: str) -> None:
         timings[stage] = time.perf_counter() - started - sum(timings.values())
 
+    stamp = cache_stamp(config.fingerprint())
+    persistent = cache is None and options.use_cache
+    if cache is None or cache.stamp != stamp:
+        cache = ParseCache(stamp)
+        if persistent:
+            cache, warning = load_cache(config.cache_dir, stamp)
+            if warning:
+                log.warning("%s", warning)
     tree = read_content(config.content_dir)
     lap("read")
-    documents, errors, warnings = parse_all(tree, config)
+    parsed = parse_all(tree, config, cache)
     lap("parse")
-    if errors:
-        raise BuildFailed(errors)
+    if parsed.errors:
+        raise BuildFailed(parsed.errors)
     now = options.clock or reproducible_now()
-    site = assemble_site(documents, tree.assets, Selection(now, options.drafts, options.future))
+    selection = Selection(now, options.drafts, options.future)
+    site = assemble_site(parsed.documents, tree.assets, selection)
     lap("assemble")
     outputs = site_outputs(site, config)
     check_unique(outputs, config, {s.path for s in tree.sources} | {a.path for a in tree.assets})
@@ -138,4 +171,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult
     check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
     sync = sync_output(outputs, config.output_dir)
     lap("write")
-    return BuildResult(site, sync, tuple(warnings), time.perf_counter() - started, timings)
+    if persistent:
+        save_cache(config.cache_dir, cache)
+    seconds = time.perf_counter() - started
+    return BuildResult(site, sync, parsed.warnings, seconds, parsed.parsed, timings)

@@ -1,0 +1,84 @@
+"""What survives between builds: parsed documents, keyed by everything that determines them.
+
+A parsed document depends only on its source bytes, the settings and this generator's code, so
+its key is (source path, content digest) inside a cache stamped with the settings fingerprint
+and the generator's version. A stale entry can never be used: any change to its inputs changes
+the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .parse import Parsed
+
+log = logging.getLogger(__name__)
+
+_MAGIC = b"GAZETTE-CACHE\n"
+
+
+@dataclass
+class ParseCache:
+    """Parsed documents by (source path, digest) for one settings fingerprint."""
+
+    stamp: str
+    entries: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+
+    def get(self, path: str, digest: str) -> Parsed | None:
+        return self.entries.get((path, digest))
+
+    def keep(self, current: dict[tuple[str, str], Parsed]) -> None:
+        """Replace the entries by `current`, so deleted and old versions do not pile up."""
+        self.entries = current
+
+
+def cache_stamp(config_fingerprint: str) -> str:
+    """Return the stamp a cache must carry to be valid for these settings and this code."""
+    return f"{__version__}:{config_fingerprint}"
+
+
+def load_cache(folder: Path, stamp: str) -> tuple[ParseCache, str | None]:
+    """Return the cache saved in `folder` if it is whole and has `stamp`, else an empty one.
+
+    The second value is a warning when a cache file existed but could not be used.
+    """
+    file = folder / "parsed.pickle"
+    try:
+        blob = file.read_bytes()
+    except FileNotFoundError:
+        return ParseCache(stamp), None
+    except OSError as exc:
+        return ParseCache(stamp), f"cache not used: {exc.strerror}"
+    header_end = len(_MAGIC) + 64
+    if not blob.startswith(_MAGIC) or len(blob) < header_end:
+        return ParseCache(stamp), f"cache not used: {file} is not a cache file"
+    checksum, payload = blob[len(_MAGIC) : header_end].decode("ascii", "replace"), blob[header_end:]
+    if hashlib.sha256(payload).hexdigest() != checksum:
+        return ParseCache(stamp), f"cache not used: {file} is damaged or truncated"
+    try:
+        saved_stamp, entries = pickle.loads(payload)
+    except Exception:  # any unpickling failure means the same: start cold
+        return ParseCache(stamp), f"cache not used: {file} cannot be read"
+    if saved_stamp != stamp:
+        log.info("cache is for other settings or another version; starting cold")
+        return ParseCache(stamp), None
+    return ParseCache(stamp, entries), None
+
+
+def save_cache(folder: Path, cache: ParseCache) -> None:
+    """Write `cache` into `folder` atomically, with a checksum that detects truncation."""
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = pickle.dumps((cache.stamp, cache.entries), protocol=pickle.HIGHEST_PROTOCOL)
+    checksum = hashlib.sha256(payload).hexdigest().encode("ascii")
+    temp = folder / f".parsed.{os.getpid()}.tmp"
+    try:
+        temp.write_bytes(_MAGIC + checksum + payload)
+        os.replace(temp, folder / "parsed.pickle")
+    finally:
+        temp.unlink(missing_ok=True)
