@@ -1,0 +1,76 @@
+"""Shared fixtures: small sites written into a temporary folder, and the CLI run for real."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_PY = ROOT / "build.py"
+
+SITE_YAML = """\
+title: Test Gazette
+base_url: https://example.org/
+timezone: Asia/Baku
+per_page: 2
+"""
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    """Write `files` (relative path -> text or bytes) below `root`; text is dedented."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+def article(
+    title: str, date: str = "2024-02-09 14:05", body: str = "Body text.", **fields: str
+) -> str:
+    """Return the text of an article with YAML front matter."""
+    lines = [f"title: {title}", f"date: {date}", *(f"{k}: {v}" for k, v in fields.items())]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    """Return a function that writes a site (site.yaml + files) and returns its folder."""
+
+    def make(files: dict[str, str | bytes], site_yaml: str = SITE_YAML) -> Path:
+        (tmp_path / "site.yaml").write_text(site_yaml, encoding="utf-8")
+        (tmp_path / "content").mkdir(exist_ok=True)
+        write_files(tmp_path, files)
+        return tmp_path
+
+    return make
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run build.py as a user would and return the finished process (text output)."""
+    return subprocess.run(
+        [sys.executable, str(BUILD_PY), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Return every file below `folder` by relative posix path, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
