@@ -24,8 +24,11 @@ _MAGIC = b"GAZETTE-CACHE\n"
 
 
 @dataclass
-class ParseCache:
-    """Parsed documents by (source path, digest) for one settings fingerprint."""
+class BuildCache:
+    """What one build hands to the next: parsed documents by (source path, digest).
+
+    Valid only for builds whose stamp (settings fingerprint and generator version) matches.
+    """
 
     stamp: str
     entries: dict[tuple[str, str], Parsed] = field(default_factory=dict)
@@ -43,7 +46,7 @@ def cache_stamp(config_fingerprint: str) -> str:
     return f"{__version__}:{config_fingerprint}"
 
 
-def load_cache(folder: Path, stamp: str) -> tuple[ParseCache, str | None]:
+def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     """Return the cache saved in `folder` if it is whole and has `stamp`, else an empty one.
 
     The second value is a warning when a cache file existed but could not be used.
@@ -52,26 +55,26 @@ def load_cache(folder: Path, stamp: str) -> tuple[ParseCache, str | None]:
     try:
         blob = file.read_bytes()
     except FileNotFoundError:
-        return ParseCache(stamp), None
+        return BuildCache(stamp), None
     except OSError as exc:
-        return ParseCache(stamp), f"cache not used: {exc.strerror}"
+        return BuildCache(stamp), f"cache not used: {exc.strerror}"
     header_end = len(_MAGIC) + 64
     if not blob.startswith(_MAGIC) or len(blob) < header_end:
-        return ParseCache(stamp), f"cache not used: {file} is not a cache file"
+        return BuildCache(stamp), f"cache not used: {file} is not a cache file"
     checksum, payload = blob[len(_MAGIC) : header_end].decode("ascii", "replace"), blob[header_end:]
     if hashlib.sha256(payload).hexdigest() != checksum:
-        return ParseCache(stamp), f"cache not used: {file} is damaged or truncated"
+        return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
     try:
         saved_stamp, entries = pickle.loads(payload)
     except Exception:  # any unpickling failure means the same: start cold
-        return ParseCache(stamp), f"cache not used: {file} cannot be read"
+        return BuildCache(stamp), f"cache not used: {file} cannot be read"
     if saved_stamp != stamp:
         log.info("cache is for other settings or another version; starting cold")
-        return ParseCache(stamp), None
-    return ParseCache(stamp, entries), None
+        return BuildCache(stamp), None
+    return BuildCache(stamp, entries), None
 
 
-def save_cache(folder: Path, cache: ParseCache) -> None:
+def save_cache(folder: Path, cache: BuildCache) -> None:
     """Write `cache` into `folder` atomically, with a checksum that detects truncation."""
     folder.mkdir(parents=True, exist_ok=True)
     payload = pickle.dumps((cache.stamp, cache.entries), protocol=pickle.HIGHEST_PROTOCOL)

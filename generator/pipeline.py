@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .assemble import Selection, assemble_site
-from .cache import ParseCache, cache_stamp, load_cache, save_cache
+from .cache import BuildCache, cache_stamp, load_cache, save_cache
 from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
@@ -44,6 +44,7 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     seconds: float
     parsed: int  # documents parsed in this build (the rest came from the cache)
+    rendered: int  # pages rendered in this build (the rest came from the cache)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -55,7 +56,7 @@ class ParseOutcome:
     parsed: int  # how many were parsed rather than taken from the cache
 
 
-def parse_all(tree: ContentTree, config: Config, cache: ParseCache) -> ParseOutcome:
+def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutcome:
     """Return every document of `tree`, parsing only those `cache` does not hold.
 
     The cache is left holding exactly the documents of this tree.
@@ -133,7 +134,7 @@ def _origin(origin: str, config: Config, sources: set[str]) -> str:
 
 
 def build(
-    config: Config, options: BuildOptions = BuildOptions(), cache: ParseCache | None = None
+    config: Config, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None
 ) -> BuildResult:
     """Build the site of `config` into its output folder; raise BuildFailed on user errors.
 
@@ -150,7 +151,7 @@ def build(
     stamp = cache_stamp(config.fingerprint())
     persistent = cache is None and options.use_cache
     if cache is None or cache.stamp != stamp:
-        cache = ParseCache(stamp)
+        cache = BuildCache(stamp)
         if persistent:
             cache, warning = load_cache(config.cache_dir, stamp)
             if warning:
@@ -174,4 +175,5 @@ def build(
     if persistent:
         save_cache(config.cache_dir, cache)
     seconds = time.perf_counter() - started
-    return BuildResult(site, sync, parsed.warnings, seconds, parsed.parsed, timings)
+    rendered = sum(1 for o in outputs if o.data is not None)
+    return BuildResult(site, sync, parsed.warnings, seconds, parsed.parsed, rendered, timings)
