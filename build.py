@@ -66,8 +66,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
-    level = logging.DEBUG if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    # --verbose is about our stages; libraries (Markdown's extension loading) stay quiet.
+    logging.getLogger("generator").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
 
 
 def _load(args: argparse.Namespace) -> Config:

@@ -147,6 +147,7 @@ def build(
 
     def lap(stage: str) -> None:
         timings[stage] = time.perf_counter() - started - sum(timings.values())
+        log.info("%s done in %.3f s", stage, timings[stage])
 
     stamp = cache_stamp(config.fingerprint())
     persistent = cache is None and options.use_cache
