@@ -7,13 +7,20 @@ import re
 from dataclasses import dataclass
 
 import markdown
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from .urls import slugify
+from .urls import link, slugify
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>.*?</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+# Tags inside a line of text: removing them must not part a word from its punctuation.
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup"
+    r"|time|u|var)\b[^>]*>",
+    re.IGNORECASE,
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -28,10 +35,25 @@ def _heading_id(value: str, separator: str) -> str:
     return slugify(value, keep_unicode=True)
 
 
+class _BasePath(Treeprocessor):
+    """Prefixes site paths (`/tags/energy/`) in links and images with the site's base path."""
+
+    def __init__(self, md: markdown.Markdown, base_path: str):
+        super().__init__(md)
+        self.base_path = base_path
+
+    def run(self, root) -> None:
+        for element in root.iter():
+            attr = "href" if element.tag == "a" else "src" if element.tag == "img" else None
+            value = element.get(attr) if attr else None
+            if value:
+                element.set(attr, link(self.base_path, value))
+
+
 class Converter:
     """Converts Markdown bodies with the site's extensions; one per process, never shared."""
 
-    def __init__(self, smart_typography: bool):
+    def __init__(self, smart_typography: bool, base_path: str = ""):
         extensions: list = [
             "extra",
             "sane_lists",
@@ -49,6 +71,8 @@ class Converter:
             },
             output_format="html",
         )
+        if base_path:
+            self._md.treeprocessors.register(_BasePath(self._md, base_path), "base_path", 0)
 
     def convert(self, text: str) -> Rendered:
         """Return the HTML of `text` and its table of contents (empty without headings)."""
@@ -76,7 +100,8 @@ def summary_of(body_html: str) -> Markup:
 
 def plain_text(fragment: str) -> str:
     """Return the text of an HTML fragment, tags removed and white space collapsed."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+    text = _TAG.sub(" ", _INLINE_TAG.sub("", fragment))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
 def word_count(body_html: str) -> int:

@@ -71,7 +71,7 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
         parsed = cache.get(*key)
         if parsed is None:
             fresh += 1
-            converter = converter or Converter(config.smart_typography)
+            converter = converter or Converter(config.smart_typography, config.base_path)
             try:
                 parsed = parse_document(source, config, converter)
             except SourceError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.markup import Converter, summary_of, word_count
+from generator.markup import Converter, plain_text, summary_of, word_count
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +119,31 @@ def test_word_count_counts_what_a_reader_sees() -> None:
     assert word_count("<p>Four <em>words</em> in here.</p>") == 4
     assert word_count('<p><a href="https://x.org/a/long/url">link</a> text</p>') == 2
     assert word_count("") == 0
+
+
+def test_site_paths_in_links_and_images_carry_the_base_path() -> None:
+    md = Converter(smart_typography=True, base_path="/newsroom")
+    html = md.convert(
+        "[Energy](/tags/energy/), [home](/), [here](#notes), [there](https://example.net/x), "
+        "[cdn](//cdn.example/x), [beside](photo.jpg)\n\n![Map](/images/map.svg)\n"
+    ).html
+    assert '<a href="/newsroom/tags/energy/">Energy</a>' in html
+    assert '<a href="/newsroom/">home</a>' in html
+    assert '<a href="#notes">here</a>' in html
+    assert '<a href="https://example.net/x">there</a>' in html
+    assert '<a href="//cdn.example/x">cdn</a>' in html
+    assert '<a href="photo.jpg">beside</a>' in html
+    assert '<img alt="Map" src="/newsroom/images/map.svg">' in html
+    assert md.inline("[Energy](/tags/energy/)") == '<a href="/newsroom/tags/energy/">Energy</a>'
+
+
+def test_site_paths_unchanged_at_the_root(md: Converter) -> None:
+    assert md.inline("[Energy](/tags/energy/)") == '<a href="/tags/energy/">Energy</a>'
+
+
+def test_plain_text_keeps_punctuation_next_to_links() -> None:
+    assert plain_text('<p>A newsroom <a href="/">below a sub-path</a>.</p>') == (
+        "A newsroom below a sub-path."
+    )
+    assert plain_text("<p>One.</p>\n<p>Two.</p>") == "One. Two."
+    assert plain_text("<h2>Head</h2><p>Body</p>") == "Head Body"
