@@ -18,14 +18,14 @@ from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
-from .markup import Converter
 from .model import Article, Page, Site
 from .outputs import Output
 from .pagekeys import PageKeys, template_fingerprints
-from .parse import Parsed, parse_document
+from .parse import Parsed
 from .render import PageMemo, render_site
 from .sources import ContentTree, FileMemo, file_digest, read_content
 from .templates import Theme, find_theme, make_environment
+from .workers import parse_many
 from .write import SyncResult, check_output_dir, present_files, sync_output
 
 log = logging.getLogger(__name__)
@@ -65,27 +65,22 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
 
     The cache is left holding exactly the documents of this tree.
     """
-    converter: Converter | None = None
+    missing = [s for s in tree.sources if (s.path, s.digest) not in cache.parsed]
+    fresh = dict(zip((s.path for s in missing), parse_many(missing, config), strict=True))
     current: dict[tuple[str, str], Parsed] = {}
     documents: list[Article | Page] = []
     errors, warnings = list(tree.errors), list(tree.skipped)
-    fresh = 0
     for source in tree.sources:
         key = (source.path, source.digest)
-        parsed = cache.parsed.get(key)
-        if parsed is None:
-            fresh += 1
-            converter = converter or Converter(config.smart_typography)
-            try:
-                parsed = parse_document(source, config, converter)
-            except SourceError as exc:
-                errors.append(exc.problem)
-                continue
-        current[key] = parsed
-        documents.append(parsed.document)
-        warnings.extend(parsed.warnings)
+        outcome = fresh.get(source.path) or cache.parsed[key]
+        if isinstance(outcome, SourceError):
+            errors.append(outcome.problem)
+            continue
+        current[key] = outcome
+        documents.append(outcome.document)
+        warnings.extend(outcome.warnings)
     cache.parsed = current
-    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), fresh)
+    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), len(missing))
 
 
 def site_outputs(
