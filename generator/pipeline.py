@@ -26,7 +26,7 @@ from .render import PageMemo, render_site
 from .sources import ContentTree, FileMemo, file_digest, read_content
 from .templates import Theme, find_theme, make_environment
 from .workers import parse_many
-from .write import SyncResult, check_output_dir, present_files, sync_output
+from .write import SyncResult, check_output_dir, output_lock, present_files, sync_output
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +146,23 @@ def build(
 ) -> BuildResult:
     """Build the site of `config` into its output folder; raise BuildFailed on user errors.
 
-    Nothing is written unless every stage succeeded. `cache` carries parsed documents from
-    one build to the next in the same process (the dev server); without it the persistent
-    cache in config.cache_dir is used when options.use_cache is set.
+    Nothing is written unless every stage succeeded, and two builds into the same folder
+    never run at once. `cache` carries parsed documents and page keys from one build to the
+    next in the same process (the dev server); without it the persistent cache in
+    config.cache_dir is used when options.use_cache is set.
     """
+    check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
+    with output_lock(config.output_dir):
+        return _build(config, options, cache)
+
+
+def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
     def lap(stage: str) -> None:
         timings[stage] = time.perf_counter() - started - sum(timings.values())
 
-    check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
     stamp = cache_stamp(config.fingerprint())
     persistent = cache is None and options.use_cache
     if cache is None:
