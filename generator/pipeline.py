@@ -16,6 +16,7 @@ from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
+from .links import resolve_links
 from .markup import Converter
 from .model import Article, Page, Site
 from .parse import Parsed, parse_document
@@ -80,6 +81,8 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
         current[key] = parsed
         documents.append(parsed.document)
         warnings.extend(parsed.warnings)
+        for note in parsed.notes:
+            log.info("%s", note)
     cache.keep(current)
     return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), fresh)
 
@@ -165,6 +168,7 @@ def build(
     now = options.clock or reproducible_now()
     selection = Selection(now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
+    site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     lap("assemble")
     outputs = site_outputs(site, config)
     check_unique(outputs, config, {s.path for s in tree.sources} | {a.path for a in tree.assets})
@@ -176,4 +180,5 @@ def build(
         save_cache(config.cache_dir, cache)
     seconds = time.perf_counter() - started
     rendered = sum(1 for o in outputs if o.data is not None)
-    return BuildResult(site, sync, parsed.warnings, seconds, parsed.parsed, rendered, timings)
+    warnings = parsed.warnings + link_warnings
+    return BuildResult(site, sync, warnings, seconds, parsed.parsed, rendered, timings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -13,8 +14,19 @@ import jinja2
 
 from .config import AuthorInfo, Config, Link
 from .errors import BuildFailed, Problem, display_path
-from .model import Article, Group, Site
+from .model import Article, Document, Group, Site
 from .urls import output_path
+
+log = logging.getLogger(__name__)
+
+# Templates the renderer chooses itself; a document's `layout` never picks one of these.
+STANDARD_TEMPLATES = frozenset(
+    f"{name}.html"
+    for name in (
+        "base", "index", "article", "page", "tag", "tags", "section", "author", "authors",
+        "archive", "archives", "404",
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -133,6 +145,20 @@ class Renderer:
             return None
         return Output(output_path(url), origin, html.encode("utf-8"))
 
+    def template_of(self, doc: Document) -> str:
+        """Return `doc`'s template: its `layout` (Jekyll, Hugo) if the theme has such a
+        template and it is not one of the standard ones, else its own."""
+        if doc.layout is None or doc.layout == doc.template:
+            return doc.template
+        if doc.layout not in STANDARD_TEMPLATES and not doc.layout.startswith("_"):
+            try:
+                self.env.get_template(doc.layout)
+                return doc.layout
+            except jinja2.TemplateNotFound:
+                pass
+        log.info("%s: layout %r ignored: the theme has no such template", doc.source, doc.layout)
+        return doc.template
+
     def _record(self, problem: Problem) -> None:
         self.problems.setdefault(
             (problem.path, problem.line, problem.message.split(" (while")[0]), problem
@@ -156,7 +182,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment) -> list[Out
     for article in site.articles:
         add(
             r.render(
-                article.template,
+                r.template_of(article),
                 article.url,
                 article.source,
                 article=article,
@@ -165,7 +191,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment) -> list[Out
             )
         )
     for page in site.pages:
-        add(r.render(page.template, page.url, page.source, page=page))
+        add(r.render(r.template_of(page), page.url, page.source, page=page))
     outputs.extend(r.listing("index.html", "/", site.listed, "front page"))
     _groups(r, outputs.extend, site.tags, "tag.html", "tag")
     _groups(r, outputs.extend, site.sections, "section.html", "section")
