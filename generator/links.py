@@ -1,5 +1,6 @@
 """Links between content files: Pelican's `{filename}`, `{static}`, `{attach}` placeholders and
-relative links to other Markdown files, rewritten to the URLs the targets are published at.
+links relative to the source file (`../2023/other.md`, `../images/map.png`), rewritten to the
+URLs the targets are published at. Only placeholders and `.md` links must name a known file.
 
 Runs after assemble, since only the finished Site knows every document's URL; pure.
 """
@@ -17,7 +18,7 @@ from markupsafe import Markup
 
 from .errors import Problem, display_path
 from .model import Article, Asset, Page, Site
-from .parse import PLACEHOLDERS
+from .parse import MARKDOWN_LINK, PLACEHOLDERS
 from .urls import link
 
 _LINK_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
@@ -55,6 +56,8 @@ def resolve_links(
             if path is not None and path in targets:
                 found[target] = link(base_path, targets[path]) + suffix
                 continue
+            if not (target.startswith(PLACEHOLDERS) or MARKDOWN_LINK.match(target)):
+                continue  # another relative link (a page of a bundle, a file not in content/)
             shown = f" (no {path} in the content folder)" if path else ""
             warnings.append(
                 Problem(

@@ -35,7 +35,9 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _FOREIGN = re.compile(r"\{%-?\s*[A-Za-z_]\w*|\{\{-?\s*[A-Za-z_.$][\w.]*\s*(?:\||-?\}\})|\{\{[<%]")
 _LINK_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 PLACEHOLDERS = ("{filename}", "{static}", "{attach}", "|filename|", "|static|", "|attach|")
-_MARKDOWN_LINK = re.compile(r"^[^:/?#][^:?#]*\.(?:md|markdown)(?:[?#].*)?$", re.IGNORECASE)
+MARKDOWN_LINK = re.compile(r"^[^:/?#][^:?#]*\.(?:md|markdown)(?:[?#].*)?$", re.IGNORECASE)
+# A link relative to the source file: no scheme, not site-absolute, not a bare #fragment.
+_RELATIVE = re.compile(r"^(?![a-z][a-z0-9+.-]*:|[/#?{])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _title_from_heading(body: str) -> tuple[str | None, str]:
 
 
 def _link_lines(content: str, summary: str, body: str, body_line: int, fields: Fields):
-    """Return (target, file line) for every link that the links stage must resolve."""
+    """Return (target, file line) for every placeholder or relative link, for the links stage."""
     found: dict[str, int] = {}
     for fragment, text, first in (
         (content, body, body_line),
@@ -113,9 +115,7 @@ def _link_lines(content: str, summary: str, body: str, body_line: int, fields: F
     ):
         for raw in _LINK_ATTR.findall(fragment):
             target = html.unescape(raw)
-            if target in found or not (
-                target.startswith(PLACEHOLDERS) or _MARKDOWN_LINK.match(target)
-            ):
+            if target in found or not (target.startswith(PLACEHOLDERS) or _RELATIVE.match(target)):
                 continue
             at = text.find(target) if isinstance(text, str) else -1
             found[target] = first + text.count("\n", 0, at) if at >= 0 else first

@@ -156,7 +156,8 @@ class Renderer:
                 return doc.layout
             except jinja2.TemplateNotFound:
                 pass
-        log.info("%s: layout %r ignored: the theme has no such template", doc.source, doc.layout)
+        shown = display_path(self.config.content_dir / doc.source)
+        log.info("%s: layout %r ignored: the theme has no such template", shown, doc.layout)
         return doc.template
 
     def _record(self, problem: Problem) -> None:

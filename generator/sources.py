@@ -66,7 +66,8 @@ def read_content(content_dir: Path) -> ContentTree:
         rel_folder = Path(folder).relative_to(root).as_posix()
         prefix = "" if rel_folder == "." else rel_folder + "/"
         for name in sorted(n for n in (*dirs, *files) if is_machinery(n, n in dirs)):
-            log.debug("%s%s: skipped: another generator's file, not content", prefix, name)
+            shown = display_path(Path(folder) / name)
+            log.debug("%s: skipped: another generator's file, not content", shown)
         dirs[:] = sorted(d for d in dirs if not is_junk(d) and not is_machinery(d, True))
         names = sorted(n for n in files if not is_junk(n) and not is_machinery(n, False))
         is_pages = prefix.startswith(PAGES_FOLDER + "/")
