@@ -42,7 +42,7 @@ def canonical(front: FrontMatter) -> tuple[dict[str, Any], dict[str, int]]:
             line = lines.pop(alias)
             if name in data or value is None:
                 continue
-            if alias == "categories":
+            if name == "section" and (alias == "categories" or isinstance(value, list)):
                 value = next(iter(split_names(value, front.dialect, words=True)), None)
                 if value is None:
                     continue

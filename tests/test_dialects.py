@@ -384,6 +384,14 @@ def test_toml_lines_and_errors() -> None:
     assert unclosed.value.problem.message == "front matter opened with '+++' is never closed"
 
 
+def test_category_given_as_a_list_is_its_first_item() -> None:
+    from generator.fields import canonical
+
+    data, lines = canonical(split('+++\ntitle = "A"\ncategory = ["World", "Politics"]\n+++\n'))
+    assert (data["section"], lines["section"]) == ("World", 3)
+    assert "category" not in data
+
+
 def test_missing_title_and_date_name_the_file() -> None:
     from generator.model import Source
 
