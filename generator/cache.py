@@ -25,20 +25,22 @@ _MAGIC = b"GAZETTE-CACHE\n"
 
 @dataclass
 class BuildCache:
-    """What one build hands to the next: parsed documents by (source path, digest).
+    """What one build hands to the next; valid only for builds with the same stamp.
 
-    Valid only for builds whose stamp (settings fingerprint and generator version) matches.
+    `parsed`: documents by (source path, digest). `pages`: output path -> (page key, digest)
+    of every page the last build produced. `files`: file -> (size, mtime_ns, digest), so
+    unchanged images and theme files are not read again.
     """
 
     stamp: str
-    entries: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+    parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
-    def get(self, path: str, digest: str) -> Parsed | None:
-        return self.entries.get((path, digest))
-
-    def keep(self, current: dict[tuple[str, str], Parsed]) -> None:
-        """Replace the entries by `current`, so deleted and old versions do not pile up."""
-        self.entries = current
+    def renew(self, stamp: str) -> None:
+        """Forget everything that depends on the settings or code when `stamp` differs."""
+        if stamp != self.stamp:
+            self.stamp, self.parsed, self.pages = stamp, {}, {}
 
 
 def cache_stamp(config_fingerprint: str) -> str:
@@ -65,19 +67,21 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     if hashlib.sha256(payload).hexdigest() != checksum:
         return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
     try:
-        saved_stamp, entries = pickle.loads(payload)
+        saved_stamp, parts = pickle.loads(payload)
+        cache = BuildCache(saved_stamp, *parts)
     except Exception:  # any unpickling failure means the same: start cold
         return BuildCache(stamp), f"cache not used: {file} cannot be read"
     if saved_stamp != stamp:
         log.info("cache is for other settings or another version; starting cold")
         return BuildCache(stamp), None
-    return BuildCache(stamp, entries), None
+    return cache, None
 
 
 def save_cache(folder: Path, cache: BuildCache) -> None:
     """Write `cache` into `folder` atomically, with a checksum that detects truncation."""
     folder.mkdir(parents=True, exist_ok=True)
-    payload = pickle.dumps((cache.stamp, cache.entries), protocol=pickle.HIGHEST_PROTOCOL)
+    parts = (cache.parsed, cache.pages, cache.files)
+    payload = pickle.dumps((cache.stamp, parts), protocol=pickle.HIGHEST_PROTOCOL)
     checksum = hashlib.sha256(payload).hexdigest().encode("ascii")
     temp = folder / f".parsed.{os.getpid()}.tmp"
     try:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import markdown
 from markupsafe import Markup
 
+from .typography import TypographyExtension
 from .urls import slugify
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -45,7 +46,7 @@ class Converter:
             "toc",
         ]
         if smart_typography:
-            extensions.append("smarty")
+            extensions.append(TypographyExtension())
         self._md = markdown.Markdown(
             extensions=extensions,
             extension_configs={

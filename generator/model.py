@@ -31,6 +31,7 @@ class Asset:
 
     path: str  # relative to content/, posix
     file: Path
+    digest: str
     owner: str | None = None  # source path of the bundle document it sits beside
 
 

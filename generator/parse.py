@@ -131,6 +131,18 @@ def _foreign_syntax(source: Source, body: str, body_line: int) -> tuple[Problem,
     return (Problem(display_path(source.file), line, message),)
 
 
+def _default_slug(source: Source, title: str) -> str:
+    """Return what a slug is made from: a page's file (or folder) name, an article's title.
+
+    Static pages keep the address their file names promise (pages/about.md -> /about/);
+    articles are named by their headline, as newsrooms expect.
+    """
+    if source.kind != "page":
+        return title
+    stem = posixpath.splitext(posixpath.basename(source.path))[0]
+    return posixpath.basename(posixpath.dirname(source.path)) if stem == "index" else stem
+
+
 def parse_document(source: Source, config: Config, converter: Converter) -> Parsed:
     """Return the Article or Page in `source`; raise SourceError for the first bad field."""
     front = split_front_matter(source.text, source.file)
@@ -146,7 +158,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
             "missing 'title' (and no '# heading' to take it from)",
             "add e.g. `title: Headline` to the front matter",
         )
-    slug = slugify(fields.text("slug") or title, config.unicode_slugs)
+    slug = slugify(fields.text("slug") or _default_slug(source, title), config.unicode_slugs)
     rendered = converter.convert(body)
     summary_text = fields.text("summary")
     summary = converter.inline(summary_text) if summary_text else summary_of(rendered.html)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import logging
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import Problem, display_path
 from .model import Asset, Source
+from .outputs import digest
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,26 @@ def decode(data: bytes) -> str:
     return text
 
 
-def read_content(content_dir: Path) -> ContentTree:
-    """Return every document and asset under `content_dir`, in sorted path order."""
+FileMemo = dict[str, tuple[int, int, str]]  # file -> (size, mtime_ns, digest)
+
+
+def file_digest(file: Path, memo: FileMemo) -> str:
+    """Return the digest of a file's bytes, reading it only if its size or mtime changed."""
+    info = file.stat()
+    known = memo.get(str(file))
+    if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+        return known[2]
+    value = digest(file.read_bytes())
+    memo[str(file)] = (info.st_size, info.st_mtime_ns, value)
+    return value
+
+
+def read_content(content_dir: Path, memo: FileMemo | None = None) -> ContentTree:
+    """Return every document and asset under `content_dir`, in sorted path order.
+
+    Assets are hashed through `memo`, so unchanged images are not read again.
+    """
+    memo = {} if memo is None else memo
     root = content_dir.resolve()
     sources: list[Source] = []
     assets: list[Asset] = []
@@ -82,7 +100,10 @@ def read_content(content_dir: Path) -> ContentTree:
                 skipped.append(Problem(display_path(file), None, problem))
                 continue
             if not name.lower().endswith(MARKDOWN_SUFFIXES):
-                assets.append(Asset(rel, file))
+                try:
+                    assets.append(Asset(rel, file, file_digest(file, memo)))
+                except OSError as exc:
+                    errors.append(Problem(display_path(file), None, f"cannot read: {exc.strerror}"))
                 continue
             try:
                 data = file.read_bytes()
@@ -96,8 +117,7 @@ def read_content(content_dir: Path) -> ContentTree:
                 continue
             kind = "page" if is_pages else "article"
             bundle = bool(bundles) and rel == bundles[-1][1]
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-            sources.append(Source(rel, file, text, digest, kind, bundle))
+            sources.append(Source(rel, file, text, digest(data), kind, bundle))
     owned = [_with_owner(a, bundles) for a in assets]
     return ContentTree(tuple(sources), tuple(owned), tuple(errors), tuple(skipped))
 
@@ -107,7 +127,7 @@ def _with_owner(asset: Asset, bundles: list[tuple[str, str]]) -> Asset:
     owners = [(len(prefix), index) for prefix, index in bundles if asset.path.startswith(prefix)]
     if not owners:
         return asset
-    return Asset(asset.path, asset.file, max(owners)[1])
+    return replace(asset, owner=max(owners)[1])
 
 
 def _unsafe(file: Path, root: Path) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputRefused, display_path
-from .render import Output
+from .outputs import Output, digest
 
 # Marks a folder as ours and remembers the hash of every file we wrote, so unchanged files are
 # recognised without reading them back.
@@ -55,8 +54,11 @@ def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None
         )
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def present_files(out_dir: Path) -> dict[str, str]:
+    """Return path -> digest of the files this tool wrote in `out_dir` that are still there."""
+    out = out_dir.resolve()
+    manifest = _read_manifest(out)
+    return {path: value for path, value in manifest.items() if _is_plain_file(out / path)}
 
 
 def _read_manifest(out: Path) -> dict[str, str]:
@@ -112,13 +114,13 @@ def sync_output(outputs: Sequence[Output], out_dir: Path) -> SyncResult:
     tree = _Tree(out)
     written: list[str] = []
     for item in outputs:
-        data = item.data if item.data is not None else None
-        digest = _digest(data if data is not None else item.file.read_bytes())
-        new[item.path] = digest
-        dest = out / item.path
-        if old.get(item.path) == digest and _is_plain_file(dest):
+        value = item.digest or digest(item.data or b"")  # copied files always carry a digest
+        new[item.path] = value
+        if old.get(item.path) == value and _is_plain_file(out / item.path):
             continue
-        tree.write(item.path, data, item.file)
+        if item.data is None and item.file is None:
+            raise RuntimeError(f"kept page {item.path} is not in the output folder")
+        tree.write(item.path, item.data, item.file)
         written.append(item.path)
     removed = _remove_stale(out, set(new))
     if new != old or not (out / MANIFEST).is_file():

@@ -126,7 +126,7 @@ EXPECTED = {
         [],  # an empty list
         [],
         None,  # empty categories
-        "<p>Dated in the site&rsquo;s timezone.</p>",
+        "<p>Dated in the site’s timezone.</p>",
         "hidden",
     ),
     "toml/posts/caspian-ferry/index.md": (
