@@ -18,6 +18,7 @@ from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
+from .links import resolve_links
 from .model import Article, Page, Site
 from .outputs import Output
 from .pagekeys import PageKeys, template_fingerprints
@@ -79,6 +80,8 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
         current[key] = outcome
         documents.append(outcome.document)
         warnings.extend(outcome.warnings)
+        for note in outcome.notes:
+            log.info("%s", note)
     cache.parsed = current
     return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), len(missing))
 
@@ -181,6 +184,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     now = options.clock or reproducible_now()
     selection = Selection(now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
+    site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     lap("assemble")
     theme = find_theme(config)
     originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
@@ -197,4 +201,5 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
         save_cache(config.cache_dir, cache)
     seconds = time.perf_counter() - started
     rendered = sum(1 for o in outputs if o.data is not None)
-    return BuildResult(site, sync, parsed.warnings, seconds, parsed.parsed, rendered, timings)
+    warnings = parsed.warnings + link_warnings
+    return BuildResult(site, sync, warnings, seconds, parsed.parsed, rendered, timings)
