@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import markdown
 from markupsafe import Markup
 
+from .sanitize import SafetyExtension
 from .typography import TypographyExtension
 from .urls import slugify
 
@@ -38,12 +39,13 @@ def _heading_id(value: str, separator: str) -> str:
 class Converter:
     """Converts Markdown bodies with the site's extensions; one per process, never shared."""
 
-    def __init__(self, smart_typography: bool):
+    def __init__(self, smart_typography: bool, raw_html: bool = True):
         extensions: list = [
             "extra",
             "sane_lists",
             "codehilite",
             "toc",
+            SafetyExtension(raw_html),
         ]
         if smart_typography:
             extensions.append(TypographyExtension())

@@ -17,6 +17,7 @@ from .fields import ALIASES, Fields, canonical
 from .frontmatter import split_front_matter
 from .markup import Converter, plain_text, summary_of, word_count
 from .model import Article, Page, Source, Term
+from .sanitize import is_unsafe_url
 from .urls import permalink, slugify
 
 KNOWN_FIELDS = frozenset(
@@ -73,6 +74,14 @@ def resolve_placeholder(target: str) -> str:
         if target.startswith(placeholder):
             return target[len(placeholder) :]
     return target
+
+
+def _safe_url(fields: Fields, key: str) -> str | None:
+    """Return a URL field, refusing one that would run script in a page (`javascript:`)."""
+    value = fields.text(key)
+    if value and is_unsafe_url(value, image=True):
+        raise fields.error(key, f"'{key}' is not a safe URL: {value!r}")
+    return value
 
 
 def _image_url(image: str | None, source: Source, url: str) -> str | None:
@@ -212,7 +221,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
             _term(n, "tags", config) for n in dict.fromkeys(fields.names("tags", words=True))
         ),
         section=section,
-        image=_image_url(fields.text("image"), source, url),
+        image=_image_url(_safe_url(fields, "image"), source, url),
         image_alt=fields.text("image_alt", ""),
         image_caption=fields.text("image_caption", ""),
         hidden=status == "hidden",

@@ -175,7 +175,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             if warning:
                 log.warning("%s", warning)
     cache.renew(stamp)
-    tree = read_content(config.content_dir, cache.files)
+    tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
     lap("read")
     parsed = parse_all(tree, config, cache)
     lap("parse")

@@ -65,10 +65,13 @@ def file_digest(file: Path, memo: FileMemo) -> str:
     return value
 
 
-def read_content(content_dir: Path, memo: FileMemo | None = None) -> ContentTree:
+def read_content(
+    content_dir: Path, memo: FileMemo | None = None, max_bytes: int | None = None
+) -> ContentTree:
     """Return every document and asset under `content_dir`, in sorted path order.
 
-    Assets are hashed through `memo`, so unchanged images are not read again.
+    Assets are hashed through `memo`, so unchanged images are not read again. A Markdown
+    file over `max_bytes` is an error rather than a document.
     """
     memo = {} if memo is None else memo
     root = content_dir.resolve()
@@ -104,6 +107,17 @@ def read_content(content_dir: Path, memo: FileMemo | None = None) -> ContentTree
                     assets.append(Asset(rel, file, file_digest(file, memo)))
                 except OSError as exc:
                     errors.append(Problem(display_path(file), None, f"cannot read: {exc.strerror}"))
+                continue
+            if max_bytes is not None and file.stat().st_size > max_bytes:
+                limit = f"{max_bytes / 1_000_000:g} MB"
+                errors.append(
+                    Problem(
+                        display_path(file),
+                        None,
+                        f"larger than the {limit} limit for a document",
+                        "raise max_document_mb in site.yaml if the file is genuine",
+                    )
+                )
                 continue
             try:
                 data = file.read_bytes()

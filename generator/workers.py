@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 from .config import Config
 from .errors import SourceError
@@ -30,9 +32,9 @@ Outcome = Parsed | SourceError
 _worker_converter: Converter | None = None
 
 
-def _start_worker(smart_typography: bool) -> None:
+def _start_worker(smart_typography: bool, raw_html: bool) -> None:
     global _worker_converter
-    _worker_converter = Converter(smart_typography)
+    _worker_converter = Converter(smart_typography, raw_html)
 
 
 def _parse_chunk(sources: Sequence[Source], config: Config) -> list[Outcome]:
@@ -40,11 +42,46 @@ def _parse_chunk(sources: Sequence[Source], config: Config) -> list[Outcome]:
     return [_parse_one(source, config, _worker_converter) for source in sources]
 
 
+class _TooSlow(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    """Raise _TooSlow in the block after `seconds`; only where a timer can interrupt (the
+    main thread of a process), which is where CI builds parse."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _parse_one(source: Source, config: Config, converter: Converter) -> Outcome:
     try:
-        return parse_document(source, config, converter)
+        with _time_limit(config.max_parse_seconds):
+            return parse_document(source, config, converter)
     except SourceError as exc:
         return exc
+    except _TooSlow:
+        return SourceError(
+            source.file,
+            None,
+            f"took more than {config.max_parse_seconds} s to convert; refused",
+            "pathological Markdown (thousands of unclosed '<' or '[') is slow to parse; "
+            "raise max_parse_seconds in site.yaml if the file is genuine",
+        )
+    except RecursionError:
+        return SourceError(source.file, None, "nested too deeply to convert (lists or quotes)")
 
 
 def worker_count() -> int:
@@ -61,7 +98,7 @@ def parse_many(
     """Yield the outcome of parsing each source, in order: a Parsed or the SourceError."""
     jobs = worker_count() if jobs is None else jobs
     if jobs < 2 or len(sources) < PARALLEL_THRESHOLD:
-        converter = Converter(config.smart_typography)
+        converter = Converter(config.smart_typography, config.raw_html)
         for source in sources:
             yield _parse_one(source, config, converter)
         return
@@ -73,7 +110,7 @@ def parse_many(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(config.smart_typography,),
+        initargs=(config.smart_typography, config.raw_html),
     ) as pool:
         for results in pool.map(_parse_chunk, chunks, [config] * len(chunks)):
             yield from results
