@@ -147,9 +147,9 @@ def test_previous_is_older_next_is_newer() -> None:
 
 def test_bundle_assets_follow_their_article() -> None:
     assets = (
-        Asset("images/logo.png", Path("logo.png")),
-        Asset("articles/jazz/stage.jpg", Path("stage.jpg"), owner="articles/jazz/index.md"),
-        Asset("articles/secret/x.jpg", Path("x.jpg"), owner="articles/secret/index.md"),
+        Asset("images/logo.png", Path("logo.png"), "d1"),
+        Asset("articles/jazz/stage.jpg", Path("stage.jpg"), "d2", owner="articles/jazz/index.md"),
+        Asset("articles/secret/x.jpg", Path("x.jpg"), "d3", owner="articles/secret/index.md"),
     )
     docs = [art("articles/jazz/index.md", d(1)), art("articles/secret/index.md", d(2), draft=True)]
     site = assemble_site(docs, assets, Selection(NOW))

@@ -77,10 +77,7 @@ def test_attribute_lists(md: Converter) -> None:
 
 def test_smart_typography(md: Converter) -> None:
     html = md.convert("\"Yes,\" he said -- it's 'done' --- finally...\n").html
-    assert html == (
-        "<p>&ldquo;Yes,&rdquo; he said &ndash; it&rsquo;s &lsquo;done&rsquo; "
-        "&mdash; finally&hellip;</p>"
-    )
+    assert html == "<p>“Yes,” he said – it’s ‘done’ — finally…</p>"
 
 
 def test_smart_typography_off() -> None:

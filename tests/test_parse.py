@@ -223,7 +223,8 @@ def test_other_keys_pass_untouched_in_meta(parse) -> None:
 def test_page_has_its_own_url_and_template(parse) -> None:
     doc = parse("---\ntitle: About us\n---\nWe report.\n", "pages/about.md")
     assert isinstance(doc, Page)
-    assert doc.url == "/about-us/"
+    assert doc.url == "/about/"  # a page's address comes from its file name
+    assert parse("---\ntitle: About us\nslug: who\n---\n", "pages/about.md").url == "/who/"
     assert doc.template == "page.html"
 
 
@@ -271,4 +272,4 @@ def test_page_needs_no_date(parse) -> None:
 def test_smart_typography_setting_reaches_titles_only_through_markdown(parse) -> None:
     doc = parse('---\ntitle: "It\'s"\ndate: 2024-02-09\n---\n"quoted"\n')
     assert doc.title == "It's"  # titles are text, escaped by the theme
-    assert doc.content == "<p>&ldquo;quoted&rdquo;</p>"
+    assert doc.content == "<p>“quoted”</p>"
