@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import logging
@@ -9,8 +10,9 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +86,10 @@ class _Tree:
 
     def __init__(self, root: Path):
         self.root = root
+        self.created: list[Path] = []  # folders this build made, outermost first
+        if not root.is_dir():
+            root.mkdir(parents=True)
+            self.created.append(root)
         self.made: set[Path] = {root}
 
     def folder(self, rel_parent: str) -> Path:
@@ -94,50 +100,31 @@ class _Tree:
                 continue
             if current.is_symlink() or current.is_file():
                 current.unlink()
-            current.mkdir(exist_ok=True)
+            if not current.is_dir():
+                current.mkdir()
+                self.created.append(current)
             self.made.add(current)
         return current
+
+    def remove_made(self) -> None:
+        """Remove the folders this build made, innermost first, where they are empty."""
+        for folder in reversed(self.created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 @dataclass(frozen=True)
 class _Staged:
     temp: Path
     dest: Path
-    item: Output
+    path: str
 
 
-def _write_temp(job: _Staged) -> None:
-    if job.item.data is not None:
-        job.temp.write_bytes(job.item.data)
+def _write_temp(temp: Path, item: Output) -> None:
+    if item.data is not None:
+        temp.write_bytes(item.data)
     else:
-        shutil.copyfile(job.item.file, job.temp)
-
-
-def _stage(tree: _Tree, items: Sequence[Output]) -> list[_Staged]:
-    """Write every item to a temporary file beside its destination; return them.
-
-    On any failure the temporary files are removed and OutputFailed raised: the site in the
-    folder has not been touched. Files are written by a few threads, since a build writes
-    thousands of small files and the time goes to the file system, not to Python.
-    """
-    jobs = []
-    try:
-        for item in items:
-            parent, _, name = item.path.rpartition("/")
-            folder = tree.folder(parent)
-            jobs.append(_Staged(folder / f".{name}{_TEMP_SUFFIX}", folder / name, item))
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(_write_temp, jobs))
-    except BaseException as exc:
-        for job in jobs:
-            job.temp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            reason = exc.strerror or str(exc)
-            raise OutputFailed(
-                f"cannot write {display_path(tree.root)}: {reason}; the previous site is unchanged"
-            ) from None
-        raise
-    return jobs
+        shutil.copyfile(item.file, temp)
 
 
 @contextmanager
@@ -157,38 +144,103 @@ def _signals_deferred() -> Iterator[None]:
             signal.raise_signal(sig)
 
 
-def sync_output(outputs: Sequence[Output], out_dir: Path) -> SyncResult:
-    """Make `out_dir` hold exactly `outputs`; return what was written, kept and removed.
+class Staging:
+    """Brings one output folder to a new site, file by file as the site is rendered.
 
-    Changed files are first written beside their destinations, then renamed into place in
-    one quick step with Ctrl-C and SIGTERM held back, so an interrupted or failing build
-    leaves the previous site whole.
+    `add` writes each changed file to a temporary file beside its destination (a few
+    threads do the writing, since the time goes to the file system); `commit` renames them
+    all into place in one quick step with Ctrl-C and SIGTERM held back, then removes files
+    that no longer belong. `abort` (or leaving the `with` block on an error) removes the
+    temporary files and any folder it made, so the previous site stays whole.
     """
-    out = out_dir.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    old = _read_manifest(out)
-    new: dict[str, str] = {}
-    changed: list[Output] = []
-    for item in outputs:
+
+    _IN_FLIGHT = 64  # files handed to the threads at once: bounds the memory they hold
+
+    def __init__(self, out_dir: Path):
+        self.out = out_dir.resolve()
+        self.old = _read_manifest(self.out)
+        self.new: dict[str, str] = {}
+        self.staged: list[_Staged] = []
+        self.tree: _Tree | None = None
+        self.pool = ThreadPoolExecutor(max_workers=8)
+        self.pending: deque[Future] = deque()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self.abort()
+
+    def add(self, item: Output) -> None:
+        """Take one file of the new site; write it aside if it differs from what is there."""
         value = item.digest or digest(item.data or b"")  # copied files always carry a digest
-        new[item.path] = value
-        if old.get(item.path) == value and _is_plain_file(out / item.path):
-            continue
+        self.new[item.path] = value
+        if self.old.get(item.path) == value and _is_plain_file(self.out / item.path):
+            return
         if item.data is None and item.file is None:
             raise RuntimeError(f"kept page {item.path} is not in the output folder")
-        changed.append(item)
-    manifest = json.dumps({"generator": "gazette", "files": dict(sorted(new.items()))}, indent=0)
-    if new != old or not (out / MANIFEST).is_file():
-        changed.append(Output(MANIFEST, "manifest", manifest.encode("utf-8")))
-    staged = _stage(_Tree(out), changed)
-    with _signals_deferred():
-        for job in staged:
-            if job.dest.is_dir() and not job.dest.is_symlink():
-                shutil.rmtree(job.dest)
-            os.replace(job.temp, job.dest)  # replaces a planted symlink itself, not its target
-        removed = _remove_stale(out, set(new))
-    written = tuple(job.item.path for job in staged if job.item.path != MANIFEST)
-    return SyncResult(written, len(outputs) - len(written), tuple(removed))
+        self._stage(item)
+
+    def _stage(self, item: Output) -> None:
+        try:
+            if self.tree is None:
+                self.tree = _Tree(self.out)
+            parent, _, name = item.path.rpartition("/")
+            folder = self.tree.folder(parent)
+            job = _Staged(folder / f".{name}{_TEMP_SUFFIX}", folder / name, item.path)
+            self.staged.append(job)
+            self.pending.append(self.pool.submit(_write_temp, job.temp, item))
+            while len(self.pending) > self._IN_FLIGHT:
+                self.pending.popleft().result()
+        except OSError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        self.abort()
+        reason = exc.strerror or str(exc)
+        raise OutputFailed(
+            f"cannot write {display_path(self.out)}: {reason}; the previous site is unchanged"
+        ) from None
+
+    def commit(self) -> SyncResult:
+        """Put every staged file in place and remove stale ones; return what changed."""
+        manifest = {"generator": "gazette", "files": dict(sorted(self.new.items()))}
+        if self.new != self.old or not (self.out / MANIFEST).is_file():
+            text = json.dumps(manifest, indent=0).encode("utf-8")
+            self._stage(Output(MANIFEST, "manifest", text))
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        except OSError as exc:
+            self._failed(exc)
+        self.pool.shutdown()
+        with _signals_deferred():
+            for job in self.staged:
+                if job.dest.is_dir() and not job.dest.is_symlink():
+                    shutil.rmtree(job.dest)
+                os.replace(job.temp, job.dest)  # replaces a planted symlink, not its target
+            removed = _remove_stale(self.out, set(self.new)) if self.out.is_dir() else []
+        written = tuple(job.path for job in self.staged if job.path != MANIFEST)
+        return SyncResult(written, len(self.new) - len(written), tuple(removed))
+
+    def abort(self) -> None:
+        """Remove every temporary file and every folder this staging made."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pending.clear()
+        for job in self.staged:
+            job.temp.unlink(missing_ok=True)
+        self.staged.clear()
+        if self.tree is not None:
+            self.tree.remove_made()
+
+
+def sync_output(outputs: Iterable[Output], out_dir: Path) -> SyncResult:
+    """Make `out_dir` hold exactly `outputs`; return what was written, kept and removed."""
+    with Staging(out_dir) as staging:
+        for item in outputs:
+            staging.add(item)
+        return staging.commit()
 
 
 @contextmanager
