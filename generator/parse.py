@@ -15,12 +15,13 @@ from .errors import Problem, SourceError
 from .frontmatter import split_front_matter
 from .markup import Converter, plain_text, summary_of, word_count
 from .model import Article, Page, Source, Term
+from .redirects import alias_path
 from .urls import permalink, slugify
 
 KNOWN_FIELDS = frozenset(
     {
         "title", "date", "updated", "author", "authors", "tags", "section", "summary", "slug",
-        "draft", "image", "image_alt", "image_caption", "template", "lang",
+        "draft", "image", "image_alt", "image_caption", "template", "lang", "aliases",
     }
 )  # fmt: skip
 _TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -160,6 +161,10 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
     section_name = fields.text("section")
     section = _term(section_name, "sections", config) if section_name else None
     url = permalink(config.permalink, slug, date, section.slug if section else None)
+    try:
+        aliases = tuple(dict.fromkeys(alias_path(a) for a in fields.names("aliases")))
+    except ValueError as exc:
+        raise fields.error("aliases", str(exc)) from None
     article = Article(
         url=url,
         template=_template(fields, "article.html"),
@@ -171,6 +176,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         image=_image_url(fields.text("image"), source, url),
         image_alt=fields.text("image_alt", ""),
         image_caption=fields.text("image_caption", ""),
+        aliases=aliases,
         **common,
     )
     return Parsed(article, front.warnings)

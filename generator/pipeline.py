@@ -18,12 +18,15 @@ from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
+from .htmlurls import rebase_site
 from .markup import Converter
 from .model import Article, Page, Site
 from .outputs import Output
 from .pagekeys import PageKeys, template_fingerprints
 from .parse import Parsed, parse_document
+from .redirects import redirect_outputs
 from .render import PageMemo, render_site
+from .sitemap import sitemap_outputs
 from .sources import ContentTree, FileMemo, file_digest, read_content
 from .templates import Theme, find_theme, make_environment
 from .write import SyncResult, check_output_dir, present_files, sync_output
@@ -103,6 +106,8 @@ def site_outputs(
     """
     outputs = render_site(site, config, env, memo)
     outputs += feed_outputs(config, site)
+    outputs += sitemap_outputs(config, site)
+    outputs += redirect_outputs(config, site)
     for rel, file in theme.static_files().items():
         value = file_digest(file, files)
         outputs.append(Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value))
@@ -180,6 +185,8 @@ def build(
     now = options.clock or reproducible_now()
     selection = Selection(now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
+    # Root-relative links written in Markdown carry the base path under a sub-path.
+    site = rebase_site(site, config.base_path)
     lap("assemble")
     theme = find_theme(config)
     originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
