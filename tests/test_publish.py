@@ -3,12 +3,13 @@ sitemap and robots.txt, and redirect pages for renamed stories."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 import xmlschema
-from conftest import ROOT, article, run_cli
+from conftest import ROOT, article, run_cli, tree
 from lxml import etree
 from sitecheck import build_sample, page_address, parse_page, unresolved
 
@@ -219,3 +220,23 @@ def test_absolute_links_resolve_against_the_page():
     assert 'href="https://example.org/newsroom/a/?x=1&amp;y=2"' in out
     assert 'src="https://example.org/newsroom/2024/01/story/stage.svg"' in out
     assert 'href="https://example.org/newsroom/2024/01/story/#n"' in out
+
+
+def test_feeds_and_sitemap_do_not_depend_on_the_build_clock(make_site):
+    site = make_site(
+        {
+            "content/articles/a.md": article("A", updated="2024-03-01 10:00"),
+            "content/articles/b.md": article("B", date="2024-01-05 09:00"),
+            "content/pages/about.md": "---\ntitle: About\n---\nUs.\n",
+        }
+    )
+    outputs = []
+    for epoch in ("1900000000", "2000000000"):
+        env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
+        result = run_cli("build", "--output", f"out-{epoch}", cwd=site, env=env)
+        assert result.returncode == 0, result.stderr
+        outputs.append(tree(site / f"out-{epoch}"))
+    assert outputs[0] == outputs[1]
+    sitemap = outputs[0]["sitemap.xml"].decode()
+    assert "<lastmod>2024-03-01T10:00:00+04:00</lastmod>" in sitemap
+    assert "2030" not in sitemap and "2033" not in sitemap  # the two build clocks' years
