@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.config import Config, load_config
-from generator.errors import BuildFailed, OutputRefused, Problem
+from generator.errors import BuildFailed, OutputError, Problem
 from generator.pipeline import BuildOptions, BuildResult, build
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -109,7 +109,7 @@ def run_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERRORS
-    except OutputRefused as exc:
+    except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERRORS
     _print_problems(result.warnings, "warning")

@@ -8,7 +8,9 @@ the key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import logging
 import os
 import pickle
@@ -21,6 +23,7 @@ from .parse import Parsed
 log = logging.getLogger(__name__)
 
 _MAGIC = b"GAZETTE-CACHE\n"
+_OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
 
 
 @dataclass
@@ -43,9 +46,28 @@ class BuildCache:
             self.stamp, self.parsed, self.pages = stamp, {}, {}
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """Return a hash of this generator's source and of the libraries that shape its output.
+
+    A cache written by other code is never used, even when the version string was not
+    bumped (a development checkout, a patched install).
+    """
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent
+    for file in sorted(package.rglob("*.py")):
+        h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+    for dist in _OUTPUT_LIBRARIES:
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{dist}=?".encode())
+    return h.hexdigest()
+
+
 def cache_stamp(config_fingerprint: str) -> str:
     """Return the stamp a cache must carry to be valid for these settings and this code."""
-    return f"{__version__}:{config_fingerprint}"
+    return f"{__version__}:{code_fingerprint()}:{config_fingerprint}"
 
 
 def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:

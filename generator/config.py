@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import BuildFailed, Problem, SourceError, display_path
+from .sanitize import is_unsafe_url
 from .yamldata import load_mapping
 
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
@@ -55,6 +56,9 @@ class Config:
     feed_content: str = "full"  # or "summary": what a feed entry carries
     publisher: str | None = None  # the organisation in news metadata (default: the title)
     publisher_logo: str | None = None  # a site path or http(s) URL of the publisher's logo
+    raw_html: bool = True  # false: escape HTML written in Markdown (untrusted contributors)
+    max_document_mb: int = 5  # larger Markdown files are refused
+    max_parse_seconds: int = 10  # a document that takes longer to convert is refused
     # Where things are; set from the command line, not from site.yaml.
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
@@ -181,7 +185,10 @@ def _links(value: Any) -> tuple[Link, ...]:
     for item in value:
         if not isinstance(item, dict) or set(item) != {"title", "url"}:
             raise ValueError("each item needs exactly `title` and `url`")
-        items.append(Link(_text(item["title"]), _text(item["url"])))
+        url = _text(item["url"])
+        if is_unsafe_url(url):
+            raise ValueError(f"not a safe URL: {url!r}")
+        items.append(Link(_text(item["title"]), url))
     return tuple(items)
 
 
@@ -229,6 +236,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "feed_content": _feed_content,
     "publisher": _nonempty_text,
     "publisher_logo": _site_path_or_url,
+    "raw_html": _bool,
+    "max_document_mb": _positive_int,
+    "max_parse_seconds": _positive_int,
 }
 
 

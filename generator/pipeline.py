@@ -19,17 +19,18 @@ from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
 from .htmlurls import rebase_site
-from .markup import Converter
+from .links import resolve_links
 from .model import Article, Page, Site
 from .outputs import Output
 from .pagekeys import PageKeys, template_fingerprints
-from .parse import Parsed, parse_document
+from .parse import Parsed
 from .redirects import redirect_outputs
 from .render import PageMemo, render_site
 from .sitemap import sitemap_outputs
 from .sources import ContentTree, FileMemo, file_digest, read_content
 from .templates import Theme, find_theme, make_environment
-from .write import SyncResult, check_output_dir, present_files, sync_output
+from .workers import parse_many
+from .write import SyncResult, check_output_dir, output_lock, present_files, sync_output
 
 log = logging.getLogger(__name__)
 
@@ -68,27 +69,24 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
 
     The cache is left holding exactly the documents of this tree.
     """
-    converter: Converter | None = None
+    missing = [s for s in tree.sources if (s.path, s.digest) not in cache.parsed]
+    fresh = dict(zip((s.path for s in missing), parse_many(missing, config), strict=True))
     current: dict[tuple[str, str], Parsed] = {}
     documents: list[Article | Page] = []
     errors, warnings = list(tree.errors), list(tree.skipped)
-    fresh = 0
     for source in tree.sources:
         key = (source.path, source.digest)
-        parsed = cache.parsed.get(key)
-        if parsed is None:
-            fresh += 1
-            converter = converter or Converter(config.smart_typography)
-            try:
-                parsed = parse_document(source, config, converter)
-            except SourceError as exc:
-                errors.append(exc.problem)
-                continue
-        current[key] = parsed
-        documents.append(parsed.document)
-        warnings.extend(parsed.warnings)
+        outcome = fresh.get(source.path) or cache.parsed[key]
+        if isinstance(outcome, SourceError):
+            errors.append(outcome.problem)
+            continue
+        current[key] = outcome
+        documents.append(outcome.document)
+        warnings.extend(outcome.warnings)
+        for note in outcome.notes:
+            log.info("%s", note)
     cache.parsed = current
-    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), fresh)
+    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), len(missing))
 
 
 def site_outputs(
@@ -156,17 +154,23 @@ def build(
 ) -> BuildResult:
     """Build the site of `config` into its output folder; raise BuildFailed on user errors.
 
-    Nothing is written unless every stage succeeded. `cache` carries parsed documents from
-    one build to the next in the same process (the dev server); without it the persistent
-    cache in config.cache_dir is used when options.use_cache is set.
+    Nothing is written unless every stage succeeded, and two builds into the same folder
+    never run at once. `cache` carries parsed documents and page keys from one build to the
+    next in the same process (the dev server); without it the persistent cache in
+    config.cache_dir is used when options.use_cache is set.
     """
+    check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
+    with output_lock(config.output_dir):
+        return _build(config, options, cache)
+
+
+def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
     def lap(stage: str) -> None:
         timings[stage] = time.perf_counter() - started - sum(timings.values())
 
-    check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
     stamp = cache_stamp(config.fingerprint())
     persistent = cache is None and options.use_cache
     if cache is None:
@@ -176,7 +180,7 @@ def build(
             if warning:
                 log.warning("%s", warning)
     cache.renew(stamp)
-    tree = read_content(config.content_dir, cache.files)
+    tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
     lap("read")
     parsed = parse_all(tree, config, cache)
     lap("parse")
@@ -185,8 +189,10 @@ def build(
     now = options.clock or reproducible_now()
     selection = Selection(now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
-    # Root-relative links written in Markdown carry the base path under a sub-path.
+    # Root-relative links written in Markdown carry the base path under a sub-path;
+    # resolve_links then writes its own (content-file) links with the base path.
     site = rebase_site(site, config.base_path)
+    site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     lap("assemble")
     theme = find_theme(config)
     originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
@@ -203,4 +209,5 @@ def build(
         save_cache(config.cache_dir, cache)
     seconds = time.perf_counter() - started
     rendered = sum(1 for o in outputs if o.data is not None)
-    return BuildResult(site, sync, parsed.warnings, seconds, parsed.parsed, rendered, timings)
+    warnings = parsed.warnings + link_warnings
+    return BuildResult(site, sync, warnings, seconds, parsed.parsed, rendered, timings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -13,10 +14,21 @@ import jinja2
 from .config import AuthorInfo, Config, Link
 from .errors import BuildFailed, Problem, display_path
 from .feeds import FEED_PATH, RSS_PATH
-from .model import Article, Group, Site
+from .model import Article, Document, Group, Site
 from .outputs import Output, digest
 from .pagekeys import PageKeys
 from .urls import output_path
+
+log = logging.getLogger(__name__)
+
+# Templates the renderer chooses itself; a document's `layout` never picks one of these.
+STANDARD_TEMPLATES = frozenset(
+    f"{name}.html"
+    for name in (
+        "base", "index", "article", "page", "tag", "tags", "section", "author", "authors",
+        "archive", "archives", "404",
+    )
+)  # fmt: skip
 
 
 @dataclass
@@ -157,6 +169,21 @@ class Renderer:
             self.memo.current[path] = (key, page.digest)
         return page
 
+    def template_of(self, doc: Document) -> str:
+        """Return `doc`'s template: its `layout` (Jekyll, Hugo) if the theme has such a
+        template and it is not one of the standard ones, else its own."""
+        if doc.layout is None or doc.layout == doc.template:
+            return doc.template
+        if doc.layout not in STANDARD_TEMPLATES and not doc.layout.startswith("_"):
+            try:
+                self.env.get_template(doc.layout)
+                return doc.layout
+            except jinja2.TemplateNotFound:
+                pass
+        shown = display_path(self.config.content_dir / doc.source)
+        log.info("%s: layout %r ignored: the theme has no such template", shown, doc.layout)
+        return doc.template
+
     def _record(self, problem: Problem) -> None:
         self.problems.setdefault(
             (problem.path, problem.line, problem.message.split(" (while")[0]), problem
@@ -185,7 +212,7 @@ def render_site(
     for article in site.articles:
         add(
             r.render(
-                article.template,
+                r.template_of(article),
                 article.url,
                 article.source,
                 article=article,
@@ -194,7 +221,7 @@ def render_site(
             )
         )
     for page in site.pages:
-        add(r.render(page.template, page.url, page.source, page=page))
+        add(r.render(r.template_of(page), page.url, page.source, page=page))
     outputs.extend(r.listing("index.html", "/", site.listed, "front page"))
     _groups(r, outputs.extend, site.tags, "tag.html", "tag")
     _groups(r, outputs.extend, site.sections, "section.html", "section")

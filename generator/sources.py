@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import logging
 import os
 import stat
 from dataclasses import dataclass, replace
@@ -12,8 +13,14 @@ from .errors import Problem, display_path
 from .model import Asset, Source
 from .outputs import digest
 
+log = logging.getLogger(__name__)
+
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 PAGES_FOLDER = "pages"
+# Jekyll keeps its machinery in folders and files whose name starts with '_' (_layouts,
+# _includes, _site, _data, _config.yml) and publishes none of it; Hugo's _index.md describes a
+# list page. Only Jekyll's articles (_posts) and drafts (_drafts) are content.
+CONTENT_UNDERSCORE_FOLDERS = ("_posts", "_drafts")
 # Editor and operating-system leftovers that are never content.
 JUNK = (".DS_Store", "._*", "*.swp", "*.swo", "*~", ".#*", "#*#", "Thumbs.db", "desktop.ini")
 
@@ -29,6 +36,11 @@ class ContentTree:
 def is_junk(name: str) -> bool:
     """Return True for editor swap files, OS metadata and hidden files."""
     return name.startswith(".") or any(fnmatch.fnmatchcase(name, pattern) for pattern in JUNK)
+
+
+def is_machinery(name: str, folder: bool) -> bool:
+    """Return True for another generator's files that are not content (`_layouts`, `_index.md`)."""
+    return name.startswith("_") and not (folder and name in CONTENT_UNDERSCORE_FOLDERS)
 
 
 def decode(data: bytes) -> str:
@@ -53,10 +65,13 @@ def file_digest(file: Path, memo: FileMemo) -> str:
     return value
 
 
-def read_content(content_dir: Path, memo: FileMemo | None = None) -> ContentTree:
+def read_content(
+    content_dir: Path, memo: FileMemo | None = None, max_bytes: int | None = None
+) -> ContentTree:
     """Return every document and asset under `content_dir`, in sorted path order.
 
-    Assets are hashed through `memo`, so unchanged images are not read again.
+    Assets are hashed through `memo`, so unchanged images are not read again. A Markdown
+    file over `max_bytes` is an error rather than a document.
     """
     memo = {} if memo is None else memo
     root = content_dir.resolve()
@@ -69,10 +84,13 @@ def read_content(content_dir: Path, memo: FileMemo | None = None) -> ContentTree
         missing = Problem(display_path(content_dir), None, "content folder not found")
         return ContentTree((), (), (missing,), ())
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not is_junk(d))
         rel_folder = Path(folder).relative_to(root).as_posix()
         prefix = "" if rel_folder == "." else rel_folder + "/"
-        names = sorted(n for n in files if not is_junk(n))
+        for name in sorted(n for n in (*dirs, *files) if is_machinery(n, n in dirs)):
+            shown = display_path(Path(folder) / name)
+            log.debug("%s: skipped: another generator's file, not content", shown)
+        dirs[:] = sorted(d for d in dirs if not is_junk(d) and not is_machinery(d, True))
+        names = sorted(n for n in files if not is_junk(n) and not is_machinery(n, False))
         is_pages = prefix.startswith(PAGES_FOLDER + "/")
         if not is_pages and prefix and any(n in ("index.md", "index.markdown") for n in names):
             index = "index.md" if "index.md" in names else "index.markdown"
@@ -89,6 +107,17 @@ def read_content(content_dir: Path, memo: FileMemo | None = None) -> ContentTree
                     assets.append(Asset(rel, file, file_digest(file, memo)))
                 except OSError as exc:
                     errors.append(Problem(display_path(file), None, f"cannot read: {exc.strerror}"))
+                continue
+            if max_bytes is not None and file.stat().st_size > max_bytes:
+                limit = f"{max_bytes / 1_000_000:g} MB"
+                errors.append(
+                    Problem(
+                        display_path(file),
+                        None,
+                        f"larger than the {limit} limit for a document",
+                        "raise max_document_mb in site.yaml if the file is genuine",
+                    )
+                )
                 continue
             try:
                 data = file.read_bytes()
