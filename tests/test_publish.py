@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-from conftest import ROOT, article, run_cli, tree
+from conftest import ROOT, SITE_YAML, article, run_cli, tree
 from lxml import etree
 from sitecheck import build_sample, page_address, parse_page, unresolved
 
@@ -240,3 +240,27 @@ def test_feeds_and_sitemap_do_not_depend_on_the_build_clock(make_site):
     sitemap = outputs[0]["sitemap.xml"].decode()
     assert "<lastmod>2024-03-01T10:00:00+04:00</lastmod>" in sitemap
     assert "2030" not in sitemap and "2033" not in sitemap  # the two build clocks' years
+
+
+def test_site_paths_and_content_file_links_both_get_the_base_path_once(make_site):
+    body = "[policy](/corrections/), [older](older.md) and [other]({filename}older.md)."
+    site = make_site(
+        {
+            "content/articles/new.md": article("New", body=body),
+            "content/articles/older.md": article("Older", date="2024-01-01 10:00"),
+        },
+        SITE_YAML.replace("https://example.org/", "https://example.org/sub/"),
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    html = (site / "output/2024/02/new/index.html").read_text(encoding="utf-8")
+    body_html = html[
+        html.index('<div class="story-body') : html.index(
+            "</div>", html.index('<div class="story-body')
+        )
+    ]
+    assert re.findall(r'href="([^"]*)"', body_html) == [
+        "/sub/corrections/",
+        "/sub/2024/01/older/",
+        "/sub/2024/01/older/",
+    ]
