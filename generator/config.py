@@ -53,6 +53,9 @@ class Config:
     menu: tuple[Link, ...] = ()
     authors: tuple[tuple[str, AuthorInfo], ...] = ()
     feed_entries: int = 20
+    feed_content: str = "full"  # or "summary": what a feed entry carries
+    publisher: str | None = None  # the organisation in news metadata (default: the title)
+    publisher_logo: str | None = None  # a site path or http(s) URL of the publisher's logo
     raw_html: bool = True  # false: escape HTML written in Markdown (untrusted contributors)
     max_document_mb: int = 5  # larger Markdown files are refused
     max_parse_seconds: int = 10  # a document that takes longer to convert is refused
@@ -155,6 +158,26 @@ def _permalink(value: Any) -> str:
     return pattern
 
 
+def _feed_content(value: Any) -> str:
+    if value not in ("full", "summary"):
+        raise ValueError(f"expected full or summary, got {value!r}")
+    return value
+
+
+def _site_path_or_url(value: Any) -> str:
+    text = _text(value).strip()
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return text
+    if not text.startswith("/") or text.startswith("//") or parts.scheme:
+        raise ValueError(
+            f"expected a site path such as /images/logo.png or an http(s) URL, got {value!r}"
+        )
+    if ".." in parts.path.split("/"):
+        raise ValueError("a site path cannot contain '..'")
+    return text
+
+
 def _links(value: Any) -> tuple[Link, ...]:
     if not isinstance(value, list):
         raise ValueError("expected a list of items with title and url")
@@ -210,6 +233,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "menu": _links,
     "authors": _authors,
     "feed_entries": _positive_int,
+    "feed_content": _feed_content,
+    "publisher": _nonempty_text,
+    "publisher_logo": _site_path_or_url,
     "raw_html": _bool,
     "max_document_mb": _positive_int,
     "max_parse_seconds": _positive_int,

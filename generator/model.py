@@ -84,6 +84,7 @@ class Article(Document):
     scheduled: bool = False  # dated after the build's clock (only shown in previews)
     previous: str | None = None  # source path of the older neighbour
     next: str | None = None  # source path of the newer neighbour
+    aliases: tuple[str, ...] = ()  # old site paths that redirect here
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from .fields import ALIASES, Fields, canonical
 from .frontmatter import split_front_matter
 from .markup import Converter, plain_text, summary_of, word_count
 from .model import Article, Page, Source, Term
+from .redirects import alias_path
 from .sanitize import is_unsafe_url
 from .urls import permalink, slugify
 
@@ -24,7 +25,7 @@ KNOWN_FIELDS = frozenset(
     {
         "title", "date", "updated", "author", "authors", "tags", "section", "summary", "slug",
         "draft", "image", "image_alt", "image_caption", "template", "lang", "layout", "status",
-        "published",
+        "published", "aliases",
         *(alias for aliases in ALIASES.values() for alias in aliases),
     }
 )  # fmt: skip
@@ -211,6 +212,10 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
     section_name = fields.text("section")
     section = _term(section_name, "sections", config) if section_name else None
     url = permalink(config.permalink, slug, date, section.slug if section else None)
+    try:
+        aliases = tuple(dict.fromkeys(alias_path(a) for a in fields.names("aliases")))
+    except ValueError as exc:
+        raise fields.error("aliases", str(exc)) from None
     article = Article(
         url=url,
         template=_template(fields, "article.html"),
@@ -224,6 +229,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         image=_image_url(_safe_url(fields, "image"), source, url),
         image_alt=fields.text("image_alt", ""),
         image_caption=fields.text("image_caption", ""),
+        aliases=aliases,
         hidden=status == "hidden",
         **common,
     )

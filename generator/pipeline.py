@@ -18,12 +18,15 @@ from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
+from .htmlurls import rebase_site
 from .links import resolve_links
 from .model import Article, Page, Site
 from .outputs import Output
 from .pagekeys import PageKeys, template_fingerprints
 from .parse import Parsed
+from .redirects import redirect_outputs
 from .render import PageMemo, render_site
+from .sitemap import sitemap_outputs
 from .sources import ContentTree, FileMemo, file_digest, read_content
 from .templates import Theme, find_theme, make_environment
 from .workers import parse_many
@@ -101,6 +104,8 @@ def site_outputs(
     """
     outputs = render_site(site, config, env, memo)
     outputs += feed_outputs(config, site)
+    outputs += sitemap_outputs(config, site)
+    outputs += redirect_outputs(config, site)
     for rel, file in theme.static_files().items():
         value = file_digest(file, files)
         outputs.append(Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value))
@@ -185,6 +190,9 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     now = options.clock or reproducible_now()
     selection = Selection(now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
+    # Root-relative links written in Markdown carry the base path under a sub-path;
+    # resolve_links then writes its own (content-file) links with the base path.
+    site = rebase_site(site, config.base_path)
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     lap("assemble")
     theme = find_theme(config)

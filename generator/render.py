@@ -13,6 +13,7 @@ import jinja2
 
 from .config import AuthorInfo, Config, Link
 from .errors import BuildFailed, Problem, display_path
+from .feeds import FEED_PATH, RSS_PATH
 from .model import Article, Document, Group, Site
 from .outputs import Output, digest
 from .pagekeys import PageKeys
@@ -72,6 +73,7 @@ class SiteInfo:
     sections: tuple[Group, ...]
     year: int
     feed_url: str
+    rss_url: str
 
 
 def page_url(base: str, number: int) -> str:
@@ -119,7 +121,8 @@ class Renderer:
             menu=config.menu,
             sections=site.sections,
             year=newest,
-            feed_url="/feed.xml",
+            feed_url=FEED_PATH,
+            rss_url=RSS_PATH,
         )
 
     def render(self, template: str, url: str, origin: str, **context: Any) -> Output | None:

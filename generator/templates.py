@@ -11,6 +11,7 @@ import jinja2
 
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
+from .seo import publishing_filters
 from .sources import is_junk
 from .urls import absolute, link
 from .yamldata import load_mapping
@@ -118,4 +119,5 @@ def make_environment(config: Config, theme: Theme) -> jinja2.Environment:
     env.filters["absolute_url"] = lambda site_path: absolute(config.base_url, str(site_path))
     env.filters["date"] = _format_date
     env.filters["isoformat"] = lambda value: value.isoformat()
+    env.filters.update(publishing_filters(config))
     return env
