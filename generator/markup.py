@@ -7,12 +7,11 @@ import re
 from dataclasses import dataclass
 
 import markdown
-from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from .sanitize import SafetyExtension
 from .typography import TypographyExtension
-from .urls import link, slugify
+from .urls import slugify
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 # Pelican's summary plugin marks the summary between these two comments.
@@ -43,25 +42,10 @@ def _heading_id(value: str, separator: str) -> str:
     return slugify(value, keep_unicode=True)
 
 
-class _BasePath(Treeprocessor):
-    """Prefixes site paths (`/tags/energy/`) in links and images with the site's base path."""
-
-    def __init__(self, md: markdown.Markdown, base_path: str):
-        super().__init__(md)
-        self.base_path = base_path
-
-    def run(self, root) -> None:
-        for element in root.iter():
-            attr = "href" if element.tag == "a" else "src" if element.tag == "img" else None
-            value = element.get(attr) if attr else None
-            if value:
-                element.set(attr, link(self.base_path, value))
-
-
 class Converter:
     """Converts Markdown bodies with the site's extensions; one per process, never shared."""
 
-    def __init__(self, smart_typography: bool, raw_html: bool = True, base_path: str = ""):
+    def __init__(self, smart_typography: bool, raw_html: bool = True):
         extensions: list = [
             "extra",
             "sane_lists",
@@ -80,8 +64,6 @@ class Converter:
             },
             output_format="html",
         )
-        if base_path:
-            self._md.treeprocessors.register(_BasePath(self._md, base_path), "base_path", 0)
 
     def convert(self, text: str) -> Rendered:
         """Return the HTML of `text` and its table of contents (empty without headings)."""

@@ -32,9 +32,9 @@ Outcome = Parsed | SourceError
 _worker_converter: Converter | None = None
 
 
-def _start_worker(smart_typography: bool, raw_html: bool, base_path: str) -> None:
+def _start_worker(smart_typography: bool, raw_html: bool) -> None:
     global _worker_converter
-    _worker_converter = Converter(smart_typography, raw_html, base_path)
+    _worker_converter = Converter(smart_typography, raw_html)
 
 
 def _parse_chunk(sources: Sequence[Source], config: Config) -> list[Outcome]:
@@ -98,7 +98,7 @@ def parse_many(
     """Yield the outcome of parsing each source, in order: a Parsed or the SourceError."""
     jobs = worker_count() if jobs is None else jobs
     if jobs < 2 or len(sources) < PARALLEL_THRESHOLD:
-        converter = Converter(config.smart_typography, config.raw_html, config.base_path)
+        converter = Converter(config.smart_typography, config.raw_html)
         for source in sources:
             yield _parse_one(source, config, converter)
         return
@@ -110,7 +110,7 @@ def parse_many(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(config.smart_typography, config.raw_html, config.base_path),
+        initargs=(config.smart_typography, config.raw_html),
     ) as pool:
         for results in pool.map(_parse_chunk, chunks, [config] * len(chunks)):
             yield from results
