@@ -31,6 +31,8 @@ def assemble_site(
         if isinstance(doc, Page):
             pages.append(doc)
             continue
+        if doc.expires is not None and doc.expires <= selection.now:
+            continue
         scheduled = doc.date > selection.now
         if scheduled and not selection.future:
             continue

@@ -21,6 +21,7 @@ KNOWN_FIELDS = frozenset(
     {
         "title", "date", "updated", "author", "authors", "tags", "section", "summary", "slug",
         "draft", "image", "image_alt", "image_caption", "template", "lang",
+        "expires",
     }
 )  # fmt: skip
 _TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -153,6 +154,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         template=_template(fields, "article.html"),
         date=date,
         updated=updated,
+        expires=fields.date("expires", config, required=False),
         authors=tuple(_term(n, "authors", config) for n in dict.fromkeys(author_names)),
         tags=tuple(_term(n, "tags", config) for n in dict.fromkeys(fields.names("tags"))),
         section=section,

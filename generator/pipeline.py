@@ -12,6 +12,7 @@ from datetime import datetime
 
 from .assemble import Selection, assemble_site
 from .cache import BuildCache, cache_stamp, load_cache, save_cache
+from .checks import ChecksFailed, Finding, check_build
 from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
@@ -35,6 +36,7 @@ class BuildOptions:
     future: bool = False
     clock: datetime | None = None  # build as if it were this moment (default: now)
     use_cache: bool = True  # read and save the persistent cache in config.cache_dir
+    strict: bool = False  # warnings are errors: the build fails and writes nothing
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class BuildResult:
     parsed: int  # documents parsed in this build (the rest came from the cache)
     rendered: int  # pages rendered in this build (the rest came from the cache)
     timings: dict[str, float] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()  # the checks' findings and the warnings, with levels
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,10 @@ def build(
     outputs = site_outputs(site, config)
     check_unique(outputs, config, {s.path for s in tree.sources} | {a.path for a in tree.assets})
     lap("render")
+    findings = check_build(site, outputs, tree.sources, parsed.warnings, config, options.strict)
+    lap("check")
+    if any(f.level == "error" for f in findings):
+        raise ChecksFailed(findings, timings)
     check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
     sync = sync_output(outputs, config.output_dir)
     lap("write")
@@ -176,4 +183,6 @@ def build(
         save_cache(config.cache_dir, cache)
     seconds = time.perf_counter() - started
     rendered = sum(1 for o in outputs if o.data is not None)
-    return BuildResult(site, sync, parsed.warnings, seconds, parsed.parsed, rendered, timings)
+    return BuildResult(
+        site, sync, parsed.warnings, seconds, parsed.parsed, rendered, timings, tuple(findings)
+    )
