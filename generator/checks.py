@@ -367,6 +367,11 @@ class Locator:
             line = find_line(lines, forms)
             if line:
                 return shown, line
+        # A listing shows summaries of other documents: a relative link there may be theirs.
+        for source in sorted(self.sources):
+            line = find_line(self.sources[source].split("\n"), (url,))
+            if line:
+                return self.source_path(source), line
         if output is None:
             return self.source_path(origin or ""), None
         return display_path(self.out_dir / output), html_line
