@@ -7,6 +7,7 @@ site.yaml or the template that holds the URL, else the output file and its line.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections import Counter
@@ -216,10 +217,14 @@ def check_links(
         return []
     scanned: dict[str, PageRefs] = {path: scan(text) for path, text in pages.items()}
     raw: list[tuple[str, Problem]] = []
+    resolved: dict[tuple[str, str], Target | None] = {}  # the same menu link is on every page
     for path in sorted(scanned):
         origin, here = origins.get(path), page_url(path)
         for ref in scanned[path].refs:
-            target = resolve(ref.url, here, config)
+            key = (ref.url, "" if ref.url.startswith("/") else here)
+            if key not in resolved:
+                resolved[key] = resolve(ref.url, here, config)
+            target = resolved[key]
             if target is None:
                 continue
             found = find_output(target.site_path, paths) if target.site_path else None
@@ -250,7 +255,7 @@ def check_documents(site: Site, config: Config, locator: Locator) -> list[tuple[
     on = {c for c in DEFAULT_CHECKS if config.check_level(c) != "off"}
     raw: list[tuple[str, Problem]] = []
     for doc in (*site.articles, *site.pages) if "missing_alt" in on else ():
-        for img in scan(doc.content).images:
+        for img in scan(doc.content).images if "<img" in doc.content else ():
             if not (img.alt or "").strip():
                 where = locator.locate(img.src, doc.source, None, None)
                 raw.append(("missing_alt", Problem(*where, f"image '{img.src}' has no alt text")))
@@ -320,6 +325,7 @@ class Locator:
                 where = (self.source_path(article.source), article.lines.get("image"))
                 self.fields.setdefault(article.image, where)
         self.files: list[tuple[str, list[str]]] | None = None
+        self.found: dict[tuple[str, str | None, str | None], tuple[str, int | None] | None] = {}
 
     def source_path(self, source: str) -> str:
         return display_path(self.config.content_dir / source)
@@ -353,6 +359,19 @@ class Locator:
         site_path: str | None = None,
     ) -> tuple[str, int | None]:
         """Return (path, line) of the file that most likely wrote `url`."""
+        key = (url, origin, site_path)
+        if key not in self.found:
+            self.found[key] = self._search(url, origin, site_path)
+        found = self.found[key]
+        if found is not None:
+            return found
+        if output is None:
+            return self.source_path(origin or ""), None
+        return display_path(self.out_dir / output), html_line
+
+    def _search(
+        self, url: str, origin: str | None, site_path: str | None
+    ) -> tuple[str, int | None] | None:
         if origin in self.sources:
             line = find_line(self.sources[origin].split("\n"), (url,))
             if line:
@@ -372,15 +391,18 @@ class Locator:
             line = find_line(self.sources[source].split("\n"), (url,))
             if line:
                 return self.source_path(source), line
-        if output is None:
-            return self.source_path(origin or ""), None
-        return display_path(self.out_dir / output), html_line
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _url_pattern(url: str) -> re.Pattern[str]:
+    return re.compile(r"(?:^|[\s(\"'<=:\[])" + re.escape(url) + r"(?=$|[\s)\"'>\]|,])")
 
 
 def find_line(lines: Sequence[str], forms: Sequence[str]) -> int | None:
     """Return the first line number holding one of `forms` as a whole URL, or None."""
     for form in forms:
-        pattern = re.compile(r"(?:^|[\s(\"'<=:\[])" + re.escape(form) + r"(?=$|[\s)\"'>\]|,])")
+        pattern = _url_pattern(form)
         for number, line in enumerate(lines, 1):
             if pattern.search(line):
                 return number
