@@ -293,7 +293,7 @@ def run_list(args: argparse.Namespace) -> int:
         now = _clock(args, config) or reproducible_now()
         tree = read_content(config.content_dir)
         parsed = parse_all(tree, config, BuildCache(cache_stamp(config.fingerprint())))
-        if tree.errors or parsed.errors:
+        if parsed.errors:
             raise BuildFailed(parsed.errors)
     except BuildFailed as exc:
         _print_problems(exc.problems)
