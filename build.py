@@ -19,7 +19,7 @@ from generator.checks import summarize as summarize_findings
 from generator.clock import reproducible_now
 from generator.config import Config, load_config
 from generator.dates import parse_date
-from generator.errors import BuildFailed, OutputRefused, Problem, display_path
+from generator.errors import BuildFailed, OutputError, Problem, display_path
 from generator.external import check_external
 from generator.pipeline import BuildOptions, BuildResult, build, parse_all
 from generator.report import make_report, write_report
@@ -242,7 +242,7 @@ def run_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERRORS
-    except OutputRefused as exc:
+    except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         _report(args, "build", ok=False, errors=[Problem("--output", None, str(exc))])
         return EXIT_ERRORS

@@ -21,8 +21,8 @@ from .config import DEFAULT_CHECKS, Config
 from .errors import BuildFailed, Problem, display_path
 from .markup import plain_text
 from .model import Site, Source
+from .outputs import Output
 from .refs import PageRefs, scan
-from .render import Output
 from .templates import find_theme
 
 # The check that wraps warnings of earlier stages (a duplicate front matter key, a skipped file).
@@ -99,33 +99,6 @@ def summarize(findings: Sequence[Finding]) -> list[str]:
         parts = [f"{counts[c]} {NOUNS[c][0 if counts[c] == 1 else 1]}" for c in order]
         lines.append(f"{total} {level}{'s' if total != 1 else ''}: {', '.join(parts)}")
     return lines
-
-
-def check_site(
-    site: Site,
-    pages: Mapping[str, str],
-    paths: Iterable[str],
-    origins: Mapping[str, str],
-    sources: Mapping[str, str],
-    config: Config,
-    strict: bool = False,
-) -> list[Finding]:
-    """Return the findings over a built site.
-
-    `pages` maps output paths of HTML pages to their text, `paths` lists every output file,
-    `origins` gives the source path that made a page, `sources` the text of each source.
-    """
-    locator = Locator(config, sources, site)
-    raw = check_links(pages, set(paths), origins, config, locator)
-    raw += check_documents(site, config, locator)
-    return judge(raw, config, strict)
-
-
-def check_folder(out_dir: Path, config: Config, strict: bool = False) -> list[Finding]:
-    """Return the link findings over the site already in `out_dir` (possibly post-processed)."""
-    pages, paths = read_folder(out_dir)
-    locator = Locator(config, {}, None, out_dir)
-    return judge(check_links(pages, paths, {}, config, locator), config, strict)
 
 
 def read_folder(out_dir: Path) -> tuple[dict[str, str], set[str]]:
@@ -320,6 +293,8 @@ class Locator:
         self.sources = sources
         self.out_dir = out_dir or config.output_dir
         self.fields: dict[str, tuple[str, int | None]] = {}
+        # Content links as written ({filename}/vote.md#details), rewritten to URLs since.
+        self.links = {d.source: d.links for d in (*site.articles, *site.pages)} if site else {}
         for article in site.articles if site else ():
             if article.image:
                 where = (self.source_path(article.source), article.lines.get("image"))
@@ -374,6 +349,10 @@ class Locator:
     ) -> tuple[str, int | None] | None:
         if origin in self.sources:
             line = find_line(self.sources[origin].split("\n"), (url,))
+            fragment = url.partition("#")[2]
+            if not line and fragment:
+                written = self.links.get(origin or "", ())
+                line = next((n for t, n in written if t.partition("#")[2] == fragment), None)
             if line:
                 return self.source_path(origin), line
         if site_path in self.fields:
@@ -414,23 +393,31 @@ def check_build(
     outputs: Sequence[Output],
     sources: Sequence[Source],
     warnings: Iterable[Problem],
+    link_warnings: Iterable[Problem],
     config: Config,
     strict: bool = False,
 ) -> list[Finding]:
-    """Return the findings of a build: the checks over its outputs, then the warnings of
-    earlier stages (`warnings`, as check 'content')."""
-    pages = {
-        o.path: o.data.decode("utf-8", "replace")
-        for o in outputs
-        if o.data is not None and o.path.endswith(".html")
-    }
-    findings = check_site(
-        site,
-        pages,
-        (o.path for o in outputs),
-        {o.path: o.origin for o in outputs},
-        {s.path: s.text for s in sources},
-        config,
-        strict,
-    )
-    return findings + judge(((CONTENT, p) for p in warnings), config, strict)
+    """Return the findings of a build: the checks over its outputs, the unknown content links
+    (`link_warnings`, as broken links), then the other warnings of earlier stages (as check
+    'content').
+
+    A page kept from the last build (no data) is read from the output folder, which holds it.
+    """
+    pages = {}
+    for o in outputs:
+        if o.path.endswith(".html") and o.file is None:
+            data = o.data if o.data is not None else (config.output_dir / o.path).read_bytes()
+            pages[o.path] = data.decode("utf-8", "replace")
+    locator = Locator(config, {s.path: s.text for s in sources}, site)
+    paths = {o.path for o in outputs}
+    origins = {o.path: o.origin for o in outputs}
+    unknown = list(link_warnings)
+    reported = {(p.path, p.line) for p in unknown}
+    raw = [
+        (check, problem)
+        for check, problem in check_links(pages, paths, origins, config, locator)
+        if check != "broken_links" or (problem.path, problem.line) not in reported
+    ]
+    raw += [("broken_links", p) for p in unknown]
+    raw += check_documents(site, config, locator)
+    return judge(raw, config, strict) + judge(((CONTENT, p) for p in warnings), config, strict)

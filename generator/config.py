@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import BuildFailed, Problem, SourceError, display_path
+from .sanitize import is_unsafe_url
 from .yamldata import load_mapping
 
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
@@ -68,6 +69,9 @@ class Config:
     # Checks judge the output without changing it, so they stay out of the fingerprint.
     checks: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     summary_length: int = field(default=300, compare=False)
+    raw_html: bool = True  # false: escape HTML written in Markdown (untrusted contributors)
+    max_document_mb: int = 5  # larger Markdown files are refused
+    max_parse_seconds: int = 10  # a document that takes longer to convert is refused
     # Where things are; set from the command line, not from site.yaml.
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
@@ -178,7 +182,10 @@ def _links(value: Any) -> tuple[Link, ...]:
     for item in value:
         if not isinstance(item, dict) or set(item) != {"title", "url"}:
             raise ValueError("each item needs exactly `title` and `url`")
-        items.append(Link(_text(item["title"]), _text(item["url"])))
+        url = _text(item["url"])
+        if is_unsafe_url(url):
+            raise ValueError(f"not a safe URL: {url!r}")
+        items.append(Link(_text(item["title"]), url))
     return tuple(items)
 
 
@@ -238,6 +245,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "feed_entries": _positive_int,
     "checks": _check_levels,
     "summary_length": _positive_int,
+    "raw_html": _bool,
+    "max_document_mb": _positive_int,
+    "max_parse_seconds": _positive_int,
 }
 
 

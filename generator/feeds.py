@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .config import Config
 from .model import Article, Site
-from .render import Output
+from .outputs import Output
 from .urls import absolute
 
 FEED_PATH = "/feed.xml"

@@ -11,6 +11,7 @@ import jinja2
 
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
+from .sources import is_junk
 from .urls import absolute, link
 from .yamldata import load_mapping
 
@@ -29,13 +30,16 @@ class Theme:
         return tuple(f / "templates" for f in self.folders)
 
     def static_files(self) -> dict[str, Path]:
-        """Return the theme's static files by path under static/; a child's file wins."""
+        """Return the theme's static files by path under static/; a child's file wins.
+
+        Junk (editor swap files, hidden files) is left out as it is in content/.
+        """
         files: dict[str, Path] = {}
         for folder in reversed(self.folders):
             static = folder / "static"
             for dirpath, dirs, names in os.walk(static):
-                dirs.sort()
-                for name in sorted(names):
+                dirs[:] = sorted(d for d in dirs if not is_junk(d))
+                for name in sorted(n for n in names if not is_junk(n)):
                     file = Path(dirpath) / name
                     files[file.relative_to(static).as_posix()] = file
         return dict(sorted(files.items()))

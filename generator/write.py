@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
+import fcntl
 import json
+import logging
 import os
 import shutil
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputRefused, display_path
-from .render import Output
+from .errors import OutputFailed, OutputRefused, display_path
+from .outputs import Output, digest
 
 # Marks a folder as ours and remembers the hash of every file we wrote, so unchanged files are
 # recognised without reading them back.
 MANIFEST = ".gazette-manifest.json"
+_TEMP_SUFFIX = ".gazette-tmp"
+_DEFERRED = (signal.SIGINT, signal.SIGTERM)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,11 @@ def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None
         )
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def present_files(out_dir: Path) -> dict[str, str]:
+    """Return path -> digest of the files this tool wrote in `out_dir` that are still there."""
+    out = out_dir.resolve()
+    manifest = _read_manifest(out)
+    return {path: value for path, value in manifest.items() if _is_plain_file(out / path)}
 
 
 def _read_manifest(out: Path) -> dict[str, str]:
@@ -68,7 +80,7 @@ def _read_manifest(out: Path) -> dict[str, str]:
 
 
 class _Tree:
-    """Writes inside one folder, never through a symbolic link planted in it."""
+    """Makes folders inside one root, never through a symbolic link planted in it."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -86,45 +98,118 @@ class _Tree:
             self.made.add(current)
         return current
 
-    def write(self, rel: str, data: bytes | None, source: Path | None) -> None:
-        parent, _, name = rel.rpartition("/")
-        folder = self.folder(parent)
-        dest = folder / name
-        if dest.is_dir() and not dest.is_symlink():
-            shutil.rmtree(dest)
-        temp = folder / f".{name}.{os.getpid()}.tmp"
-        try:
-            if data is not None:
-                temp.write_bytes(data)
-            else:
-                shutil.copyfile(source, temp)
-            os.replace(temp, dest)  # replaces a planted symlink itself, never its target
-        finally:
-            temp.unlink(missing_ok=True)
+
+@dataclass(frozen=True)
+class _Staged:
+    temp: Path
+    dest: Path
+    item: Output
+
+
+def _write_temp(job: _Staged) -> None:
+    if job.item.data is not None:
+        job.temp.write_bytes(job.item.data)
+    else:
+        shutil.copyfile(job.item.file, job.temp)
+
+
+def _stage(tree: _Tree, items: Sequence[Output]) -> list[_Staged]:
+    """Write every item to a temporary file beside its destination; return them.
+
+    On any failure the temporary files are removed and OutputFailed raised: the site in the
+    folder has not been touched. Files are written by a few threads, since a build writes
+    thousands of small files and the time goes to the file system, not to Python.
+    """
+    jobs = []
+    try:
+        for item in items:
+            parent, _, name = item.path.rpartition("/")
+            folder = tree.folder(parent)
+            jobs.append(_Staged(folder / f".{name}{_TEMP_SUFFIX}", folder / name, item))
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(_write_temp, jobs))
+    except BaseException as exc:
+        for job in jobs:
+            job.temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            reason = exc.strerror or str(exc)
+            raise OutputFailed(
+                f"cannot write {display_path(tree.root)}: {reason}; the previous site is unchanged"
+            ) from None
+        raise
+    return jobs
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends, so a commit is never cut in half."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda n, _f: received.append(n)) for sig in _DEFERRED}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in received:
+            signal.raise_signal(sig)
 
 
 def sync_output(outputs: Sequence[Output], out_dir: Path) -> SyncResult:
-    """Make `out_dir` hold exactly `outputs`; return what was written, kept and removed."""
+    """Make `out_dir` hold exactly `outputs`; return what was written, kept and removed.
+
+    Changed files are first written beside their destinations, then renamed into place in
+    one quick step with Ctrl-C and SIGTERM held back, so an interrupted or failing build
+    leaves the previous site whole.
+    """
     out = out_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
     old = _read_manifest(out)
     new: dict[str, str] = {}
-    tree = _Tree(out)
-    written: list[str] = []
+    changed: list[Output] = []
     for item in outputs:
-        data = item.data if item.data is not None else None
-        digest = _digest(data if data is not None else item.file.read_bytes())
-        new[item.path] = digest
-        dest = out / item.path
-        if old.get(item.path) == digest and _is_plain_file(dest):
+        value = item.digest or digest(item.data or b"")  # copied files always carry a digest
+        new[item.path] = value
+        if old.get(item.path) == value and _is_plain_file(out / item.path):
             continue
-        tree.write(item.path, data, item.file)
-        written.append(item.path)
-    removed = _remove_stale(out, set(new))
+        if item.data is None and item.file is None:
+            raise RuntimeError(f"kept page {item.path} is not in the output folder")
+        changed.append(item)
+    manifest = json.dumps({"generator": "gazette", "files": dict(sorted(new.items()))}, indent=0)
     if new != old or not (out / MANIFEST).is_file():
-        text = json.dumps({"generator": "gazette", "files": dict(sorted(new.items()))}, indent=0)
-        tree.write(MANIFEST, text.encode("utf-8"), None)
-    return SyncResult(tuple(written), len(outputs) - len(written), tuple(removed))
+        changed.append(Output(MANIFEST, "manifest", manifest.encode("utf-8")))
+    staged = _stage(_Tree(out), changed)
+    with _signals_deferred():
+        for job in staged:
+            if job.dest.is_dir() and not job.dest.is_symlink():
+                shutil.rmtree(job.dest)
+            os.replace(job.temp, job.dest)  # replaces a planted symlink itself, not its target
+        removed = _remove_stale(out, set(new))
+    written = tuple(job.item.path for job in staged if job.item.path != MANIFEST)
+    return SyncResult(written, len(outputs) - len(written), tuple(removed))
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock for building into `out_dir`; a second build waits for the first.
+
+    The lock is taken on the folder that holds the output folder, which exists before the
+    first build does, and is released by the operating system if the process dies.
+    """
+    parent = out_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another build is writing to %s; waiting for it", display_path(out_dir))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _is_plain_file(path: Path) -> bool:
@@ -132,7 +217,10 @@ def _is_plain_file(path: Path) -> bool:
 
 
 def _remove_stale(out: Path, keep: set[str]) -> list[str]:
-    """Delete files under `out` that are not in `keep`, then empty folders; return them."""
+    """Delete files under `out` that are not in `keep`, then empty folders; return them.
+
+    Temporary files left by a build that was killed go the same way.
+    """
     removed: list[str] = []
     for dirpath, dirs, files in os.walk(out, topdown=False):
         folder = Path(dirpath)

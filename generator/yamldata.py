@@ -82,7 +82,7 @@ class _Reader:
         if node.tag not in _STANDARD_TAGS:
             raise SourceError(self.path, self.line(node), f"YAML tag {node.tag!r} is not allowed")
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None and node.value in _NULLS:
+            if not node.style and node.value in _NULLS:  # the C parser gives "" for plain
                 return None
             return node.value
         if isinstance(node, yaml.SequenceNode):

@@ -19,7 +19,12 @@ CASES = {
     "relative_md_link": (
         {"content/articles/vote.md": article("Vote", body="Intro.\n\nSee [it](tally.md).")},
         "content/articles/vote.md:7: {level}: "
-        "broken link to 'tally.md': no page at /2024/02/vote/tally.md",
+        "unknown link target 'tally.md' (no articles/tally.md in the content folder)",
+    ),
+    "filename_link": (
+        {"content/articles/vote.md": article("Vote", body="See [it]({filename}/pages/gone.md).")},
+        "content/articles/vote.md:5: {level}: "
+        "unknown link target '{{filename}}/pages/gone.md' (no pages/gone.md in the content folder)",
     ),
     "missing_images": (
         {"content/articles/vote.md": article("Vote", body="![A chart](/images/chart.png)")},
@@ -129,7 +134,8 @@ def test_a_sound_site_has_no_findings(make_site):
                 "Vote",
                 body="The vote, in short.\n\n"
                 "See [the poll](/2024/02/poll/), [its method](/2024/02/poll/#method), "
-                "[below](#outcome), [about](../../../about/) and [us](https://example.org/about/)."
+                "[below](#outcome), [about](../../../about/), [us](https://example.org/about/), "
+                "[the poll again](poll.md) and [about us]({filename}/pages/about.md)."
                 "\n\n![Ballot box](/images/box.png)\n\n## Outcome\n",
                 tags="[Elections]",
                 image="/images/box.png",
