@@ -20,6 +20,7 @@ _PELICAN_END = re.compile(r"<!--\s*PELICAN_END_SUMMARY\s*-->")
 # A Hugo shortcode written without spaces ({{<figure src="x">}}) passes through Markdown as a
 # raw HTML tag; escaping it keeps it the text it is everywhere else.
 _SHORTCODE = re.compile(r"\{\{<(.*?)>\}\}", re.DOTALL)
+_FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*"><a class="footnote-ref"[^>]*>[^<]*</a></sup>')
 _FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>.*?</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 # Tags inside a line of text: removing them must not part a word from its punctuation.
@@ -84,16 +85,17 @@ class Converter:
 
 def summary_of(body_html: str) -> Markup:
     """Return the HTML before a `<!--more-->` marker or between Pelican's summary markers,
-    else the first paragraph."""
+    else the first paragraph; footnote references are left out, as their notes are not."""
     marker = MORE.search(body_html) or _PELICAN_END.search(body_html)
     if marker:
         begin = _PELICAN_BEGIN.search(body_html, 0, marker.start())
         head = body_html[begin.end() if begin else 0 : marker.start()].strip()
         if head.count("<p>") + head.count("<p ") > head.count("</p>"):  # a marker mid-paragraph
             head += "</p>"
-        return Markup(head)
-    first = _FIRST_PARAGRAPH.search(body_html)
-    return Markup(first.group(0)) if first else Markup("")
+    else:
+        first = _FIRST_PARAGRAPH.search(body_html)
+        head = first.group(0) if first else ""
+    return Markup(_FOOTNOTE_REF.sub("", head) if "footnote-ref" in head else head)
 
 
 def plain_text(fragment: str) -> str:

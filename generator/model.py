@@ -74,6 +74,7 @@ class Document:
 class Article(Document):
     date: datetime = datetime.min
     updated: datetime | None = None
+    expires: datetime | None = None  # held back from this moment on
     authors: tuple[Term, ...] = ()
     tags: tuple[Term, ...] = ()
     section: Term | None = None

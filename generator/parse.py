@@ -25,7 +25,7 @@ KNOWN_FIELDS = frozenset(
     {
         "title", "date", "updated", "author", "authors", "tags", "section", "summary", "slug",
         "draft", "image", "image_alt", "image_caption", "template", "lang", "layout", "status",
-        "published", "aliases",
+        "published", "aliases", "expires",
         *(alias for aliases in ALIASES.values() for alias in aliases),
     }
 )  # fmt: skip
@@ -221,6 +221,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         template=_template(fields, "article.html"),
         date=date,
         updated=updated,
+        expires=fields.date("expires", config),
         authors=tuple(_term(n, "authors", config) for n in dict.fromkeys(author_names)),
         tags=tuple(
             _term(n, "tags", config) for n in dict.fromkeys(fields.names("tags", words=True))

@@ -14,6 +14,7 @@ import jinja2
 
 from .assemble import Selection, assemble_site
 from .cache import BuildCache, cache_stamp, load_cache, save_cache
+from .checks import ChecksFailed, Finding, check_build
 from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
@@ -43,6 +44,7 @@ class BuildOptions:
     future: bool = False
     clock: datetime | None = None  # build as if it were this moment (default: now)
     use_cache: bool = True  # read and save the persistent cache in config.cache_dir
+    strict: bool = False  # warnings are errors: the build fails and writes nothing
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class BuildResult:
     parsed: int  # documents parsed in this build (the rest came from the cache)
     rendered: int  # pages rendered in this build (the rest came from the cache)
     timings: dict[str, float] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()  # the checks' findings and the warnings, with levels
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,12 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     outputs = site_outputs(site, config, theme, env, memo, cache.files)
     check_unique(outputs, config, {s.path for s in tree.sources} | {a.path for a in tree.assets})
     lap("render")
+    findings = check_build(
+        site, outputs, tree.sources, parsed.warnings, link_warnings, config, options.strict
+    )
+    lap("check")
+    if any(f.level == "error" for f in findings):
+        raise ChecksFailed(findings, timings)
     sync = sync_output(outputs, config.output_dir)
     cache.pages = memo.current
     lap("write")
@@ -211,4 +220,6 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     seconds = time.perf_counter() - started
     rendered = sum(1 for o in outputs if o.data is not None)
     warnings = parsed.warnings + link_warnings
-    return BuildResult(site, sync, warnings, seconds, parsed.parsed, rendered, timings)
+    return BuildResult(
+        site, sync, warnings, seconds, parsed.parsed, rendered, timings, tuple(findings)
+    )

@@ -50,8 +50,11 @@ def test_pelican_content_builds_with_links_resolved(make_site) -> None:
     done = run_cli("build", cwd=root)
     assert done.returncode == 0, done.stderr
     assert done.stderr == (
+        "content/links.md:7: warning: broken anchor '/2024/02/turnout-record/#details': "
+        "no id 'details' on /2024/02/turnout-record/\n"
         "content/links.md:11: warning: unknown link target '{filename}/missing.md' "
         "(no missing.md in the content folder)\n"
+        "2 warnings: 1 broken link, 1 broken anchor\n"
     )
     out = tree(root / "output")
     page = out["2024/02/links-between-articles/index.html"].decode()

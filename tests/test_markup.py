@@ -148,3 +148,9 @@ def test_plain_text_keeps_punctuation_next_to_links() -> None:
     )
     assert plain_text("<p>One.</p>\n<p>Two.</p>") == "One. Two."
     assert plain_text("<h2>Head</h2><p>Body</p>") == "Head Body"
+
+
+def test_summaries_leave_footnote_references_out(md: Converter) -> None:
+    html = md.convert("Turnout was high[^cec].\n\nMore.\n\n[^cec]: Commission figures.\n").html
+    assert 'href="#fn:cec"' in html
+    assert summary_of(html) == "<p>Turnout was high.</p>"
