@@ -8,6 +8,7 @@ site.yaml or the template that holds the URL, else the output file and its line.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -305,6 +306,7 @@ class Locator:
                 self.fields.setdefault(article.image, where)
         self.files: list[tuple[str, str]] | None = None
         self.found: dict[tuple[str, str | None, str | None], tuple[str, int | None] | None] = {}
+        self.index: dict[str, tuple[str, int]] | None = None
 
     def source_path(self, source: str) -> str:
         shown = self.shown.get(source)
@@ -373,16 +375,37 @@ class Locator:
             line = find_line(text, forms)
             if line:
                 return shown, line
-        # A listing shows summaries of other documents: a relative link there may be theirs.
-        for source in sorted(self.sources):
-            line = find_line(self.sources[source], forms)
-            if line:
+        # A listing shows summaries of other documents: a link there may be theirs.
+        index = self._url_index()
+        for form in forms:
+            if form in index:
+                source, line = index[form]
                 return self.source_path(source), line
         return None
+
+    def _url_index(self) -> dict[str, tuple[str, int]]:
+        """Return, for every URL-like token in the sources, its first source and line.
+
+        Built once, when a link is first found outside its own page's source: searching
+        every source for every such link would cost findings x sources.
+        """
+        if self.index is None:
+            self.index = {}
+            for source in sorted(self.sources):
+                text, line, counted = self.sources[source], 1, 0
+                for match in _URL_TOKEN.finditer(text):
+                    token = match.group()
+                    if token not in self.index:
+                        line += text.count("\n", counted, match.start())
+                        counted = match.start()
+                        self.index[token] = (source, line)
+        return self.index
 
 
 _BEFORE_URL = frozenset(" \t\n(\"'<=:[")
 _AFTER_URL = frozenset(" \t\n)\"'>]|,")
+# What find_line accepts as a whole URL: a run of non-ending characters after a starting one.
+_URL_TOKEN = re.compile(r"(?:\A|(?<=[ \t\n(\"'<=:\[]))[^ \t\n)\"'>\]|,]+")
 
 
 def find_line(text: str, forms: Sequence[str]) -> int | None:

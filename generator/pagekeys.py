@@ -122,7 +122,7 @@ class PageKeys:
             for f in dataclasses.fields(doc)
             if getattr(doc, f.name) is not getattr(original, f.name)
         ]
-        key = "doc:" + _hash("\n".join([digest, *changed]))
+        key = "doc:" + _hash("\n".join([doc.source, digest, *changed]))
         self.documents[doc.source] = key
         return key
 
