@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
+import socket
 import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.dev.server import EVENTS
 
@@ -40,7 +43,15 @@ class EventStream:
     """Reads the preview's server-sent events on a thread; next() waits for the next one."""
 
     def __init__(self, base_url: str):
-        self._reply = urllib.request.urlopen(base_url.rstrip("/") + EVENTS, timeout=WAIT * 3)
+        parts = urlsplit(base_url)
+        self._sock = socket.create_connection((parts.hostname, parts.port), timeout=WAIT * 3)
+        host = f"{parts.hostname}:{parts.port}"
+        self._sock.sendall(f"GET {EVENTS} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+        self._reply = self._sock.makefile("rb")
+        status = self._reply.readline()
+        assert b" 200 " in status, status
+        while self._reply.readline().strip():  # the headers
+            pass
         self._events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
@@ -75,4 +86,8 @@ class EventStream:
                 return items
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._thread.join(WAIT)
         self._reply.close()
+        self._sock.close()
