@@ -192,7 +192,7 @@ def _report_rebuild(rebuild: Rebuild, quiet: bool) -> None:
             print(_rebuild_line(rebuild), flush=True)
         return
     for item in rebuild.problems:
-        print(item.as_json()["text"], file=sys.stderr)
+        print(item.problem, file=sys.stderr)
         for number, text in item.lines:
             mark = ">" if number == item.problem.line else " "
             print(f"  {mark}{number:5} | {text}", file=sys.stderr)
