@@ -113,7 +113,7 @@ class Watcher(FileSystemEventHandler):
         paths: WatchedPaths,
         on_batch: Callable[[frozenset[Path]], WatchedPaths | None],
         poll: bool = False,
-        quiet: float = 0.1,
+        quiet: float = 0.2,
     ):
         super().__init__()
         self.paths = paths
@@ -135,9 +135,10 @@ class Watcher(FileSystemEventHandler):
             self._stopped = True
             self._cond.notify_all()
         self._observer.stop()
-        self._observer.join(timeout=5)
-        if self._thread.is_alive() and threading.current_thread() is not self._thread:
-            self._thread.join(timeout=10)
+        # Ctrl-C may come while starting: a thread never started cannot be joined.
+        for thread, timeout in ((self._observer, 5), (self._thread, 10)):
+            if thread.is_alive() and thread is not threading.current_thread():
+                thread.join(timeout)
 
     def _schedule(self) -> None:
         self._observer.unschedule_all()
