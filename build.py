@@ -13,15 +13,24 @@ import threading
 import time
 import webbrowser
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
+from generator.cache import BuildCache, cache_stamp
+from generator.checks import ChecksFailed, Finding, Locator, check_links, judge, read_folder
+from generator.checks import summarize as summarize_findings
 from generator.clock import reproducible_now
 from generator.config import Config, load_config
+from generator.dates import parse_date
 from generator.dev.loop import Rebuild
 from generator.dev.preview import Preview
 from generator.dev.scaffold import create_article
-from generator.errors import BuildFailed, OutputRefused, Problem, display_path
-from generator.pipeline import BuildOptions, BuildResult, build
+from generator.errors import BuildFailed, OutputError, Problem, display_path
+from generator.external import check_external
+from generator.pipeline import BuildOptions, BuildResult, build, parse_all
+from generator.report import make_report, write_report
+from generator.schedule import HELD_KINDS, held_back
+from generator.sources import read_content
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -40,14 +49,46 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="build this content folder (default: content/ beside the settings)",
     )
-    parser.add_argument("--drafts", action="store_true", help="include articles marked draft")
-    parser.add_argument(
-        "--future", action="store_true", help="include articles dated in the future"
-    )
     parser.add_argument("--base-url", metavar="URL", help="override base_url (for preview deploys)")
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="say what each stage does")
+
+
+def _selection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--drafts", action="store_true", help="include articles marked draft")
+    parser.add_argument(
+        "--future", action="store_true", help="include articles dated in the future"
+    )
+    parser.add_argument(
+        "--clock",
+        metavar="WHEN",
+        help="build as if it were this moment, e.g. 2024-06-01T09:00 (in the site's timezone)",
+    )
+
+
+def _ci_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors (exit code 1)"
+    )
+    parser.add_argument(
+        "--report", type=Path, metavar="FILE", help="write a JSON report of the run to FILE"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="the persistent cache folder (default: .cache/ beside the settings)",
+    )
+
+
+def _output_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="the site's folder (default: output/ beside the settings)",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -63,20 +104,59 @@ def make_parser() -> argparse.ArgumentParser:
         "files that no longer belong are removed, and a failed build writes nothing.",
     )
     _site_options(build_cmd)
+    _selection_options(build_cmd)
+    _output_option(build_cmd)
+    _ci_options(build_cmd)
     build_cmd.add_argument(
-        "--output",
-        type=Path,
-        metavar="DIR",
-        help="write the site here (default: output/ beside the settings)",
+        "--no-cache", action="store_true", help="ignore the persistent cache (a cold build)"
+    )
+    check_cmd = verbs.add_parser(
+        "check",
+        help="check the links of an existing output/ without rebuilding",
+        description="Re-run the link, image and anchor checks over the files in the output "
+        "folder, e.g. after post-processing it. Nothing is written there.",
+    )
+    _site_options(check_cmd)
+    _output_option(check_cmd)
+    _ci_options(check_cmd)
+    check_cmd.add_argument(
+        "--external",
+        action="store_true",
+        help="also check links to other sites over the network (results are cached)",
+    )
+    check_cmd.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="give up on an external link after this long (default: 10)",
+    )
+    list_cmd = verbs.add_parser(
+        "list",
+        help="list articles held back: drafts, future or expired",
+        description="List the articles a build leaves out, one per line: source file, the "
+        "moment that matters (when it goes live, or when it expired) and title.",
+    )
+    list_cmd.add_argument("kind", choices=HELD_KINDS)
+    _site_options(list_cmd)
+    list_cmd.add_argument(
+        "--clock",
+        metavar="WHEN",
+        help="list as if it were this moment, e.g. 2024-06-01T09:00 (in the site's timezone)",
     )
     _serve_parser(verbs)
     _new_parser(verbs)
     return parser
 
 
+class UsageError(Exception):
+    """A command-line value that cannot be used; exit code 2."""
+
+
 def _configure_logging(args: argparse.Namespace) -> None:
-    level = logging.DEBUG if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    # --verbose is about our stages; libraries (Markdown's extension loading) stay quiet.
+    logging.getLogger("generator").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
 
 
 def _load(args: argparse.Namespace) -> Config:
@@ -84,8 +164,33 @@ def _load(args: argparse.Namespace) -> Config:
         args.config,
         content_dir=args.content,
         output_dir=getattr(args, "output", None),
+        cache_dir=getattr(args, "cache_dir", None),
         base_url=args.base_url,
     )
+
+
+def _clock(args: argparse.Namespace, config: Config) -> datetime | None:
+    """Return the --clock moment in the site's timezone, or None when not given."""
+    if not args.clock:
+        return None
+    try:
+        return parse_date(args.clock, config.tz)
+    except ValueError as exc:
+        raise UsageError(f"--clock: {exc}, got {args.clock!r}") from None
+
+
+def _print_findings(findings: Sequence[Finding], quiet: bool) -> None:
+    for finding in findings:
+        if finding.level == "error" or not quiet:
+            print(finding, file=sys.stderr)
+    for line in summarize_findings(findings):
+        if not quiet or line.split(" ", 2)[1].startswith("error"):
+            print(line, file=sys.stderr)
+
+
+def _report(args: argparse.Namespace, command: str, **fields) -> None:
+    if args.report:
+        write_report(args.report, make_report(command, strict=args.strict, **fields))
 
 
 def _print_problems(problems: Sequence[Problem], kind: str = "") -> None:
@@ -106,22 +211,61 @@ def _summary(result: BuildResult) -> str:
     )
 
 
+def _counts(result: BuildResult) -> dict[str, int]:
+    site, sync = result.site, result.sync
+    return {
+        "articles": len(site.articles),
+        "pages": len(site.pages),
+        "tags": len(site.tags),
+        "files_written": len(sync.written),
+        "files_unchanged": sync.unchanged,
+        "files_removed": len(sync.removed),
+        "documents_parsed": result.parsed,
+        "pages_rendered": result.rendered,
+    }
+
+
 def run_build(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
-        result = build(config, BuildOptions(drafts=args.drafts, future=args.future))
+        options = BuildOptions(
+            drafts=args.drafts,
+            future=args.future,
+            clock=_clock(args, config),
+            use_cache=not args.no_cache,
+            strict=args.strict,
+        )
+        result = build(config, options)
     except BuildFailed as exc:
-        _print_problems(exc.problems)
+        findings = getattr(exc, "findings", ())
+        if isinstance(exc, ChecksFailed):
+            _print_findings(findings, args.quiet)
+        else:
+            _print_problems(exc.problems)
+        errors = () if isinstance(exc, ChecksFailed) else exc.problems
+        timings = getattr(exc, "timings", None)
+        _report(args, "build", ok=False, findings=findings, errors=errors, timings=timings)
         count = len(exc.problems)
         print(
             f"Build failed: {count} error{'s' if count != 1 else ''}; output/ was not changed.",
             file=sys.stderr,
         )
         return EXIT_ERRORS
-    except OutputRefused as exc:
+    except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        _report(args, "build", ok=False, errors=[Problem("--output", None, str(exc))])
         return EXIT_ERRORS
-    _print_problems(result.warnings, "warning")
+    _print_findings(result.findings, args.quiet)
+    _report(
+        args,
+        "build",
+        ok=True,
+        findings=result.findings,
+        counts=_counts(result),
+        timings=result.timings,
+        written=result.sync.written,
+        removed=result.sync.removed,
+    )
     if not args.quiet:
         print(_summary(result))
     return EXIT_OK
@@ -136,11 +280,18 @@ def _serve_parser(verbs: argparse._SubParsersAction) -> None:
         "touched.",
     )
     _site_options(serve)
-    serve.add_argument("--no-drafts", dest="drafts", action="store_false", help="hide drafts")
     serve.add_argument(
-        "--no-future", dest="future", action="store_false", help="hide scheduled articles"
+        "--drafts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="show articles marked draft (default: shown)",
     )
-    serve.set_defaults(drafts=True, future=True)
+    serve.add_argument(
+        "--future",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="show articles dated in the future (default: shown)",
+    )
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR", help="address to listen on")
     serve.add_argument(
@@ -187,7 +338,7 @@ def _rebuild_line(rebuild: Rebuild) -> str:
 def _report_rebuild(rebuild: Rebuild, quiet: bool) -> None:
     if rebuild.ok:
         if rebuild.result is not None:
-            _print_problems(rebuild.result.warnings, "warning")
+            _print_findings(rebuild.result.findings, quiet)
         if not quiet:
             print(_rebuild_line(rebuild), flush=True)
         return
@@ -250,14 +401,64 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_check(args: argparse.Namespace) -> int:
+    try:
+        config = _load(args)
+    except BuildFailed as exc:
+        _print_problems(exc.problems)
+        return EXIT_ERRORS
+    out = config.output_dir
+    if not out.is_dir():
+        print(f"error: {out} does not exist; build the site first", file=sys.stderr)
+        return EXIT_ERRORS
+    pages, paths = read_folder(out)
+    locator = Locator(config, {}, None, out)
+    raw = check_links(pages, paths, {}, config, locator)
+    if args.external and config.check_level("external_links") != "off":
+        raw += check_external(pages, config, locator, timeout=args.timeout)
+    findings = judge(raw, config, args.strict)
+    _print_findings(findings, args.quiet)
+    failed = any(f.level == "error" for f in findings)
+    counts = {"pages": len(pages), "files": len(paths)}
+    _report(args, "check", ok=not failed, findings=findings, counts=counts)
+    if not args.quiet:
+        print(f"Checked {len(pages)} pages and {len(paths)} files in {out}")
+    return EXIT_ERRORS if failed else EXIT_OK
+
+
+def run_list(args: argparse.Namespace) -> int:
+    try:
+        config = _load(args)
+        now = _clock(args, config) or reproducible_now()
+        tree = read_content(config.content_dir)
+        parsed = parse_all(tree, config, BuildCache(cache_stamp(config.fingerprint())))
+        if parsed.errors:
+            raise BuildFailed(parsed.errors)
+    except BuildFailed as exc:
+        _print_problems(exc.problems)
+        return EXIT_ERRORS
+    for held in held_back(list(parsed.documents), args.kind, now):
+        when = held.when.astimezone(config.tz).isoformat(timespec="minutes") if held.when else "-"
+        shown = display_path(config.content_dir / held.source)
+        print(f"{shown}\t{when}\t{held.title}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
     _configure_logging(args)
-    runs = {"serve": run_serve, "new": run_new}
-    return runs.get(args.verb, run_build)(args)
+    runs = {"build": run_build, "check": run_check, "list": run_list}
+    run = {**runs, "serve": run_serve, "new": run_new}[args.verb]
+    try:
+        return run(args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ def assemble_site(
         if isinstance(doc, Page):
             pages.append(doc)
             continue
+        if doc.expires is not None and doc.expires <= selection.now:
+            continue
         scheduled = doc.date > selection.now
         if scheduled and not selection.future:
             continue
@@ -44,9 +46,9 @@ def assemble_site(
     return Site(
         articles=tuple(articles),
         pages=tuple(pages),
-        tags=_groups(listed, lambda a: a.tags),
-        authors=_groups(listed, lambda a: a.authors),
-        sections=_groups(listed, lambda a: (a.section,) if a.section else ()),
+        tags=_groups(articles, lambda a: a.tags),
+        authors=_groups(articles, lambda a: a.authors),
+        sections=_groups(articles, lambda a: (a.section,) if a.section else ()),
         years=_years(listed),
         assets=tuple(a for a in assets if a.owner is None or a.owner in published),
     )
@@ -100,11 +102,17 @@ def _link_neighbours(articles: list[Article]) -> list[Article]:
 
 
 def _groups(articles: list[Article], terms_of) -> tuple[Group, ...]:
-    """Return one Group per term, sorted by slug, each listing its articles newest first."""
+    """Return one Group per term, sorted by slug, each listing its articles newest first.
+
+    A hidden article lists nowhere, but the page of each of its terms exists: its byline and
+    tag links must lead somewhere.
+    """
     members: dict[Term, list[str]] = defaultdict(list)
     for article in articles:
         for term in terms_of(article):
-            members[term].append(article.source)
+            sources = members[term]
+            if not article.hidden:
+                sources.append(article.source)
     return tuple(
         Group(term.name, term.slug, term.url, tuple(sources))
         for term, sources in sorted(members.items(), key=lambda item: (item[0].slug, item[0].name))

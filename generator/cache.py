@@ -8,7 +8,9 @@ the key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import logging
 import os
 import pickle
@@ -21,29 +23,51 @@ from .parse import Parsed
 log = logging.getLogger(__name__)
 
 _MAGIC = b"GAZETTE-CACHE\n"
+_OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
 
 
 @dataclass
 class BuildCache:
-    """What one build hands to the next: parsed documents by (source path, digest).
+    """What one build hands to the next; valid only for builds with the same stamp.
 
-    Valid only for builds whose stamp (settings fingerprint and generator version) matches.
+    `parsed`: documents by (source path, digest). `pages`: output path -> (page key, digest)
+    of every page the last build produced. `files`: file -> (size, mtime_ns, digest), so
+    unchanged images and theme files are not read again.
     """
 
     stamp: str
-    entries: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+    parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
-    def get(self, path: str, digest: str) -> Parsed | None:
-        return self.entries.get((path, digest))
+    def renew(self, stamp: str) -> None:
+        """Forget everything that depends on the settings or code when `stamp` differs."""
+        if stamp != self.stamp:
+            self.stamp, self.parsed, self.pages = stamp, {}, {}
 
-    def keep(self, current: dict[tuple[str, str], Parsed]) -> None:
-        """Replace the entries by `current`, so deleted and old versions do not pile up."""
-        self.entries = current
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Return a hash of this generator's source and of the libraries that shape its output.
+
+    A cache written by other code is never used, even when the version string was not
+    bumped (a development checkout, a patched install).
+    """
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent
+    for file in sorted(package.rglob("*.py")):
+        h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+    for dist in _OUTPUT_LIBRARIES:
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{dist}=?".encode())
+    return h.hexdigest()
 
 
 def cache_stamp(config_fingerprint: str) -> str:
     """Return the stamp a cache must carry to be valid for these settings and this code."""
-    return f"{__version__}:{config_fingerprint}"
+    return f"{__version__}:{code_fingerprint()}:{config_fingerprint}"
 
 
 def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
@@ -65,19 +89,21 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     if hashlib.sha256(payload).hexdigest() != checksum:
         return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
     try:
-        saved_stamp, entries = pickle.loads(payload)
+        saved_stamp, parts = pickle.loads(payload)
+        cache = BuildCache(saved_stamp, *parts)
     except Exception:  # any unpickling failure means the same: start cold
         return BuildCache(stamp), f"cache not used: {file} cannot be read"
     if saved_stamp != stamp:
         log.info("cache is for other settings or another version; starting cold")
         return BuildCache(stamp), None
-    return BuildCache(stamp, entries), None
+    return cache, None
 
 
 def save_cache(folder: Path, cache: BuildCache) -> None:
     """Write `cache` into `folder` atomically, with a checksum that detects truncation."""
     folder.mkdir(parents=True, exist_ok=True)
-    payload = pickle.dumps((cache.stamp, cache.entries), protocol=pickle.HIGHEST_PROTOCOL)
+    parts = (cache.parsed, cache.pages, cache.files)
+    payload = pickle.dumps((cache.stamp, parts), protocol=pickle.HIGHEST_PROTOCOL)
     checksum = hashlib.sha256(payload).hexdigest().encode("ascii")
     temp = folder / f".parsed.{os.getpid()}.tmp"
     try:

@@ -14,9 +14,23 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import BuildFailed, Problem, SourceError, display_path
+from .sanitize import is_unsafe_url
 from .yamldata import load_mapping
 
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
+CHECK_LEVELS = ("error", "warning", "off")
+# Every check a build runs over the finished site, with its level unless site.yaml says otherwise.
+DEFAULT_CHECKS: dict[str, str] = {
+    "broken_links": "warning",
+    "missing_images": "warning",
+    "missing_files": "warning",
+    "broken_anchors": "warning",
+    "missing_alt": "warning",
+    "updated_before_date": "warning",
+    "long_summary": "off",
+    "single_use_tags": "off",
+    "external_links": "warning",  # only run by `build.py check --external`
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,15 @@ class Config:
     menu: tuple[Link, ...] = ()
     authors: tuple[tuple[str, AuthorInfo], ...] = ()
     feed_entries: int = 20
+    feed_content: str = "full"  # or "summary": what a feed entry carries
+    publisher: str | None = None  # the organisation in news metadata (default: the title)
+    publisher_logo: str | None = None  # a site path or http(s) URL of the publisher's logo
+    # Checks judge the output without changing it, so they stay out of the fingerprint.
+    checks: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    summary_length: int = field(default=300, compare=False)
+    raw_html: bool = True  # false: escape HTML written in Markdown (untrusted contributors)
+    max_document_mb: int = 5  # larger Markdown files are refused
+    max_parse_seconds: int = 10  # a document that takes longer to convert is refused
     # Where things are; set from the command line, not from site.yaml.
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
@@ -67,6 +90,10 @@ class Config:
     def base_path(self) -> str:
         """The path part of base_url without its trailing slash: '' or '/newsroom'."""
         return urlsplit(self.base_url).path.rstrip("/")
+
+    def check_level(self, check: str) -> str:
+        """Return 'error', 'warning' or 'off' for `check`, as site.yaml sets it or by default."""
+        return dict(self.checks).get(check, DEFAULT_CHECKS[check])
 
     def author_info(self, name: str) -> AuthorInfo:
         return dict(self.authors).get(name, AuthorInfo())
@@ -151,6 +178,26 @@ def _permalink(value: Any) -> str:
     return pattern
 
 
+def _feed_content(value: Any) -> str:
+    if value not in ("full", "summary"):
+        raise ValueError(f"expected full or summary, got {value!r}")
+    return value
+
+
+def _site_path_or_url(value: Any) -> str:
+    text = _text(value).strip()
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return text
+    if not text.startswith("/") or text.startswith("//") or parts.scheme:
+        raise ValueError(
+            f"expected a site path such as /images/logo.png or an http(s) URL, got {value!r}"
+        )
+    if ".." in parts.path.split("/"):
+        raise ValueError("a site path cannot contain '..'")
+    return text
+
+
 def _links(value: Any) -> tuple[Link, ...]:
     if not isinstance(value, list):
         raise ValueError("expected a list of items with title and url")
@@ -158,7 +205,10 @@ def _links(value: Any) -> tuple[Link, ...]:
     for item in value:
         if not isinstance(item, dict) or set(item) != {"title", "url"}:
             raise ValueError("each item needs exactly `title` and `url`")
-        items.append(Link(_text(item["title"]), _text(item["url"])))
+        url = _text(item["url"])
+        if is_unsafe_url(url):
+            raise ValueError(f"not a safe URL: {url!r}")
+        items.append(Link(_text(item["title"]), url))
     return tuple(items)
 
 
@@ -188,6 +238,19 @@ def _authors(value: Any) -> tuple[tuple[str, AuthorInfo], ...]:
     return tuple(authors)
 
 
+def _check_levels(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ValueError("expected a mapping of check names to error, warning or off")
+    levels = []
+    for name, level in value.items():
+        if name not in DEFAULT_CHECKS:
+            raise ValueError(f"unknown check {name!r} ({_suggest(name, DEFAULT_CHECKS)})")
+        if level not in CHECK_LEVELS:
+            raise ValueError(f"{name}: expected error, warning or off, got {level!r}")
+        levels.append((name, level))
+    return tuple(sorted(levels))
+
+
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "title": _nonempty_text,
     "base_url": _base_url,
@@ -203,6 +266,14 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "menu": _links,
     "authors": _authors,
     "feed_entries": _positive_int,
+    "feed_content": _feed_content,
+    "publisher": _nonempty_text,
+    "publisher_logo": _site_path_or_url,
+    "checks": _check_levels,
+    "summary_length": _positive_int,
+    "raw_html": _bool,
+    "max_document_mb": _positive_int,
+    "max_parse_seconds": _positive_int,
 }
 
 

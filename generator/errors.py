@@ -56,5 +56,13 @@ class BuildFailed(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class OutputRefused(Exception):
+class OutputError(Exception):
+    """The output folder cannot be used or written; its previous content is unchanged."""
+
+
+class OutputRefused(OutputError):
     """The output folder is one we must not clean (the project, content, or foreign files)."""
+
+
+class OutputFailed(OutputError):
+    """Writing the output failed (disk full, read-only folder); nothing was replaced."""

@@ -1,91 +1,194 @@
-"""Machine-readable outputs: the Atom feed, sitemap.xml and robots.txt."""
+"""Feeds: Atom for the site and for every tag, author and section; RSS 2.0 for the site.
+
+A listing's feed sits beside its first page (/tags/iran/ -> /tags/iran/feed.xml). Entries carry
+ids built from the article's source, so a retitled story (and so a new URL) is not a new entry.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
-from xml.sax.saxutils import escape, quoteattr
+from email.utils import format_datetime
+from urllib.parse import quote, urlsplit
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from .config import Config
-from .model import Article, Site
-from .render import Output
+from .htmlurls import absolute_links
+from .model import Article, Group, Site
+from .outputs import Output
 from .urls import absolute
 
 FEED_PATH = "/feed.xml"
+RSS_PATH = "/rss.xml"
+FEED_NAME = "feed.xml"
+EPOCH = "1970-01-01T00:00:00+00:00"  # `updated` of an empty feed: never the build clock
+
+# Characters XML 1.0 cannot hold at all, not even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _stamp(moment: datetime) -> str:
+def escape(text: str) -> str:
+    """Return `text` escaped for XML character data."""
+    return _escape(_NOT_XML.sub("", text))
+
+
+def quoteattr(text: str) -> str:
+    """Return `text` as a quoted XML attribute value."""
+    return _quoteattr(_NOT_XML.sub("", text))
+
+
+def feed_path(listing_url: str) -> str:
+    """Return the site path of the Atom feed of the listing at `listing_url` (/tags/iran/)."""
+    return FEED_PATH if listing_url == "/" else listing_url + FEED_NAME
+
+
+def stamp(moment: datetime) -> str:
+    """Return `moment` as an RFC 3339 timestamp."""
     return moment.isoformat(timespec="seconds")
 
 
-def _last_change(article: Article) -> datetime:
+def last_change(article: Article) -> datetime:
+    """Return the article's "Last update", or its publication date if it was never updated."""
     return article.updated if article.updated and article.updated > article.date else article.date
 
 
-def atom_feed(config: Config, articles: Sequence[Article], path: str, title: str) -> Output:
-    """Return the Atom feed at `path` of the newest `feed_entries` of `articles` (newest first)."""
+def syndicated(site: Site) -> tuple[Article, ...]:
+    """Return the articles feeds and the sitemap announce: listed, not drafts, not scheduled.
+
+    Previews (--drafts, --future) show held-back articles on pages, never in feeds.
+    """
+    return tuple(a for a in site.listed if not a.draft and not a.scheduled)
+
+
+def entry_id(config: Config, article: Article) -> str:
+    """Return the article's permanent id, a tag URI (RFC 4151) from host, date and source.
+
+    tag:example.org,2024-02-09:/articles/vote.md does not change with the title or URL.
+    """
+    host = urlsplit(config.base_url).hostname or "localhost"
+    day = article.date.date().isoformat()
+    return f"tag:{host},{day}:{quote('/' + article.source, safe='/')}"
+
+
+def _authors(config: Config, article: Article) -> list[str]:
+    if not article.authors:
+        return [f"<author><name>{escape(config.publisher or config.title)}</name></author>"]
+    return [
+        f"<author><name>{escape(a.name)}</name>"
+        f"<uri>{escape(absolute(config.base_url, a.url))}</uri></author>"
+        for a in article.authors
+    ]
+
+
+def atom_feed(
+    config: Config, articles: Sequence[Article], path: str, title: str, page: str = "/"
+) -> Output:
+    """Return the Atom feed at `path` of the newest `feed_entries` of `articles` (newest first).
+
+    `page` is the site path of the HTML listing the feed mirrors.
+    """
     entries = list(articles[: config.feed_entries])
-    updated = max((_last_change(a) for a in entries), default=None)
-    home = absolute(config.base_url, "/")
+    updated = max((last_change(a) for a in entries), default=None)
+    self_url = absolute(config.base_url, path)
+    page_url = absolute(config.base_url, page)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
         f"<title>{escape(title)}</title>",
-        f"<id>{escape(absolute(config.base_url, path))}</id>",
-        f'<link rel="self" href={quoteattr(absolute(config.base_url, path))}/>',
-        f'<link rel="alternate" type="text/html" href={quoteattr(home)}/>',
-        f"<updated>{_stamp(updated) if updated else '1970-01-01T00:00:00+00:00'}</updated>",
+        f"<id>{escape(self_url)}</id>",
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(self_url)}/>',
+        f'<link rel="alternate" type="text/html" href={quoteattr(page_url)}/>',
+        f"<updated>{stamp(updated) if updated else EPOCH}</updated>",
     ]
     if config.description:
         lines.append(f"<subtitle>{escape(config.description)}</subtitle>")
     for article in entries:
         url = absolute(config.base_url, article.url)
         lines += [
-            "<entry>",
+            "<entry>" if not article.lang else f"<entry xml:lang={quoteattr(article.lang)}>",
             f"<title>{escape(article.title)}</title>",
             f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>',
-            f"<id>{escape(url)}</id>",
-            f"<published>{_stamp(article.date)}</published>",
-            f"<updated>{_stamp(_last_change(article))}</updated>",
+            f"<id>{escape(entry_id(config, article))}</id>",
+            f"<published>{stamp(article.date)}</published>",
+            f"<updated>{stamp(last_change(article))}</updated>",
+            *_authors(config, article),
+            *(f"<category term={quoteattr(t.name)}/>" for t in article.tags),
         ]
-        lines += [f"<author><name>{escape(a.name)}</name></author>" for a in article.authors]
-        if not article.authors:
-            lines.append(f"<author><name>{escape(config.title)}</name></author>")
-        lines += [f"<category term={quoteattr(t.name)}/>" for t in article.tags]
-        lines.append(f'<summary type="html">{escape(str(article.summary))}</summary>')
-        lines.append(f'<content type="html">{escape(str(article.content))}</content>')
+        if article.summary:
+            summary = absolute_links(article.summary, url)
+            lines.append(f'<summary type="html">{escape(summary)}</summary>')
+        if config.feed_content == "full":
+            content = absolute_links(article.content, url)
+            lines.append(f'<content type="html">{escape(content)}</content>')
         lines.append("</entry>")
     lines.append("</feed>\n")
     return Output(path.lstrip("/"), "feed", "\n".join(lines).encode("utf-8"))
 
 
-def sitemap(config: Config, site: Site) -> Output:
-    """Return sitemap.xml listing every article and page, with its last change for articles."""
-    rows = [
+def rss_feed(config: Config, articles: Sequence[Article], path: str = RSS_PATH) -> Output:
+    """Return the RSS 2.0 feed of the site's newest `feed_entries` articles.
+
+    `description` holds the summary; `content:encoded` the full story unless the site
+    publishes summaries only.
+    """
+    entries = list(articles[: config.feed_entries])
+    updated = max((last_change(a) for a in entries), default=None)
+    home = absolute(config.base_url, "/")
+    lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/">',
+        "<channel>",
+        f"<title>{escape(config.title)}</title>",
+        f"<link>{escape(home)}</link>",
+        f"<description>{escape(config.description or config.title)}</description>",
+        f"<language>{escape(config.language)}</language>",
+        f'<atom:link rel="self" type="application/rss+xml" '
+        f"href={quoteattr(absolute(config.base_url, path))}/>",
     ]
-    for article in site.articles:
-        rows.append(
-            f"<url><loc>{escape(absolute(config.base_url, article.url))}</loc>"
-            f"<lastmod>{_stamp(_last_change(article))}</lastmod></url>"
-        )
-    for page in site.pages:
-        rows.append(f"<url><loc>{escape(absolute(config.base_url, page.url))}</loc></url>")
-    rows.append("</urlset>\n")
-    return Output("sitemap.xml", "sitemap", "\n".join(rows).encode("utf-8"))
+    if updated:
+        lines.append(f"<lastBuildDate>{format_datetime(updated)}</lastBuildDate>")
+    for article in entries:
+        url = absolute(config.base_url, article.url)
+        lines += [
+            "<item>",
+            f"<title>{escape(article.title)}</title>",
+            f"<link>{escape(url)}</link>",
+            f'<guid isPermaLink="false">{escape(entry_id(config, article))}</guid>',
+            f"<pubDate>{format_datetime(article.date)}</pubDate>",
+            *(f"<dc:creator>{escape(a.name)}</dc:creator>" for a in article.authors),
+            *(f"<category>{escape(t.name)}</category>" for t in article.tags),
+            f"<description>{escape(absolute_links(article.summary, url))}</description>",
+        ]
+        if config.feed_content == "full":
+            content = absolute_links(article.content, url)
+            lines.append(f"<content:encoded>{escape(content)}</content:encoded>")
+        lines.append("</item>")
+    lines += ["</channel>", "</rss>\n"]
+    return Output(path.lstrip("/"), "feed", "\n".join(lines).encode("utf-8"))
 
 
-def robots(config: Config) -> Output:
-    """Return robots.txt allowing everything and naming the sitemap."""
-    text = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(config.base_url, '/sitemap.xml')}\n"
-    return Output("robots.txt", "robots.txt", text.encode("utf-8"))
+def _group_feeds(config: Config, groups: Sequence[Group], kind: str, site: Site) -> list[Output]:
+    published = {a.source: a for a in syndicated(site)}
+    outputs = []
+    for group in groups:
+        articles = [published[s] for s in group.sources if s in published]
+        title = f"{config.title} — {kind}: {group.name}"
+        outputs.append(atom_feed(config, articles, feed_path(group.url), title, group.url))
+    return outputs
 
 
 def feed_outputs(config: Config, site: Site) -> list[Output]:
-    """Return the feed, the sitemap and robots.txt of `site`."""
+    """Return every feed of `site`: the site's Atom and RSS feeds, and one Atom feed per
+    tag, author and section (each listing page links its own)."""
+    articles = syndicated(site)
     return [
-        atom_feed(config, site.listed, FEED_PATH, config.title),
-        sitemap(config, site),
-        robots(config),
+        atom_feed(config, articles, FEED_PATH, config.title),
+        rss_feed(config, articles),
+        *_group_feeds(config, site.tags, "Topic", site),
+        *_group_feeds(config, site.authors, "Author", site),
+        *_group_feeds(config, site.sections, "Section", site),
     ]

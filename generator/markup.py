@@ -9,11 +9,26 @@ from dataclasses import dataclass
 import markdown
 from markupsafe import Markup
 
+from .sanitize import SafetyExtension
+from .typography import TypographyExtension
 from .urls import slugify
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+# Pelican's summary plugin marks the summary between these two comments.
+_PELICAN_BEGIN = re.compile(r"<!--\s*PELICAN_BEGIN_SUMMARY\s*-->")
+_PELICAN_END = re.compile(r"<!--\s*PELICAN_END_SUMMARY\s*-->")
+# A Hugo shortcode written without spaces ({{<figure src="x">}}) passes through Markdown as a
+# raw HTML tag; escaping it keeps it the text it is everywhere else.
+_SHORTCODE = re.compile(r"\{\{<(.*?)>\}\}", re.DOTALL)
+_FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*"><a class="footnote-ref"[^>]*>[^<]*</a></sup>')
 _FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>.*?</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+# Tags inside a line of text: removing them must not part a word from its punctuation.
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup"
+    r"|time|u|var)\b[^>]*>",
+    re.IGNORECASE,
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -31,15 +46,16 @@ def _heading_id(value: str, separator: str) -> str:
 class Converter:
     """Converts Markdown bodies with the site's extensions; one per process, never shared."""
 
-    def __init__(self, smart_typography: bool):
+    def __init__(self, smart_typography: bool, raw_html: bool = True):
         extensions: list = [
             "extra",
             "sane_lists",
             "codehilite",
             "toc",
+            SafetyExtension(raw_html),
         ]
         if smart_typography:
-            extensions.append("smarty")
+            extensions.append(TypographyExtension())
         self._md = markdown.Markdown(
             extensions=extensions,
             extension_configs={
@@ -54,6 +70,8 @@ class Converter:
         """Return the HTML of `text` and its table of contents (empty without headings)."""
         md = self._md.reset()
         body = md.convert(text)
+        if "{{<" in body:
+            body = _SHORTCODE.sub(lambda m: "{{&lt;" + m.group(1) + "&gt;}}", body)
         toc = md.toc if getattr(md, "toc_tokens", None) else ""
         return Rendered(body, toc)
 
@@ -66,17 +84,24 @@ class Converter:
 
 
 def summary_of(body_html: str) -> Markup:
-    """Return the HTML before a `<!--more-->` marker, else the first paragraph."""
-    marker = MORE.search(body_html)
+    """Return the HTML before a `<!--more-->` marker or between Pelican's summary markers,
+    else the first paragraph; footnote references are left out, as their notes are not."""
+    marker = MORE.search(body_html) or _PELICAN_END.search(body_html)
     if marker:
-        return Markup(body_html[: marker.start()].strip())
-    first = _FIRST_PARAGRAPH.search(body_html)
-    return Markup(first.group(0)) if first else Markup("")
+        begin = _PELICAN_BEGIN.search(body_html, 0, marker.start())
+        head = body_html[begin.end() if begin else 0 : marker.start()].strip()
+        if head.count("<p>") + head.count("<p ") > head.count("</p>"):  # a marker mid-paragraph
+            head += "</p>"
+    else:
+        first = _FIRST_PARAGRAPH.search(body_html)
+        head = first.group(0) if first else ""
+    return Markup(_FOOTNOTE_REF.sub("", head) if "footnote-ref" in head else head)
 
 
 def plain_text(fragment: str) -> str:
     """Return the text of an HTML fragment, tags removed and white space collapsed."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+    text = _TAG.sub(" ", _INLINE_TAG.sub("", fragment))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
 def word_count(body_html: str) -> int:

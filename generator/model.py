@@ -31,6 +31,7 @@ class Asset:
 
     path: str  # relative to content/, posix
     file: Path
+    digest: str
     owner: str | None = None  # source path of the bundle document it sits beside
 
 
@@ -60,6 +61,8 @@ class Document:
     word_count: int = 0
     meta: dict[str, Any] = field(default_factory=dict, hash=False)
     lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    layout: str | None = None  # a peer's `layout`: used only if the theme has that template
+    links: tuple[tuple[str, int], ...] = ()  # (target, file line) for the links stage to resolve
 
     @property
     def reading_time(self) -> int:
@@ -71,6 +74,7 @@ class Document:
 class Article(Document):
     date: datetime = datetime.min
     updated: datetime | None = None
+    expires: datetime | None = None  # held back from this moment on
     authors: tuple[Term, ...] = ()
     tags: tuple[Term, ...] = ()
     section: Term | None = None
@@ -81,6 +85,7 @@ class Article(Document):
     scheduled: bool = False  # dated after the build's clock (only shown in previews)
     previous: str | None = None  # source path of the older neighbour
     next: str | None = None  # source path of the newer neighbour
+    aliases: tuple[str, ...] = ()  # old site paths that redirect here
 
 
 @dataclass(frozen=True)

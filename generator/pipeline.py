@@ -10,19 +10,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import jinja2
+
 from .assemble import Selection, assemble_site
 from .cache import BuildCache, cache_stamp, load_cache, save_cache
+from .checks import ChecksFailed, Finding, check_build
 from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
-from .markup import Converter
+from .htmlurls import rebase_site
+from .links import resolve_links
 from .model import Article, Page, Site
-from .parse import Parsed, parse_document
-from .render import Output, render_site
-from .sources import ContentTree, read_content
-from .templates import find_theme, make_environment
-from .write import SyncResult, check_output_dir, sync_output
+from .outputs import Output
+from .pagekeys import PageKeys, template_fingerprints
+from .parse import Parsed
+from .redirects import redirect_outputs
+from .render import PageMemo, render_site
+from .sitemap import sitemap_outputs
+from .sources import ContentTree, FileMemo, file_digest, read_content
+from .templates import Theme, find_theme, make_environment
+from .workers import parse_many
+from .write import SyncResult, check_output_dir, output_lock, present_files, sync_output
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,7 @@ class BuildOptions:
     future: bool = False
     clock: datetime | None = None  # build as if it were this moment (default: now)
     use_cache: bool = True  # read and save the persistent cache in config.cache_dir
+    strict: bool = False  # warnings are errors: the build fails and writes nothing
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,7 @@ class BuildResult:
     parsed: int  # documents parsed in this build (the rest came from the cache)
     rendered: int  # pages rendered in this build (the rest came from the cache)
     timings: dict[str, float] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()  # the checks' findings and the warnings, with levels
 
 
 @dataclass(frozen=True)
@@ -61,38 +72,46 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
 
     The cache is left holding exactly the documents of this tree.
     """
-    converter: Converter | None = None
+    missing = [s for s in tree.sources if (s.path, s.digest) not in cache.parsed]
+    fresh = dict(zip((s.path for s in missing), parse_many(missing, config), strict=True))
     current: dict[tuple[str, str], Parsed] = {}
     documents: list[Article | Page] = []
     errors, warnings = list(tree.errors), list(tree.skipped)
-    fresh = 0
     for source in tree.sources:
         key = (source.path, source.digest)
-        parsed = cache.get(*key)
-        if parsed is None:
-            fresh += 1
-            converter = converter or Converter(config.smart_typography)
-            try:
-                parsed = parse_document(source, config, converter)
-            except SourceError as exc:
-                errors.append(exc.problem)
-                continue
-        current[key] = parsed
-        documents.append(parsed.document)
-        warnings.extend(parsed.warnings)
-    cache.keep(current)
-    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), fresh)
+        outcome = fresh.get(source.path) or cache.parsed[key]
+        if isinstance(outcome, SourceError):
+            errors.append(outcome.problem)
+            continue
+        current[key] = outcome
+        documents.append(outcome.document)
+        warnings.extend(outcome.warnings)
+        for note in outcome.notes:
+            log.info("%s", note)
+    cache.parsed = current
+    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), len(missing))
 
 
-def site_outputs(site: Site, config: Config) -> list[Output]:
-    """Return every file of the finished site: pages, feeds, theme files and content assets."""
-    theme = find_theme(config)
-    outputs = render_site(site, config, make_environment(config, theme))
+def site_outputs(
+    site: Site,
+    config: Config,
+    theme: Theme,
+    env: jinja2.Environment,
+    memo: PageMemo | None,
+    files: FileMemo,
+) -> list[Output]:
+    """Return every file of the finished site: pages, feeds, theme files and content assets.
+
+    With `memo`, unchanged pages are kept rather than rendered; `files` spares re-reading
+    unchanged theme files.
+    """
+    outputs = render_site(site, config, env, memo)
     outputs += feed_outputs(config, site)
-    outputs += [
-        Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file)
-        for rel, file in theme.static_files().items()
-    ]
+    outputs += sitemap_outputs(config, site)
+    outputs += redirect_outputs(config, site)
+    for rel, file in theme.static_files().items():
+        value = file_digest(file, files)
+        outputs.append(Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value))
     urls = {d.source: d.url for d in (*site.articles, *site.pages)}
     for asset in site.assets:
         if asset.owner:  # published beside its bundle's page, so relative links keep working
@@ -100,7 +119,7 @@ def site_outputs(site: Site, config: Config) -> list[Output]:
             path = urls[asset.owner].lstrip("/") + inside
         else:
             path = asset.path
-        outputs.append(Output(path, asset.path, file=asset.file))
+        outputs.append(Output(path, asset.path, file=asset.file, digest=asset.digest))
     return outputs
 
 
@@ -138,25 +157,34 @@ def build(
 ) -> BuildResult:
     """Build the site of `config` into its output folder; raise BuildFailed on user errors.
 
-    Nothing is written unless every stage succeeded. `cache` carries parsed documents from
-    one build to the next in the same process (the dev server); without it the persistent
-    cache in config.cache_dir is used when options.use_cache is set.
+    Nothing is written unless every stage succeeded, and two builds into the same folder
+    never run at once. `cache` carries parsed documents and page keys from one build to the
+    next in the same process (the dev server); without it the persistent cache in
+    config.cache_dir is used when options.use_cache is set.
     """
+    check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
+    with output_lock(config.output_dir):
+        return _build(config, options, cache)
+
+
+def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
     def lap(stage: str) -> None:
         timings[stage] = time.perf_counter() - started - sum(timings.values())
+        log.info("%s done in %.3f s", stage, timings[stage])
 
     stamp = cache_stamp(config.fingerprint())
     persistent = cache is None and options.use_cache
-    if cache is None or cache.stamp != stamp:
+    if cache is None:
         cache = BuildCache(stamp)
         if persistent:
             cache, warning = load_cache(config.cache_dir, stamp)
             if warning:
                 log.warning("%s", warning)
-    tree = read_content(config.content_dir)
+    cache.renew(stamp)
+    tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
     lap("read")
     parsed = parse_all(tree, config, cache)
     lap("parse")
@@ -165,15 +193,33 @@ def build(
     now = options.clock or reproducible_now()
     selection = Selection(now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
+    # Root-relative links written in Markdown carry the base path under a sub-path;
+    # resolve_links then writes its own (content-file) links with the base path.
+    site = rebase_site(site, config.base_path)
+    site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     lap("assemble")
-    outputs = site_outputs(site, config)
+    theme = find_theme(config)
+    originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
+    env = make_environment(config, theme)
+    keys = PageKeys(stamp, template_fingerprints(env), originals)
+    memo = PageMemo(keys, cache.pages, present_files(config.output_dir))
+    outputs = site_outputs(site, config, theme, env, memo, cache.files)
     check_unique(outputs, config, {s.path for s in tree.sources} | {a.path for a in tree.assets})
     lap("render")
-    check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
+    findings = check_build(
+        site, outputs, tree.sources, parsed.warnings, link_warnings, config, options.strict
+    )
+    lap("check")
+    if any(f.level == "error" for f in findings):
+        raise ChecksFailed(findings, timings)
     sync = sync_output(outputs, config.output_dir)
+    cache.pages = memo.current
     lap("write")
     if persistent:
         save_cache(config.cache_dir, cache)
     seconds = time.perf_counter() - started
     rendered = sum(1 for o in outputs if o.data is not None)
-    return BuildResult(site, sync, parsed.warnings, seconds, parsed.parsed, rendered, timings)
+    warnings = parsed.warnings + link_warnings
+    return BuildResult(
+        site, sync, warnings, seconds, parsed.parsed, rendered, timings, tuple(findings)
+    )

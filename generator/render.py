@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
 
 from .config import AuthorInfo, Config, Link
 from .errors import BuildFailed, Problem, display_path
-from .model import Article, Group, Site
+from .feeds import FEED_PATH, RSS_PATH
+from .model import Article, Document, Group, Site
+from .outputs import Output, digest
+from .pagekeys import PageKeys
 from .urls import output_path
 
+log = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class Output:
-    """One file of the site: rendered bytes, or a file copied as it is."""
+# Templates the renderer chooses itself; a document's `layout` never picks one of these.
+STANDARD_TEMPLATES = frozenset(
+    f"{name}.html"
+    for name in (
+        "base", "index", "article", "page", "tag", "tags", "section", "author", "authors",
+        "archive", "archives", "404",
+    )
+)  # fmt: skip
 
-    path: str  # relative to output/, posix
-    origin: str  # what made it: a source path, or a description for generated pages
-    data: bytes | None = None
-    file: Path | None = None
+
+@dataclass
+class PageMemo:
+    """Which pages of the last build can be kept: their keys, and what output/ holds now."""
+
+    keys: PageKeys
+    previous: Mapping[str, tuple[str, str]]  # output path -> (key, digest) of the last build
+    present: Mapping[str, str]  # output path -> digest of the file in output/ now
+    current: dict[str, tuple[str, str]] = field(default_factory=dict)  # this build's entries
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class SiteInfo:
     sections: tuple[Group, ...]
     year: int
     feed_url: str
+    rss_url: str
 
 
 def page_url(base: str, number: int) -> str:
@@ -88,8 +103,11 @@ def paginate(
 class Renderer:
     """Renders pages of one site, collecting template errors instead of stopping at the first."""
 
-    def __init__(self, site: Site, config: Config, env: jinja2.Environment):
+    def __init__(
+        self, site: Site, config: Config, env: jinja2.Environment, memo: PageMemo | None = None
+    ):
         self.site = site
+        self.memo = memo
         self.config = config
         self.env = env
         self.by_source = {a.source: a for a in site.articles}
@@ -103,13 +121,27 @@ class Renderer:
             menu=config.menu,
             sections=site.sections,
             year=newest,
-            feed_url="/feed.xml",
+            feed_url=FEED_PATH,
+            rss_url=RSS_PATH,
         )
 
     def render(self, template: str, url: str, origin: str, **context: Any) -> Output | None:
-        """Return the page at `url`, or None after recording the template's error."""
+        """Return the page at `url`, or None after recording the template's error.
+
+        A page whose key matches the last build's, and whose file is still in output/, is
+        returned as kept rather than rendered.
+        """
+        path = output_path(url)
+        context.update(site=self.info, page_url=url)
+        key = None
+        if self.memo is not None:
+            key = self.memo.keys.key(template, url, context)
+            old = self.memo.previous.get(path)
+            if old is not None and old[0] == key and self.memo.present.get(path) == old[1]:
+                self.memo.current[path] = old
+                return Output(path, origin, digest=old[1])
         try:
-            html = self.env.get_template(template).render(site=self.info, page_url=url, **context)
+            html = self.env.get_template(template).render(context)
         except jinja2.TemplateNotFound as exc:
             line = getattr(context.get("article") or context.get("page"), "lines", {}).get(
                 "template"
@@ -131,7 +163,26 @@ class Renderer:
             path, line = _template_position(exc, template)
             self._record(Problem(path, line, f"{_describe(exc)} (while rendering {url})"))
             return None
-        return Output(output_path(url), origin, html.encode("utf-8"))
+        data = html.encode("utf-8")
+        page = Output(path, origin, data, digest=digest(data))
+        if self.memo is not None and key is not None:
+            self.memo.current[path] = (key, page.digest)
+        return page
+
+    def template_of(self, doc: Document) -> str:
+        """Return `doc`'s template: its `layout` (Jekyll, Hugo) if the theme has such a
+        template and it is not one of the standard ones, else its own."""
+        if doc.layout is None or doc.layout == doc.template:
+            return doc.template
+        if doc.layout not in STANDARD_TEMPLATES and not doc.layout.startswith("_"):
+            try:
+                self.env.get_template(doc.layout)
+                return doc.layout
+            except jinja2.TemplateNotFound:
+                pass
+        shown = display_path(self.config.content_dir / doc.source)
+        log.info("%s: layout %r ignored: the theme has no such template", shown, doc.layout)
+        return doc.template
 
     def _record(self, problem: Problem) -> None:
         self.problems.setdefault(
@@ -148,15 +199,20 @@ class Renderer:
             yield self.render(template, url, origin, articles=items, paginator=paginator, **context)
 
 
-def render_site(site: Site, config: Config, env: jinja2.Environment) -> list[Output]:
-    """Return every rendered page of `site`; raise BuildFailed listing every template error."""
-    r = Renderer(site, config, env)
+def render_site(
+    site: Site, config: Config, env: jinja2.Environment, memo: PageMemo | None = None
+) -> list[Output]:
+    """Return every page of `site`; raise BuildFailed listing every template error.
+
+    With `memo`, pages whose inputs are unchanged are returned as kept, not rendered.
+    """
+    r = Renderer(site, config, env, memo)
     outputs: list[Output | None] = []
     add = outputs.append
     for article in site.articles:
         add(
             r.render(
-                article.template,
+                r.template_of(article),
                 article.url,
                 article.source,
                 article=article,
@@ -165,7 +221,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment) -> list[Out
             )
         )
     for page in site.pages:
-        add(r.render(page.template, page.url, page.source, page=page))
+        add(r.render(r.template_of(page), page.url, page.source, page=page))
     outputs.extend(r.listing("index.html", "/", site.listed, "front page"))
     _groups(r, outputs.extend, site.tags, "tag.html", "tag")
     _groups(r, outputs.extend, site.sections, "section.html", "section")

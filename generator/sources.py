@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import fnmatch
-import hashlib
+import logging
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import Problem, display_path
 from .model import Asset, Source
+from .outputs import digest
+
+log = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 PAGES_FOLDER = "pages"
+# Jekyll keeps its machinery in folders and files whose name starts with '_' (_layouts,
+# _includes, _site, _data, _config.yml) and publishes none of it; Hugo's _index.md describes a
+# list page. Only Jekyll's articles (_posts) and drafts (_drafts) are content.
+CONTENT_UNDERSCORE_FOLDERS = ("_posts", "_drafts")
 # Editor and operating-system leftovers that are never content.
 JUNK = (".DS_Store", "._*", "*.swp", "*.swo", "*~", ".#*", "#*#", "Thumbs.db", "desktop.ini")
 
@@ -31,6 +38,11 @@ def is_junk(name: str) -> bool:
     return name.startswith(".") or any(fnmatch.fnmatchcase(name, pattern) for pattern in JUNK)
 
 
+def is_machinery(name: str, folder: bool) -> bool:
+    """Return True for another generator's files that are not content (`_layouts`, `_index.md`)."""
+    return name.startswith("_") and not (folder and name in CONTENT_UNDERSCORE_FOLDERS)
+
+
 def decode(data: bytes) -> str:
     """Return UTF-8 `data` (a BOM allowed) as text with '\\n' newlines; raise UnicodeDecodeError."""
     text = data.decode("utf-8-sig")
@@ -39,8 +51,29 @@ def decode(data: bytes) -> str:
     return text
 
 
-def read_content(content_dir: Path) -> ContentTree:
-    """Return every document and asset under `content_dir`, in sorted path order."""
+FileMemo = dict[str, tuple[int, int, str]]  # file -> (size, mtime_ns, digest)
+
+
+def file_digest(file: Path, memo: FileMemo) -> str:
+    """Return the digest of a file's bytes, reading it only if its size or mtime changed."""
+    info = file.stat()
+    known = memo.get(str(file))
+    if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+        return known[2]
+    value = digest(file.read_bytes())
+    memo[str(file)] = (info.st_size, info.st_mtime_ns, value)
+    return value
+
+
+def read_content(
+    content_dir: Path, memo: FileMemo | None = None, max_bytes: int | None = None
+) -> ContentTree:
+    """Return every document and asset under `content_dir`, in sorted path order.
+
+    Assets are hashed through `memo`, so unchanged images are not read again. A Markdown
+    file over `max_bytes` is an error rather than a document.
+    """
+    memo = {} if memo is None else memo
     root = content_dir.resolve()
     sources: list[Source] = []
     assets: list[Asset] = []
@@ -51,10 +84,13 @@ def read_content(content_dir: Path) -> ContentTree:
         missing = Problem(display_path(content_dir), None, "content folder not found")
         return ContentTree((), (), (missing,), ())
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not is_junk(d))
         rel_folder = Path(folder).relative_to(root).as_posix()
         prefix = "" if rel_folder == "." else rel_folder + "/"
-        names = sorted(n for n in files if not is_junk(n))
+        for name in sorted(n for n in (*dirs, *files) if is_machinery(n, n in dirs)):
+            shown = display_path(Path(folder) / name)
+            log.debug("%s: skipped: another generator's file, not content", shown)
+        dirs[:] = sorted(d for d in dirs if not is_junk(d) and not is_machinery(d, True))
+        names = sorted(n for n in files if not is_junk(n) and not is_machinery(n, False))
         is_pages = prefix.startswith(PAGES_FOLDER + "/")
         if not is_pages and prefix and any(n in ("index.md", "index.markdown") for n in names):
             index = "index.md" if "index.md" in names else "index.markdown"
@@ -67,7 +103,21 @@ def read_content(content_dir: Path) -> ContentTree:
                 skipped.append(Problem(display_path(file), None, problem))
                 continue
             if not name.lower().endswith(MARKDOWN_SUFFIXES):
-                assets.append(Asset(rel, file))
+                try:
+                    assets.append(Asset(rel, file, file_digest(file, memo)))
+                except OSError as exc:
+                    errors.append(Problem(display_path(file), None, f"cannot read: {exc.strerror}"))
+                continue
+            if max_bytes is not None and file.stat().st_size > max_bytes:
+                limit = f"{max_bytes / 1_000_000:g} MB"
+                errors.append(
+                    Problem(
+                        display_path(file),
+                        None,
+                        f"larger than the {limit} limit for a document",
+                        "raise max_document_mb in site.yaml if the file is genuine",
+                    )
+                )
                 continue
             try:
                 data = file.read_bytes()
@@ -81,8 +131,7 @@ def read_content(content_dir: Path) -> ContentTree:
                 continue
             kind = "page" if is_pages else "article"
             bundle = bool(bundles) and rel == bundles[-1][1]
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-            sources.append(Source(rel, file, text, digest, kind, bundle))
+            sources.append(Source(rel, file, text, digest(data), kind, bundle))
     owned = [_with_owner(a, bundles) for a in assets]
     return ContentTree(tuple(sources), tuple(owned), tuple(errors), tuple(skipped))
 
@@ -92,7 +141,7 @@ def _with_owner(asset: Asset, bundles: list[tuple[str, str]]) -> Asset:
     owners = [(len(prefix), index) for prefix, index in bundles if asset.path.startswith(prefix)]
     if not owners:
         return asset
-    return Asset(asset.path, asset.file, max(owners)[1])
+    return replace(asset, owner=max(owners)[1])
 
 
 def _unsafe(file: Path, root: Path) -> str | None:

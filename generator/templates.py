@@ -11,6 +11,8 @@ import jinja2
 
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
+from .seo import publishing_filters
+from .sources import is_junk
 from .urls import absolute, link
 from .yamldata import load_mapping
 
@@ -29,13 +31,16 @@ class Theme:
         return tuple(f / "templates" for f in self.folders)
 
     def static_files(self) -> dict[str, Path]:
-        """Return the theme's static files by path under static/; a child's file wins."""
+        """Return the theme's static files by path under static/; a child's file wins.
+
+        Junk (editor swap files, hidden files) is left out as it is in content/.
+        """
         files: dict[str, Path] = {}
         for folder in reversed(self.folders):
             static = folder / "static"
             for dirpath, dirs, names in os.walk(static):
-                dirs.sort()
-                for name in sorted(names):
+                dirs[:] = sorted(d for d in dirs if not is_junk(d))
+                for name in sorted(n for n in names if not is_junk(n)):
                     file = Path(dirpath) / name
                     files[file.relative_to(static).as_posix()] = file
         return dict(sorted(files.items()))
@@ -114,4 +119,5 @@ def make_environment(config: Config, theme: Theme) -> jinja2.Environment:
     env.filters["absolute_url"] = lambda site_path: absolute(config.base_url, str(site_path))
     env.filters["date"] = _format_date
     env.filters["isoformat"] = lambda value: value.isoformat()
+    env.filters.update(publishing_filters(config))
     return env

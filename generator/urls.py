@@ -95,8 +95,13 @@ def link(base_path: str, site_path: str) -> str:
 
 
 def absolute(base_url: str, site_path: str) -> str:
-    """Return the absolute URL of `site_path`, keeping full URLs as they are."""
+    """Return the absolute URL of `site_path`, keeping full URLs as they are.
+
+    A protocol-relative URL (//cdn.example/x.png) takes the scheme of `base_url`.
+    """
     if urlsplit(site_path).scheme:
         return site_path
     parts = urlsplit(base_url)
+    if site_path.startswith("//"):
+        return f"{parts.scheme}:{site_path}"
     return f"{parts.scheme}://{parts.netloc}{link(parts.path.rstrip('/'), site_path)}"

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import fcntl
 import json
+import logging
 import os
 import shutil
-from collections.abc import Sequence
+import signal
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputRefused, display_path
-from .render import Output
+from .errors import OutputFailed, OutputRefused, display_path
+from .outputs import Output, digest
 
 # Marks a folder as ours and remembers the hash of every file we wrote, so unchanged files are
 # recognised without reading them back.
 MANIFEST = ".gazette-manifest.json"
+_TEMP_SUFFIX = ".gazette-tmp"
+_DEFERRED = (signal.SIGINT, signal.SIGTERM)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,8 +66,11 @@ def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None
         )
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+def present_files(out_dir: Path) -> dict[str, str]:
+    """Return path -> digest of the files this tool wrote in `out_dir` that are still there."""
+    out = out_dir.resolve()
+    manifest = _read_manifest(out)
+    return {path: value for path, value in manifest.items() if _is_plain_file(out / path)}
 
 
 def _read_manifest(out: Path) -> dict[str, str]:
@@ -68,10 +82,14 @@ def _read_manifest(out: Path) -> dict[str, str]:
 
 
 class _Tree:
-    """Writes inside one folder, never through a symbolic link planted in it."""
+    """Makes folders inside one root, never through a symbolic link planted in it."""
 
     def __init__(self, root: Path):
         self.root = root
+        self.created: list[Path] = []  # folders this build made, outermost first
+        if not root.is_dir():
+            root.mkdir(parents=True)
+            self.created.append(root)
         self.made: set[Path] = {root}
 
     def folder(self, rel_parent: str) -> Path:
@@ -82,49 +100,168 @@ class _Tree:
                 continue
             if current.is_symlink() or current.is_file():
                 current.unlink()
-            current.mkdir(exist_ok=True)
+            if not current.is_dir():
+                current.mkdir()
+                self.created.append(current)
             self.made.add(current)
         return current
 
-    def write(self, rel: str, data: bytes | None, source: Path | None) -> None:
-        parent, _, name = rel.rpartition("/")
-        folder = self.folder(parent)
-        dest = folder / name
-        if dest.is_dir() and not dest.is_symlink():
-            shutil.rmtree(dest)
-        temp = folder / f".{name}.{os.getpid()}.tmp"
+    def remove_made(self) -> None:
+        """Remove the folders this build made, innermost first, where they are empty."""
+        for folder in reversed(self.created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+@dataclass(frozen=True)
+class _Staged:
+    temp: Path
+    dest: Path
+    path: str
+
+
+def _write_temp(temp: Path, item: Output) -> None:
+    if item.data is not None:
+        temp.write_bytes(item.data)
+    else:
+        shutil.copyfile(item.file, temp)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends, so a commit is never cut in half."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda n, _f: received.append(n)) for sig in _DEFERRED}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in received:
+            signal.raise_signal(sig)
+
+
+class Staging:
+    """Brings one output folder to a new site, file by file as the site is rendered.
+
+    `add` writes each changed file to a temporary file beside its destination (a few
+    threads do the writing, since the time goes to the file system); `commit` renames them
+    all into place in one quick step with Ctrl-C and SIGTERM held back, then removes files
+    that no longer belong. `abort` (or leaving the `with` block on an error) removes the
+    temporary files and any folder it made, so the previous site stays whole.
+    """
+
+    _IN_FLIGHT = 64  # files handed to the threads at once: bounds the memory they hold
+
+    def __init__(self, out_dir: Path):
+        self.out = out_dir.resolve()
+        self.old = _read_manifest(self.out)
+        self.new: dict[str, str] = {}
+        self.staged: list[_Staged] = []
+        self.tree: _Tree | None = None
+        self.pool = ThreadPoolExecutor(max_workers=8)
+        self.pending: deque[Future] = deque()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self.abort()
+
+    def add(self, item: Output) -> None:
+        """Take one file of the new site; write it aside if it differs from what is there."""
+        value = item.digest or digest(item.data or b"")  # copied files always carry a digest
+        self.new[item.path] = value
+        if self.old.get(item.path) == value and _is_plain_file(self.out / item.path):
+            return
+        if item.data is None and item.file is None:
+            raise RuntimeError(f"kept page {item.path} is not in the output folder")
+        self._stage(item)
+
+    def _stage(self, item: Output) -> None:
         try:
-            if data is not None:
-                temp.write_bytes(data)
-            else:
-                shutil.copyfile(source, temp)
-            os.replace(temp, dest)  # replaces a planted symlink itself, never its target
-        finally:
-            temp.unlink(missing_ok=True)
+            if self.tree is None:
+                self.tree = _Tree(self.out)
+            parent, _, name = item.path.rpartition("/")
+            folder = self.tree.folder(parent)
+            job = _Staged(folder / f".{name}{_TEMP_SUFFIX}", folder / name, item.path)
+            self.staged.append(job)
+            self.pending.append(self.pool.submit(_write_temp, job.temp, item))
+            while len(self.pending) > self._IN_FLIGHT:
+                self.pending.popleft().result()
+        except OSError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        self.abort()
+        reason = exc.strerror or str(exc)
+        raise OutputFailed(
+            f"cannot write {display_path(self.out)}: {reason}; the previous site is unchanged"
+        ) from None
+
+    def commit(self) -> SyncResult:
+        """Put every staged file in place and remove stale ones; return what changed."""
+        manifest = {"generator": "gazette", "files": dict(sorted(self.new.items()))}
+        if self.new != self.old or not (self.out / MANIFEST).is_file():
+            text = json.dumps(manifest, indent=0).encode("utf-8")
+            self._stage(Output(MANIFEST, "manifest", text))
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        except OSError as exc:
+            self._failed(exc)
+        self.pool.shutdown()
+        with _signals_deferred():
+            for job in self.staged:
+                if job.dest.is_dir() and not job.dest.is_symlink():
+                    shutil.rmtree(job.dest)
+                os.replace(job.temp, job.dest)  # replaces a planted symlink, not its target
+            removed = _remove_stale(self.out, set(self.new)) if self.out.is_dir() else []
+        written = tuple(job.path for job in self.staged if job.path != MANIFEST)
+        return SyncResult(written, len(self.new) - len(written), tuple(removed))
+
+    def abort(self) -> None:
+        """Remove every temporary file and every folder this staging made."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pending.clear()
+        for job in self.staged:
+            job.temp.unlink(missing_ok=True)
+        self.staged.clear()
+        if self.tree is not None:
+            self.tree.remove_made()
 
 
-def sync_output(outputs: Sequence[Output], out_dir: Path) -> SyncResult:
+def sync_output(outputs: Iterable[Output], out_dir: Path) -> SyncResult:
     """Make `out_dir` hold exactly `outputs`; return what was written, kept and removed."""
-    out = out_dir.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    old = _read_manifest(out)
-    new: dict[str, str] = {}
-    tree = _Tree(out)
-    written: list[str] = []
-    for item in outputs:
-        data = item.data if item.data is not None else None
-        digest = _digest(data if data is not None else item.file.read_bytes())
-        new[item.path] = digest
-        dest = out / item.path
-        if old.get(item.path) == digest and _is_plain_file(dest):
-            continue
-        tree.write(item.path, data, item.file)
-        written.append(item.path)
-    removed = _remove_stale(out, set(new))
-    if new != old or not (out / MANIFEST).is_file():
-        text = json.dumps({"generator": "gazette", "files": dict(sorted(new.items()))}, indent=0)
-        tree.write(MANIFEST, text.encode("utf-8"), None)
-    return SyncResult(tuple(written), len(outputs) - len(written), tuple(removed))
+    with Staging(out_dir) as staging:
+        for item in outputs:
+            staging.add(item)
+        return staging.commit()
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock for building into `out_dir`; a second build waits for the first.
+
+    The lock is taken on the folder that holds the output folder, which exists before the
+    first build does, and is released by the operating system if the process dies.
+    """
+    parent = out_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another build is writing to %s; waiting for it", display_path(out_dir))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _is_plain_file(path: Path) -> bool:
@@ -132,7 +269,10 @@ def _is_plain_file(path: Path) -> bool:
 
 
 def _remove_stale(out: Path, keep: set[str]) -> list[str]:
-    """Delete files under `out` that are not in `keep`, then empty folders; return them."""
+    """Delete files under `out` that are not in `keep`, then empty folders; return them.
+
+    Temporary files left by a build that was killed go the same way.
+    """
     removed: list[str] = []
     for dirpath, dirs, files in os.walk(out, topdown=False):
         folder = Path(dirpath)

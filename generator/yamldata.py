@@ -48,7 +48,8 @@ def load_mapping(text: str, path: Path | str, first_line: int = 1) -> YamlMappin
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else first_line
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = "indent YAML with spaces, not tabs" if "\\t" in problem or "\t" in problem else ""
+        tab = "\\t" in problem or "\t" in problem or "tab character" in problem
+        hint = "indent YAML with spaces, not tabs" if tab else ""
         raise SourceError(path, line, f"invalid YAML: {problem}", hint) from None
     except yaml.YAMLError as exc:
         raise SourceError(path, first_line, f"invalid YAML: {exc}") from None
@@ -82,7 +83,7 @@ class _Reader:
         if node.tag not in _STANDARD_TAGS:
             raise SourceError(self.path, self.line(node), f"YAML tag {node.tag!r} is not allowed")
         if isinstance(node, yaml.ScalarNode):
-            if node.style is None and node.value in _NULLS:
+            if not node.style and node.value in _NULLS:  # the C parser gives "" for plain
                 return None
             return node.value
         if isinstance(node, yaml.SequenceNode):

@@ -21,6 +21,20 @@ per_page: 2
 """
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite the expected output of fixture sites instead of comparing against it",
+    )
+
+
+@pytest.fixture
+def update_snapshots(request: pytest.FixtureRequest) -> bool:
+    """Return True when the run should rewrite expected output rather than compare."""
+    return bool(request.config.getoption("--update-snapshots"))
+
+
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:
     """Write `files` (relative path -> text or bytes) below `root`; text is dedented."""
     for rel, content in files.items():

@@ -248,4 +248,4 @@ def test_close_removes_the_preview_folder(site: Path) -> None:
     assert stream.next()[0] == "hello"
     running.close()
     assert stream.next() == ("closed", None)
-    assert not running.folder.exists()
+    assert not running.folder.exists() and not running.temp.exists()

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..cache import BuildCache, cache_stamp
 from ..config import Config, load_config
-from ..errors import BuildFailed, OutputRefused, Problem, display_path
+from ..errors import BuildFailed, OutputError, Problem, display_path
 from ..pipeline import BuildOptions, BuildResult, build
 from ..templates import find_theme
 from .events import Hub
@@ -131,7 +131,7 @@ class DevLoop:
             result = build(self.config, self.options, cache=self._cache_for(self.config))
         except BuildFailed as exc:
             problems = exc.problems
-        except OutputRefused as exc:
+        except OutputError as exc:
             problems = (Problem(display_path(self.preview_dir), None, str(exc)),)
         excerpts = tuple(excerpt(p) for p in problems)
         announced: str | None = None

@@ -35,7 +35,11 @@ class Preview:
         poll: bool = False,
         report: Callable[[Rebuild], None] = lambda rebuild: None,
     ):
-        self.folder = Path(tempfile.mkdtemp(prefix="gazette-preview-"))
+        self.temp = Path(tempfile.mkdtemp(prefix="gazette-preview-"))
+        # A folder inside our own: builds lock the output folder's parent, which must not be
+        # the shared system temp folder.
+        self.folder = self.temp / "site"
+        self.folder.mkdir()
         self.hub = Hub()
         self.poll = poll
         self.watcher: Watcher | None = None
@@ -43,7 +47,7 @@ class Preview:
         try:
             self.server: PreviewServer = open_server(bind, port, self.folder, self.hub)
         except BaseException:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            shutil.rmtree(self.temp, ignore_errors=True)
             raise
         settings = dict(overrides or {})
         if not settings.get("base_url"):
@@ -79,7 +83,7 @@ class Preview:
         else:
             self.hub.close()
             self.server.server_close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.temp, ignore_errors=True)
 
     def __enter__(self) -> Preview:
         return self

@@ -1,0 +1,76 @@
+"""The URLs inside rendered HTML: rewriting the href and src attributes of real tags.
+
+Markdown writers link to site paths (`[corrections](/corrections/)`); these helpers make such
+links work under a sub-path, and make every link absolute where a page is read elsewhere (feeds).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from urllib.parse import urljoin
+
+from markupsafe import Markup
+
+from .model import Site
+from .urls import link
+
+# Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block is left alone.
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE)
+
+
+def rewrite_urls(fragment: str, change: Callable[[str], str]) -> str:
+    """Return `fragment` with every href/src value replaced by `change(value)`.
+
+    `change` sees the value unescaped and its result is escaped again for the attribute.
+    """
+
+    def attribute(match: re.Match) -> str:
+        raw = match.group(2)
+        value = html.unescape(raw[1:-1] if raw[0] in "\"'" else raw)
+        new = change(value)
+        if new == value:
+            return match.group(0)
+        return f'{match.group(1)}"{html.escape(new, quote=True)}"'
+
+    return _TAG.sub(lambda tag: _ATTRIBUTE.sub(attribute, tag.group(0)), fragment)
+
+
+def rebase_links(fragment: str, base_path: str) -> str:
+    """Return `fragment` with root-relative links (`/corrections/`) under `base_path`."""
+    if not base_path:
+        return fragment
+    return rewrite_urls(fragment, lambda value: link(base_path, value))
+
+
+def absolute_links(fragment: str, page_url: str) -> str:
+    """Return `fragment` with every link made absolute against the page's absolute URL.
+
+    Root-relative links are expected to carry the base path already (see rebase_links).
+    """
+    return rewrite_urls(fragment, lambda value: urljoin(page_url, value) if value else value)
+
+
+def rebase_site(site: Site, base_path: str) -> Site:
+    """Return `site` with the root-relative links of every article and page under `base_path`.
+
+    Under a domain root (`base_path` empty) the site is returned as it is.
+    """
+    if not base_path:
+        return site
+
+    def rebase(doc):
+        return replace(
+            doc,
+            content=Markup(rebase_links(doc.content, base_path)),
+            summary=Markup(rebase_links(doc.summary, base_path)),
+        )
+
+    return replace(
+        site,
+        articles=tuple(rebase(a) for a in site.articles),
+        pages=tuple(rebase(p) for p in site.pages),
+    )

@@ -1,0 +1,35 @@
+"""Articles held back from publication: drafts, scheduled (future) and expired ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .model import Article, Page
+
+HELD_KINDS = ("drafts", "future", "expired")
+
+
+@dataclass(frozen=True)
+class Held:
+    """A document a build at `now` does not publish, and the moment that matters for it:
+    its date for drafts and scheduled articles, its expiry for expired ones."""
+
+    source: str
+    title: str
+    when: datetime | None
+
+
+def held_back(documents: list[Article | Page], kind: str, now: datetime) -> list[Held]:
+    """Return the documents of `kind` ('drafts', 'future' or 'expired') at `now`, soonest first."""
+    held: list[Held] = []
+    for doc in documents:
+        article = doc if isinstance(doc, Article) else None
+        if kind == "drafts" and doc.draft:
+            held.append(Held(doc.source, doc.title, article.date if article else None))
+        elif kind == "future" and article and not doc.draft and article.date > now:
+            if article.expires is None or article.expires > now:
+                held.append(Held(doc.source, doc.title, article.date))
+        elif kind == "expired" and article and article.expires and article.expires <= now:
+            held.append(Held(doc.source, doc.title, article.expires))
+    return sorted(held, key=lambda h: (h.when is None, h.when or datetime.min, h.source))

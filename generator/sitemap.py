@@ -1,0 +1,76 @@
+"""sitemap.xml and robots.txt: every published page, with when it last changed.
+
+Last modification comes from the articles (their "Last update", else their date), never from
+the build clock: a listing changed when its newest story did. Static pages carry no date, so
+they are listed without one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from .config import Config
+from .feeds import escape, last_change, stamp, syndicated
+from .model import Site
+from .outputs import Output
+from .render import page_url
+from .urls import absolute
+
+
+def _listing(
+    base: str, sources: Sequence[str], changed: dict[str, datetime], per_page: int
+) -> Iterator[tuple[str, datetime]]:
+    """Yield (site path, last change) for every page of the listing at `base`.
+
+    A listing holding no published story (only drafts, in a preview) is left out.
+    """
+    moments = [changed[s] for s in sources if s in changed]
+    if not moments:
+        return
+    newest = max(moments)
+    for number in range(1, max(1, math.ceil(len(sources) / per_page)) + 1):
+        yield page_url(base, number), newest
+
+
+def sitemap_entries(config: Config, site: Site) -> list[tuple[str, datetime | None]]:
+    """Return (site path, last change or None) of every page the sitemap lists."""
+    articles = syndicated(site)
+    changed = {a.source: last_change(a) for a in articles}
+    per_page = config.per_page
+    entries: list[tuple[str, datetime | None]] = []
+    entries += _listing("/", [a.source for a in site.listed], changed, per_page)
+    entries += [(a.url, changed[a.source]) for a in articles]
+    entries += [(p.url, None) for p in site.pages if not p.draft]
+    for groups in (site.sections, site.tags, site.authors, site.years):
+        for group in groups:
+            entries += _listing(group.url, group.sources, changed, per_page)
+    newest = max(changed.values(), default=None)
+    if newest is not None:
+        entries += [("/tags/", newest), ("/authors/", newest), ("/archive/", newest)]
+    return entries
+
+
+def sitemap(config: Config, site: Site) -> Output:
+    """Return sitemap.xml (sitemaps.org 0.9) of every published page."""
+    rows = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for path, moment in sitemap_entries(config, site):
+        lastmod = f"<lastmod>{stamp(moment)}</lastmod>" if moment else ""
+        rows.append(f"<url><loc>{escape(absolute(config.base_url, path))}</loc>{lastmod}</url>")
+    rows.append("</urlset>\n")
+    return Output("sitemap.xml", "sitemap", "\n".join(rows).encode("utf-8"))
+
+
+def robots(config: Config) -> Output:
+    """Return robots.txt allowing everything and naming the sitemap by its absolute URL."""
+    text = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(config.base_url, '/sitemap.xml')}\n"
+    return Output("robots.txt", "robots.txt", text.encode("utf-8"))
+
+
+def sitemap_outputs(config: Config, site: Site) -> list[Output]:
+    """Return sitemap.xml and robots.txt."""
+    return [sitemap(config, site), robots(config)]

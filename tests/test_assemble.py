@@ -1,0 +1,156 @@
+"""assemble_site: what is published, in which order and in which groups."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from markupsafe import Markup
+
+from generator.assemble import Selection, assemble_site
+from generator.model import Article, Asset, Page, Term
+from generator.urls import slugify
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def _term(name: str, prefix: str) -> Term:
+    slug = slugify(name)
+    return Term(name, slug, f"/{prefix}/{slug}/")
+
+
+def art(
+    source: str,
+    date: datetime,
+    *,
+    tags: tuple[str, ...] = (),
+    authors: tuple[str, ...] = (),
+    section: str | None = None,
+    draft: bool = False,
+) -> Article:
+    slug = source.rsplit("/", 1)[-1].removesuffix(".md")
+    return Article(
+        source=source,
+        title=slug,
+        url=f"/{slug}/",
+        content=Markup("<p>x</p>"),
+        summary=Markup("<p>x</p>"),
+        description="x",
+        toc=Markup(""),
+        template="article.html",
+        draft=draft,
+        date=date,
+        tags=tuple(_term(t, "tags") for t in tags),
+        authors=tuple(_term(a, "authors") for a in authors),
+        section=_term(section, "sections") if section else None,
+    )
+
+
+def page(source: str, draft: bool = False) -> Page:
+    return Page(
+        source=source,
+        title="About",
+        url="/about/",
+        content=Markup(""),
+        summary=Markup(""),
+        description="",
+        toc=Markup(""),
+        template="page.html",
+        draft=draft,
+    )
+
+
+def d(day: int, hour: int = 12) -> datetime:
+    return datetime(2024, 5, day, hour, tzinfo=UTC)
+
+
+def test_newest_first_ties_broken_by_source_path() -> None:
+    docs = [art("b.md", d(2)), art("c.md", d(3)), art("z.md", d(2)), art("a.md", d(2))]
+    for order in (docs, list(reversed(docs))):
+        site = assemble_site(order, (), Selection(NOW))
+        assert [a.source for a in site.articles] == ["c.md", "a.md", "b.md", "z.md"]
+
+
+def test_drafts_and_future_are_left_out_unless_selected() -> None:
+    future = datetime(2024, 7, 1, tzinfo=UTC)
+    docs = [art("now.md", d(1)), art("draft.md", d(2), draft=True), art("later.md", future)]
+    docs.append(page("pages/hidden.md", draft=True))
+    plain = assemble_site(docs, (), Selection(NOW))
+    assert [a.source for a in plain.articles] == ["now.md"]
+    assert plain.pages == ()
+    drafts = assemble_site(docs, (), Selection(NOW, drafts=True))
+    assert [a.source for a in drafts.articles] == ["draft.md", "now.md"]
+    assert [p.source for p in drafts.pages] == ["pages/hidden.md"]
+    both = assemble_site(docs, (), Selection(NOW, drafts=True, future=True))
+    assert [a.source for a in both.articles] == ["later.md", "draft.md", "now.md"]
+    assert [a.scheduled for a in both.articles] == [True, False, False]
+
+
+def test_an_article_dated_exactly_now_is_published() -> None:
+    site = assemble_site([art("now.md", NOW)], (), Selection(NOW))
+    assert [a.source for a in site.articles] == ["now.md"]
+
+
+def test_tags_merge_case_insensitively_with_the_oldest_spelling() -> None:
+    docs = [
+        art("new.md", d(3), tags=("IRAN",)),
+        art("old.md", d(1), tags=("iran", "Oil")),
+        art("mid.md", d(2), tags=("Iran", "oil")),
+    ]
+    for order in (docs, list(reversed(docs))):
+        site = assemble_site(order, (), Selection(NOW))
+        assert [(g.name, g.slug, g.url, g.sources) for g in site.tags] == [
+            ("iran", "iran", "/tags/iran/", ("new.md", "mid.md", "old.md")),
+            ("Oil", "oil", "/tags/oil/", ("mid.md", "old.md")),
+        ]
+        # every article shows the one spelling
+        assert {t.name for a in site.articles for t in a.tags} == {"iran", "Oil"}
+
+
+def test_same_tag_twice_in_one_article_counts_once() -> None:
+    site = assemble_site([art("a.md", d(1), tags=("Iran", "iran"))], (), Selection(NOW))
+    assert [t.name for t in site.articles[0].tags] == ["Iran"]
+    assert site.tags[0].count == 1
+
+
+def test_authors_sections_and_years() -> None:
+    docs = [
+        art("a.md", datetime(2023, 12, 31, tzinfo=UTC), authors=("Leyla",), section="Politics"),
+        art("b.md", d(1), authors=("Leyla", "Giorgi"), section="Business"),
+        art("c.md", d(2), authors=("giorgi",), section="politics"),
+    ]
+    site = assemble_site(docs, (), Selection(NOW))
+    assert [(g.name, g.sources) for g in site.authors] == [
+        ("Giorgi", ("c.md", "b.md")),
+        ("Leyla", ("b.md", "a.md")),
+    ]
+    assert [(g.name, g.url, g.sources) for g in site.sections] == [
+        ("Business", "/sections/business/", ("b.md",)),
+        ("Politics", "/sections/politics/", ("c.md", "a.md")),
+    ]
+    assert [(g.name, g.url, g.sources) for g in site.years] == [
+        ("2024", "/archive/2024/", ("c.md", "b.md")),
+        ("2023", "/archive/2023/", ("a.md",)),
+    ]
+
+
+def test_previous_is_older_next_is_newer() -> None:
+    docs = [art("one.md", d(1)), art("two.md", d(2)), art("three.md", d(3))]
+    site = assemble_site(docs, (), Selection(NOW))
+    links = {a.source: (a.previous, a.next) for a in site.articles}
+    assert links == {
+        "three.md": ("two.md", None),
+        "two.md": ("one.md", "three.md"),
+        "one.md": (None, "two.md"),
+    }
+
+
+def test_bundle_assets_follow_their_article() -> None:
+    assets = (
+        Asset("images/logo.png", Path("logo.png"), "d1"),
+        Asset("articles/jazz/stage.jpg", Path("stage.jpg"), "d2", owner="articles/jazz/index.md"),
+        Asset("articles/secret/x.jpg", Path("x.jpg"), "d3", owner="articles/secret/index.md"),
+    )
+    docs = [art("articles/jazz/index.md", d(1)), art("articles/secret/index.md", d(2), draft=True)]
+    site = assemble_site(docs, assets, Selection(NOW))
+    assert [a.path for a in site.assets] == ["images/logo.png", "articles/jazz/stage.jpg"]

@@ -1,0 +1,144 @@
+"""The persistent cache: a rebuild from it equals a cold build, whatever changed in between."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SITE_YAML, article, run_cli, tree
+
+THEME = {
+    "themes/local/theme.yaml": "parent: default\n",
+    "themes/local/templates/page.html": (
+        '{% extends "base.html" %}\n{% block content %}<h1>{{ page.title }}</h1>'
+        "{{ page.content }}{% endblock %}\n"
+    ),
+}
+
+
+def build(site: Path, *args: str) -> dict:
+    """Build `site` into output/ with its cache and return the report."""
+    result = run_cli("build", "--report", "report.json", *args, cwd=site)
+    assert result.returncode == 0, result.stderr
+    return json.loads((site / "report.json").read_text(encoding="utf-8"))
+
+
+def cold(site: Path) -> dict[str, bytes]:
+    """Return the files of a build that ignores the cache."""
+    result = run_cli("build", "--no-cache", "--output", "cold", cwd=site)
+    assert result.returncode == 0, result.stderr
+    return tree(site / "cold")
+
+
+@pytest.fixture
+def site(make_site):
+    files = {
+        f"content/articles/story-{i}.md": article(f"Story {i}", tags="[News]") for i in range(4)
+    }
+    files["content/pages/about.md"] = "---\ntitle: About\n---\nWho we are.\n"
+    site = make_site({**files, **THEME}, SITE_YAML + "theme: local\n")
+    first = build(site)
+    assert first["counts"]["documents_parsed"] == 5
+    assert any((site / ".cache").iterdir())
+    return site
+
+
+def test_unchanged_site_parses_nothing(site):
+    report = build(site)
+    assert report["counts"]["documents_parsed"] == 0
+    assert report["files"]["written"] == []
+    assert tree(site / "output") == cold(site)
+
+
+def test_after_an_article_edit(site):
+    (site / "content/articles/s2.md").write_text(
+        article("Story 2, revised", body="New text.", tags="[News, Update]"), encoding="utf-8"
+    )
+    report = build(site)
+    assert report["counts"]["documents_parsed"] == 1
+    assert b"New text." in (site / "output/2024/02/story-2-revised/index.html").read_bytes()
+    assert tree(site / "output") == cold(site)
+
+
+def test_after_a_template_edit(site):
+    page = site / "themes/local/templates/page.html"
+    page.write_text(page.read_text().replace("<h1>", '<h1 class="edited">'), encoding="utf-8")
+    build(site)
+    assert b'<h1 class="edited">' in (site / "output/about/index.html").read_bytes()
+    assert tree(site / "output") == cold(site)
+
+
+def test_after_a_settings_edit(site):
+    (site / "site.yaml").write_text(
+        SITE_YAML.replace("Test Gazette", "Renamed Gazette") + "theme: local\n", encoding="utf-8"
+    )
+    report = build(site)
+    assert report["counts"]["documents_parsed"] == 5
+    assert b"Renamed Gazette" in (site / "output/index.html").read_bytes()
+    assert tree(site / "output") == cold(site)
+
+
+def test_after_a_new_generator_version(site):
+    # The same code under another version string, as after an upgrade.
+    program = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import generator; "
+        "generator.__version__ = '99.0.0'; import build; sys.exit(build.main(sys.argv[2:]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program, str(ROOT), "build", "--report", "report.json"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads((site / "report.json").read_text(encoding="utf-8"))
+    assert report["generator"]["version"] == "99.0.0"
+    assert report["counts"]["documents_parsed"] == 5
+    assert tree(site / "output") == cold(site)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_damaged_cache_is_ignored_with_a_warning(site, damage):
+    files = [p for p in (site / ".cache").rglob("*") if p.is_file()]
+    assert files
+    for file in files:
+        data = file.read_bytes()
+        if damage == "truncate":
+            file.write_bytes(data[: len(data) // 2])
+        elif damage == "garbage":
+            file.write_bytes(data[:20] + bytes(reversed(data[20:])))
+        else:
+            file.write_bytes(b"")
+    result = run_cli("build", "--report", "report.json", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "cache not used" in result.stderr
+    assert "Traceback" not in result.stderr
+    report = json.loads((site / "report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["documents_parsed"] == 5
+    assert tree(site / "output") == cold(site)
+    # The build saved a whole cache again: the next one uses it silently.
+    again = run_cli("build", cwd=site)
+    assert "cache not used" not in again.stderr
+
+
+def test_no_cache_neither_reads_nor_writes_it(site):
+    for file in (site / ".cache").rglob("*"):
+        if file.is_file():
+            file.write_bytes(b"damaged")
+    snapshot = tree(site / ".cache")
+    result = run_cli("build", "--no-cache", "--report", "report.json", cwd=site)
+    assert result.returncode == 0 and "cache not used" not in result.stderr
+    report = json.loads((site / "report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["documents_parsed"] == 5
+    assert tree(site / ".cache") == snapshot
+
+
+def test_cache_dir_option(site):
+    report = build(site, "--cache-dir", "ci-cache")
+    assert report["counts"]["documents_parsed"] == 5  # a new, empty cache folder
+    assert any((site / "ci-cache").iterdir())
+    assert build(site, "--cache-dir", "ci-cache")["counts"]["documents_parsed"] == 0

@@ -1,0 +1,178 @@
+"""build.py as a user runs it: verbs, options, exit codes, the summary and stderr."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.conftest import SITE_YAML, article, run_cli, tree
+
+SUMMARY = re.compile(
+    r"^Built (\d+) articles, (\d+) pages, (\d+) tags: (\d+) files written, (\d+) unchanged, "
+    r"(\d+) removed in \d+\.\d+ s$"
+)
+
+FILES = {
+    "content/articles/vote.md": article("Vote", "2024-02-07", tags="Iran, Oil"),
+    "content/articles/draft.md": article("Draft", "2024-02-08", draft="true"),
+    "content/articles/later.md": article("Later", "2099-01-01"),
+    "content/pages/about.md": "---\ntitle: About\n---\nUs.\n",
+}
+
+
+def _summary(stdout: str) -> tuple[int, ...]:
+    match = SUMMARY.match(stdout.strip().splitlines()[-1])
+    assert match, stdout
+    return tuple(int(n) for n in match.groups())
+
+
+def test_no_arguments_builds(make_site) -> None:
+    root = make_site(FILES)
+    result = run_cli(cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    articles, pages, tags, written, unchanged, removed = _summary(result.stdout)
+    assert (articles, pages, tags) == (1, 1, 2)
+    assert written == len(tree(root / "output")) - 1  # every file but the manifest
+    assert (unchanged, removed) == (0, 0)
+    assert (root / "output/2024/02/vote/index.html").is_file()
+
+
+def test_build_verb_is_the_same(make_site) -> None:
+    root = make_site(FILES)
+    assert run_cli("build", cwd=root).returncode == 0
+    again = run_cli(cwd=root)
+    _, _, _, written, unchanged, removed = _summary(again.stdout)
+    assert (written, removed) == (0, 0)
+    assert unchanged == len(tree(root / "output")) - 1
+
+
+def test_help_explains_the_verbs_and_options(tmp_path: Path) -> None:
+    top = run_cli("--help", cwd=tmp_path)
+    assert top.returncode == 0
+    assert "build" in top.stdout and "COMMAND" in top.stdout
+    sub = run_cli("build", "--help", cwd=tmp_path)
+    assert sub.returncode == 0
+    for option in ("--drafts", "--future", "--content", "--config", "--output", "--base-url"):
+        assert option in sub.stdout
+    assert "-q, --quiet" in sub.stdout and "-v, --verbose" in sub.stdout
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    for args in (["--bogus"], ["build", "--bogus"], ["frobnicate"], ["build", "--output"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert "usage:" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_build_errors_exit_1_gnu_style_without_traceback(make_site) -> None:
+    root = make_site({"content/articles/bad.md": "---\ntitle: Bad\ndate: 2024-02-30\n---\n"})
+    result = run_cli(cwd=root)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        "content/articles/bad.md:3: 'date' is not a date: '2024-02-30'"
+    )
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == "Build failed: 1 error; output/ was not changed."
+
+
+def test_missing_settings_exit_1(tmp_path: Path) -> None:
+    result = run_cli(cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("site.yaml: settings file not found")
+
+
+def test_bad_settings_are_listed_together(make_site) -> None:
+    root = make_site({}, "title: T\nper_pgae: 2\ntimezone: Mars/Base\n")
+    result = run_cli(cwd=root)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "site.yaml:2: unknown setting 'per_pgae'" in lines
+    assert "  hint: did you mean 'per_page'?" in lines
+    assert any(line.startswith("site.yaml:3: timezone: unknown timezone") for line in lines)
+
+
+def test_drafts_and_future(make_site) -> None:
+    root = make_site(FILES)
+    plain = run_cli("build", "--output", "plain", cwd=root)
+    assert _summary(plain.stdout)[0] == 1
+    assert not (root / "plain/2024/02/draft").exists()
+    drafts = run_cli("build", "--drafts", "--output", "drafts", cwd=root)
+    assert _summary(drafts.stdout)[0] == 2
+    assert (root / "drafts/2024/02/draft/index.html").is_file()
+    future = run_cli("build", "--future", "--output", "future", cwd=root)
+    assert _summary(future.stdout)[0] == 2
+    assert (root / "future/2099/01/later/index.html").is_file()
+    both = run_cli("--drafts", "--future", "--output", "both", cwd=root)
+    assert _summary(both.stdout)[0] == 3
+
+
+def test_content_config_and_output_options(make_site, tmp_path: Path) -> None:
+    root = make_site({"other/articles/x.md": article("Elsewhere", "2024-03-01")})
+    (root / "conf").mkdir()
+    (root / "conf/alt.yaml").write_text(SITE_YAML.replace("Test Gazette", "Alt Gazette"))
+    result = run_cli(
+        "build", "--config", "conf/alt.yaml", "--content", "other", "--output", "public", cwd=root
+    )
+    assert result.returncode == 0, result.stderr
+    page = (root / "public/2024/03/elsewhere/index.html").read_text()
+    assert "Alt Gazette" in page
+    assert not (root / "output").exists()
+
+
+def test_default_output_is_beside_the_settings(make_site) -> None:
+    root = make_site(FILES)
+    (root / "elsewhere").mkdir()
+    result = run_cli("build", "--config", str(root / "site.yaml"), cwd=root / "elsewhere")
+    assert result.returncode == 0, result.stderr
+    assert (root / "output/index.html").is_file()
+    assert not (root / "elsewhere/output").exists()
+
+
+def test_base_url_override(make_site) -> None:
+    root = make_site(FILES)
+    result = run_cli("build", "--base-url", "https://preview.example.net/pr-7", cwd=root)
+    assert result.returncode == 0, result.stderr
+    page = (root / "output/2024/02/vote/index.html").read_text()
+    assert 'href="/pr-7/tags/iran/"' in page
+    assert "https://preview.example.net/pr-7/2024/02/vote/" in page
+    bad = run_cli("build", "--base-url", "nope", cwd=root)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("--base-url: expected an absolute http(s) URL")
+
+
+def test_quiet_prints_nothing_on_success(make_site) -> None:
+    root = make_site(FILES)
+    result = run_cli("-q", cwd=root)
+    assert result.returncode == 0
+    assert (result.stdout, result.stderr) == ("", "")
+    failed = run_cli("-q", "--config", "missing.yaml", cwd=root)
+    assert failed.returncode == 1
+    assert "settings file not found" in failed.stderr
+
+
+def test_verbose_says_what_each_stage_does(make_site) -> None:
+    root = make_site(FILES)
+    result = run_cli("-v", cwd=root)
+    assert result.returncode == 0, result.stderr
+    for stage in ("read", "parse", "assemble", "render", "write"):
+        assert re.search(rf"^{stage}\b.*\d s$", result.stderr, re.MULTILINE), result.stderr
+    assert "Successfully loaded extension" not in result.stderr  # our stages, not library chatter
+    assert _summary(result.stdout)[0] == 1
+
+
+def test_quiet_and_verbose_together_is_a_usage_error(make_site) -> None:
+    root = make_site(FILES)
+    assert run_cli("-q", "-v", cwd=root).returncode == 2
+
+
+def test_warnings_do_not_fail_the_build(make_site) -> None:
+    root = make_site({"content/articles/a.md": "---\ntitle: A\ntitle: B\ndate: 2024-02-07\n---\n"})
+    result = run_cli(cwd=root)
+    assert result.returncode == 0
+    assert result.stderr.startswith(
+        "content/articles/a.md:3: warning: duplicate key 'title' (first on line 2)"
+    )

@@ -1,0 +1,104 @@
+"""The --report JSON: valid against the schema kept beside the tests, and true to the build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import article, run_cli, tree
+
+SCHEMA = json.loads((Path(__file__).parent / "report_schema.json").read_text(encoding="utf-8"))
+
+
+def load_report(path: Path) -> dict:
+    report = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    return report
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site(
+        {
+            "content/articles/vote.md": article("Vote", body="Read [this](/gone/).", tags="[A]"),
+            "content/articles/poll.md": article("Poll", tags="[A, B]"),
+        }
+    )
+
+
+def test_schema_rejects_a_report_missing_its_findings():
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"report_version": 1, "ok": True}, SCHEMA)
+
+
+def test_report_of_a_build(site):
+    result = run_cli("build", "--report", "report.json", cwd=site)
+    assert result.returncode == 0, result.stderr
+    report = load_report(site / "report.json")
+    assert report["ok"] is True and report["strict"] is False and report["command"] == "build"
+    counts = report["counts"]
+    assert (counts["articles"], counts["pages"], counts["tags"]) == (2, 0, 2)
+    assert counts["warnings"] == 1 and counts["errors"] == 0
+    assert counts["documents_parsed"] == 2
+    written = report["files"]["written"]
+    assert written == sorted(written)
+    assert {*written, ".gazette-manifest.json"} == set(tree(site / "output"))
+    assert counts["files_written"] == len(written) and counts["files_removed"] == 0
+    assert set(report["timings"]) == {"read", "parse", "assemble", "render", "check", "write"}
+    assert report["findings"] == [
+        {
+            "check": "broken_links",
+            "level": "warning",
+            "path": "content/articles/vote.md",
+            "line": 6,
+            "message": "broken link to '/gone/': no page at /gone/",
+            "hint": "",
+        }
+    ]
+
+
+def test_report_lists_removed_and_unchanged_files(site):
+    assert run_cli("build", cwd=site).returncode == 0
+    (site / "content" / "articles" / "poll.md").unlink()
+    assert run_cli("build", "--report", "report.json", cwd=site).returncode == 0
+    report = load_report(site / "report.json")
+    assert "2024/02/poll/index.html" in report["files"]["removed"]
+    assert "tags/b/index.html" in report["files"]["removed"]
+    assert report["counts"]["files_removed"] == len(report["files"]["removed"])
+    assert report["counts"]["files_unchanged"] > 0
+
+
+def test_report_of_a_strict_build_that_fails(site):
+    result = run_cli("build", "--strict", "--report", "out/report.json", cwd=site)
+    assert result.returncode == 1
+    report = load_report(site / "out" / "report.json")
+    assert report["ok"] is False and report["strict"] is True
+    assert [(f["check"], f["level"], f["line"]) for f in report["findings"]] == [
+        ("broken_links", "error", 6)
+    ]
+    assert report["files"] == {"written": [], "removed": []}
+    assert "check" in report["timings"]
+
+
+def test_report_of_a_build_with_source_errors(make_site):
+    site = make_site({"content/articles/vote.md": article("Vote", date="2024-02-30")})
+    assert run_cli("build", "--report", "report.json", cwd=site).returncode == 1
+    report = load_report(site / "report.json")
+    assert report["ok"] is False
+    [finding] = report["findings"]
+    assert finding["check"] == "build" and finding["level"] == "error"
+    assert (finding["path"], finding["line"]) == ("content/articles/vote.md", 3)
+    assert finding["message"] == "'date' is not a date: '2024-02-30'"
+
+
+def test_report_of_check(site):
+    assert run_cli("build", cwd=site).returncode == 0
+    assert run_cli("check", "--report", "report.json", cwd=site).returncode == 0
+    report = load_report(site / "report.json")
+    assert report["command"] == "check"
+    assert report["counts"]["pages"] > 0 and report["counts"]["warnings"] >= 1
+    assert {f["message"] for f in report["findings"]} == {
+        "broken link to '/gone/': no page at /gone/"
+    }

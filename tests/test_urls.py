@@ -1,0 +1,91 @@
+"""Slugs, permalinks and the mapping between site paths and output files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from generator.urls import absolute, link, output_path, permalink, slugify
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Azərbaycan", "azerbaycan"),
+        ("Тбилиси", "tbilisi"),
+        ("Aliyev re-elected", "aliyev-re-elected"),
+        ("Straße über Łódź", "strasse-uber-lodz"),
+        ("Αθήνα", "athina"),
+        ("თბილისი", "tbilisi"),
+        ("  Iran  &  Iraq!  ", "iran-iraq"),
+        ("COP29: what's next?", "cop29-what-s-next"),
+    ],
+)
+def test_slugify_transliterates_to_ascii(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "—", "?¿"])
+def test_slug_is_never_empty(text: str) -> None:
+    slug = slugify(text)
+    assert slug
+    assert slug == slugify(text)  # the fallback is deterministic
+    assert output_path(f"/{slug}/") == f"{slug}/index.html"
+
+
+def test_empty_slugs_of_different_texts_differ() -> None:
+    assert slugify("!!!") != slugify("???")
+
+
+def test_script_without_transliteration_keeps_its_letters() -> None:
+    assert slugify("东京 新闻") == "东京-新闻"
+
+
+def test_unicode_option_keeps_letters() -> None:
+    assert slugify("Azərbaycan seçkiləri", keep_unicode=True) == "azərbaycan-seçkiləri"
+    assert slugify("Тбилиси", keep_unicode=True) == "тбилиси"
+    assert slugify("Azərbaycan seçkiləri") == "azerbaycan-seckileri"
+
+
+def test_permalink_fills_the_pattern() -> None:
+    date = datetime(2024, 2, 7)
+    assert permalink("/{year}/{month}/{slug}/", "vote", date, None) == "/2024/02/vote/"
+    assert permalink("/{section}/{day}/{slug}.html", "vote", date, "politics") == (
+        "/politics/07/vote.html"
+    )
+
+
+@pytest.mark.parametrize(
+    ("site_path", "file"),
+    [
+        ("/", "index.html"),
+        ("/2024/02/aliyev-re-elected/", "2024/02/aliyev-re-elected/index.html"),
+        ("/tags/iran/page/2/", "tags/iran/page/2/index.html"),
+        ("/404.html", "404.html"),
+    ],
+)
+def test_pretty_urls_are_index_files(site_path: str, file: str) -> None:
+    assert output_path(site_path) == file
+
+
+@pytest.mark.parametrize("bad", ["relative/", "/../etc/passwd", "/a//b/", "/a/./b/"])
+def test_output_path_refuses_paths_that_leave_the_folder(bad: str) -> None:
+    with pytest.raises(ValueError):
+        output_path(bad)
+
+
+def test_links_carry_the_base_path() -> None:
+    assert link("/newsroom", "/tags/iran/") == "/newsroom/tags/iran/"
+    assert link("", "/tags/iran/") == "/tags/iran/"
+    assert link("/newsroom", "/tags/azərbaycan/") == "/newsroom/tags/az%C9%99rbaycan/"
+    for unchanged in ("https://other.org/x", "//cdn.example/x", "#notes", "photo.jpg"):
+        assert link("/newsroom", unchanged) == unchanged
+
+
+def test_absolute_urls() -> None:
+    assert absolute("https://example.org/newsroom/", "/about/") == (
+        "https://example.org/newsroom/about/"
+    )
+    assert absolute("https://example.org/", "/") == "https://example.org/"
+    assert absolute("https://example.org/", "mailto:a@example.org") == "mailto:a@example.org"

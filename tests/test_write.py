@@ -1,0 +1,187 @@
+"""sync_output and check_output_dir: the only writer of output/, and where it may write."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.errors import OutputRefused
+from generator.render import Output
+from generator.write import MANIFEST, check_output_dir, sync_output
+from tests.conftest import run_cli, tree
+
+
+def _outputs(files: dict[str, str]) -> list[Output]:
+    return [Output(path, "test", text.encode()) for path, text in files.items()]
+
+
+def _stats(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_first_sync_writes_everything_and_marks_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = sync_output(_outputs({"index.html": "home", "a/b/index.html": "b"}), out)
+    assert sorted(result.written) == ["a/b/index.html", "index.html"]
+    assert (result.unchanged, result.removed) == (0, ())
+    files = tree(out)
+    assert files.pop(MANIFEST)
+    assert files == {"index.html": b"home", "a/b/index.html": b"b"}
+
+
+def test_unchanged_files_are_not_touched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home", "a/index.html": "a"}), out)
+    before = _stats(out)
+    result = sync_output(_outputs({"index.html": "home", "a/index.html": "a"}), out)
+    assert (result.written, result.unchanged, result.removed) == ((), 2, ())
+    assert _stats(out) == before
+
+
+def test_only_changed_files_are_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home", "a/index.html": "a"}), out)
+    before = _stats(out)
+    result = sync_output(_outputs({"index.html": "home", "a/index.html": "A!"}), out)
+    assert result.written == ("a/index.html",)
+    assert result.unchanged == 1
+    assert _stats(out)["index.html"] == before["index.html"]
+    assert (out / "a/index.html").read_bytes() == b"A!"
+
+
+def test_stale_files_and_empty_folders_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home", "old/deep/index.html": "x"}), out)
+    result = sync_output(_outputs({"index.html": "home"}), out)
+    assert result.removed == ("old/deep/index.html",)
+    assert not (out / "old").exists()
+    assert set(tree(out)) == {"index.html", MANIFEST}
+
+
+def test_a_file_edited_by_hand_in_output_is_restored(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home"}), out)
+    (out / "index.html").unlink()
+    result = sync_output(_outputs({"index.html": "home"}), out)
+    assert result.written == ("index.html",)
+    assert (out / "index.html").read_bytes() == b"home"
+
+
+def test_copied_files(tmp_path: Path) -> None:
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8jpeg")
+    out = tmp_path / "out"
+    result = sync_output([Output("images/photo.jpg", "images/photo.jpg", file=photo)], out)
+    assert result.written == ("images/photo.jpg",)
+    assert (out / "images/photo.jpg").read_bytes() == b"\xff\xd8jpeg"
+    assert sync_output([Output("images/photo.jpg", "x", file=photo)], out).written == ()
+
+
+def test_no_temporary_files_are_left(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({f"p{i}/index.html": str(i) for i in range(20)}), out)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_symlinked_file_planted_in_output_is_never_written_through(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home", "a/index.html": "a"}), out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (out / "index.html").unlink()
+    (out / "index.html").symlink_to(victim)
+    sync_output(_outputs({"index.html": "home", "a/index.html": "a"}), out)
+    assert victim.read_text() == "precious"
+    assert not (out / "index.html").is_symlink()
+    assert (out / "index.html").read_bytes() == b"home"
+
+
+def test_symlinked_folder_planted_in_output_is_never_written_through(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home", "a/index.html": "a"}), out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "a" / "index.html").unlink()
+    (out / "a").rmdir()
+    (out / "a").symlink_to(elsewhere, target_is_directory=True)
+    sync_output(_outputs({"index.html": "home", "a/index.html": "changed"}), out)
+    assert list(elsewhere.iterdir()) == []
+    assert not (out / "a").is_symlink()
+    assert (out / "a/index.html").read_bytes() == b"changed"
+
+
+def test_stale_symlink_is_removed_not_followed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home"}), out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("keep")
+    (out / "link").symlink_to(elsewhere, target_is_directory=True)
+    sync_output(_outputs({"index.html": "home"}), out)
+    assert not (out / "link").exists()
+    assert (elsewhere / "keep.txt").read_text() == "keep"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for folder in ("content/articles", "themes/mine/templates"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "site.yaml").write_text("title: T\n")
+    return tmp_path
+
+
+def _check(project: Path, out: Path) -> None:
+    check_output_dir(out, project, [project / "content", project / "themes"])
+
+
+@pytest.mark.parametrize(
+    "where", [".", "content", "themes", "content/articles", "themes/mine", ".."]
+)
+def test_refuses_the_project_its_sources_and_their_parents(project: Path, where: str) -> None:
+    with pytest.raises(OutputRefused):
+        _check(project, project / where)
+
+
+def test_refuses_a_folder_with_foreign_files(project: Path) -> None:
+    out = project / "public"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(OutputRefused) as refused:
+        _check(project, out)
+    assert "did not write" in str(refused.value)
+
+
+def test_refuses_a_file_or_a_symlink_as_output(project: Path) -> None:
+    (project / "file").write_text("x")
+    with pytest.raises(OutputRefused):
+        _check(project, project / "file")
+    (project / "link").symlink_to(project / "content", target_is_directory=True)
+    with pytest.raises(OutputRefused):
+        _check(project, project / "link")
+
+
+def test_accepts_a_new_an_empty_or_our_own_folder(project: Path) -> None:
+    _check(project, project / "output")
+    (project / "empty").mkdir()
+    _check(project, project / "empty")
+    sync_output(_outputs({"index.html": "x"}), project / "ours")
+    _check(project, project / "ours")
+    _check(project, project.parent / f"{project.name}-elsewhere")
+
+
+def test_refusal_writes_nothing_via_the_cli(project: Path) -> None:
+    (project / "content/articles/a.md").write_text("---\ntitle: A\ndate: 2024-02-09\n---\n")
+    before = tree(project)
+    for target in (".", "content", "themes", ".."):
+        result = run_cli("build", "--output", target, cwd=project)
+        assert result.returncode == 1, result.stderr
+        assert "refusing" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert tree(project) == before
+    assert os.listdir(project / "content") == ["articles"]
