@@ -28,6 +28,7 @@ from generator.dev.scaffold import create_article
 from generator.errors import BuildFailed, OutputError, Problem, display_path
 from generator.external import check_external
 from generator.pipeline import BuildOptions, BuildResult, build, parse_all
+from generator.refs import scan
 from generator.report import make_report, write_report
 from generator.schedule import HELD_KINDS, held_back
 from generator.sources import read_content
@@ -413,7 +414,7 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_ERRORS
     pages, paths = read_folder(out)
     locator = Locator(config, {}, None, out)
-    raw = check_links(pages, paths, {}, config, locator)
+    raw = check_links({p: scan(t) for p, t in pages.items()}, paths, {}, config, locator)
     if args.external and config.check_level("external_links") != "off":
         raw += check_external(pages, config, locator, timeout=args.timeout)
     findings = judge(raw, config, args.strict)

@@ -16,6 +16,7 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .parse import Parsed
@@ -32,18 +33,20 @@ class BuildCache:
 
     `parsed`: documents by (source path, digest). `pages`: output path -> (page key, digest)
     of every page the last build produced. `files`: file -> (size, mtime_ns, digest), so
-    unchanged images and theme files are not read again.
+    unchanged images and theme files are not read again. `scans`: what the checks found in
+    each page, by page digest.
     """
 
     stamp: str
     parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
     pages: dict[str, tuple[str, str]] = field(default_factory=dict)
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    scans: dict[str, Any] = field(default_factory=dict)  # page digest -> its links and ids
 
     def renew(self, stamp: str) -> None:
         """Forget everything that depends on the settings or code when `stamp` differs."""
         if stamp != self.stamp:
-            self.stamp, self.parsed, self.pages = stamp, {}, {}
+            self.stamp, self.parsed, self.pages, self.scans = stamp, {}, {}, {}
 
 
 @functools.cache
@@ -102,7 +105,7 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
 def save_cache(folder: Path, cache: BuildCache) -> None:
     """Write `cache` into `folder` atomically, with a checksum that detects truncation."""
     folder.mkdir(parents=True, exist_ok=True)
-    parts = (cache.parsed, cache.pages, cache.files)
+    parts = (cache.parsed, cache.pages, cache.files, cache.scans)
     payload = pickle.dumps((cache.stamp, parts), protocol=pickle.HIGHEST_PROTOCOL)
     checksum = hashlib.sha256(payload).hexdigest().encode("ascii")
     temp = folder / f".parsed.{os.getpid()}.tmp"

@@ -7,9 +7,7 @@ site.yaml or the template that holds the URL, else the output file and its line.
 
 from __future__ import annotations
 
-import functools
 import posixpath
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -135,16 +133,22 @@ def resolve(url: str, page: str, config: Config) -> Target | None:
     url = url.strip()
     if not url or url == "#":
         return None
-    base = urlsplit(config.base_url)
-    page_abs = f"{base.scheme}://{base.netloc}{config.base_path}{quote(page)}"
-    try:
-        parts = urlsplit(urljoin(page_abs, url))
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or parts.netloc.lower() != base.netloc.lower():
-        return None
-    path, prefix = unquote(parts.path) or "/", config.base_path
-    fragment = unquote(parts.fragment)
+    if url[0] in "/#" and not url.startswith("//") and "/." not in url:
+        # The common cases, a site path or an anchor on the same page, without urljoin.
+        path, _, fragment = url.partition("#")
+        path = path.partition("?")[0] or config.base_path + quote(page)
+    else:
+        base = urlsplit(config.base_url)
+        page_abs = f"{base.scheme}://{base.netloc}{config.base_path}{quote(page)}"
+        try:
+            parts = urlsplit(urljoin(page_abs, url))
+        except ValueError:
+            return None
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() != base.netloc.lower():
+            return None
+        path, fragment = parts.path, parts.fragment
+    path, prefix = unquote(path) or "/", config.base_path
+    fragment = unquote(fragment)
     if prefix and path != prefix and not path.startswith(prefix + "/"):
         return Target(path, None, fragment)
     return Target(path, path[len(prefix) :] or "/", fragment)
@@ -172,13 +176,13 @@ def _missing(kind: str, url: str, target: Target) -> tuple[str, str]:
 
 
 def check_links(
-    pages: Mapping[str, str],
+    scanned: Mapping[str, PageRefs],
     paths: set[str],
     origins: Mapping[str, str],
     config: Config,
     locator: Locator,
 ) -> list[tuple[str, Problem]]:
-    """Return (check, problem) for every link, image or anchor in `pages` that leads nowhere,
+    """Return (check, problem) for every link, image or anchor in `scanned` that leads nowhere,
     and every <img> without an alt attribute."""
     wanted = {
         c
@@ -188,7 +192,6 @@ def check_links(
     alt = config.check_level("missing_alt") != "off"
     if not wanted and not alt:
         return []
-    scanned: dict[str, PageRefs] = {path: scan(text) for path, text in pages.items()}
     raw: list[tuple[str, Problem]] = []
     resolved: dict[tuple[str, str], Target | None] = {}  # the same menu link is on every page
     for path in sorted(scanned):
@@ -293,19 +296,23 @@ class Locator:
         self.sources = sources
         self.out_dir = out_dir or config.output_dir
         self.fields: dict[str, tuple[str, int | None]] = {}
+        self.shown: dict[str, str] = {}
         # Content links as written ({filename}/vote.md#details), rewritten to URLs since.
         self.links = {d.source: d.links for d in (*site.articles, *site.pages)} if site else {}
         for article in site.articles if site else ():
             if article.image:
                 where = (self.source_path(article.source), article.lines.get("image"))
                 self.fields.setdefault(article.image, where)
-        self.files: list[tuple[str, list[str]]] | None = None
+        self.files: list[tuple[str, str]] | None = None
         self.found: dict[tuple[str, str | None, str | None], tuple[str, int | None] | None] = {}
 
     def source_path(self, source: str) -> str:
-        return display_path(self.config.content_dir / source)
+        shown = self.shown.get(source)
+        if shown is None:
+            shown = self.shown[source] = display_path(self.config.content_dir / source)
+        return shown
 
-    def _settings_and_templates(self) -> list[tuple[str, list[str]]]:
+    def _settings_and_templates(self) -> list[tuple[str, str]]:
         if self.files is None:
             found: list[Path] = []
             if self.config.config_path:
@@ -322,7 +329,7 @@ class Locator:
                     text = file.read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     continue
-                self.files.append((display_path(file), text.split("\n")))
+                self.files.append((display_path(file), text))
         return self.files
 
     def locate(
@@ -353,7 +360,7 @@ class Locator:
         if prefix and url.startswith(prefix + "/"):
             forms.append(url[len(prefix) :])
         if origin in self.sources:
-            line = find_line(self.sources[origin].split("\n"), forms)
+            line = find_line(self.sources[origin], forms)
             fragment = url.partition("#")[2]
             if not line and fragment:
                 written = self.links.get(origin or "", ())
@@ -362,30 +369,37 @@ class Locator:
                 return self.source_path(origin), line
         if site_path in self.fields:
             return self.fields[site_path]
-        for shown, lines in self._settings_and_templates():
-            line = find_line(lines, forms)
+        for shown, text in self._settings_and_templates():
+            line = find_line(text, forms)
             if line:
                 return shown, line
         # A listing shows summaries of other documents: a relative link there may be theirs.
         for source in sorted(self.sources):
-            line = find_line(self.sources[source].split("\n"), forms)
+            line = find_line(self.sources[source], forms)
             if line:
                 return self.source_path(source), line
         return None
 
 
-@functools.lru_cache(maxsize=1024)
-def _url_pattern(url: str) -> re.Pattern[str]:
-    return re.compile(r"(?:^|[\s(\"'<=:\[])" + re.escape(url) + r"(?=$|[\s)\"'>\]|,])")
+_BEFORE_URL = frozenset(" \t\n(\"'<=:[")
+_AFTER_URL = frozenset(" \t\n)\"'>]|,")
 
 
-def find_line(lines: Sequence[str], forms: Sequence[str]) -> int | None:
-    """Return the first line number holding one of `forms` as a whole URL, or None."""
+def find_line(text: str, forms: Sequence[str]) -> int | None:
+    """Return the first line of `text` holding one of `forms` as a whole URL, or None.
+
+    A plain substring search, checked at both ends: this runs once per finding over whole
+    source files, so it must not compile or scan line by line.
+    """
     for form in forms:
-        pattern = _url_pattern(form)
-        for number, line in enumerate(lines, 1):
-            if pattern.search(line):
-                return number
+        start = text.find(form)
+        while start >= 0:
+            end = start + len(form)
+            if (start == 0 or text[start - 1] in _BEFORE_URL) and (
+                end == len(text) or text[end] in _AFTER_URL
+            ):
+                return text.count("\n", 0, start) + 1
+            start = text.find(form, start + 1)
     return None
 
 
@@ -397,18 +411,30 @@ def check_build(
     link_warnings: Iterable[Problem],
     config: Config,
     strict: bool = False,
+    scans: dict[str, PageRefs] | None = None,
 ) -> list[Finding]:
     """Return the findings of a build: the checks over its outputs, the unknown content links
     (`link_warnings`, as broken links), then the other warnings of earlier stages (as check
     'content').
 
-    A page kept from the last build (no data) is read from the output folder, which holds it.
+    `scans` maps page digests to what scanning them found; it is read and refilled, so an
+    unchanged page is not scanned again. A page kept from the last build and not in `scans`
+    is read from the output folder, which holds it.
     """
-    pages = {}
+    known = {} if scans is None else dict(scans)
+    if scans is not None:
+        scans.clear()
+    scanned: dict[str, PageRefs] = {}
     for o in outputs:
-        if o.path.endswith(".html") and o.file is None:
+        if not o.path.endswith(".html") or o.file is not None:
+            continue
+        refs = known.get(o.digest) if o.digest else None
+        if refs is None:
             data = o.data if o.data is not None else (config.output_dir / o.path).read_bytes()
-            pages[o.path] = data.decode("utf-8", "replace")
+            refs = scan(data.decode("utf-8", "replace"))
+        scanned[o.path] = refs
+        if scans is not None and o.digest:
+            scans[o.digest] = refs
     locator = Locator(config, {s.path: s.text for s in sources}, site)
     paths = {o.path for o in outputs}
     origins = {o.path: o.origin for o in outputs}
@@ -416,7 +442,7 @@ def check_build(
     reported = {(p.path, p.line) for p in unknown}
     raw = [
         (check, problem)
-        for check, problem in check_links(pages, paths, origins, config, locator)
+        for check, problem in check_links(scanned, paths, origins, config, locator)
         if check != "broken_links" or (problem.path, problem.line) not in reported
     ]
     raw += [("broken_links", p) for p in unknown]

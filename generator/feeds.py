@@ -16,8 +16,9 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 
 from .config import Config
 from .htmlurls import absolute_links
-from .model import Article, Group, Site
+from .model import Article, Site
 from .outputs import Output
+from .pagekeys import PageMemo
 from .urls import absolute
 
 FEED_PATH = "/feed.xml"
@@ -82,12 +83,46 @@ def _authors(config: Config, article: Article) -> list[str]:
     ]
 
 
+def _atom_entry(config: Config, article: Article, memo: dict[str, str] | None) -> str:
+    """Return the <entry> of `article`; the same in every feed, so made once per build."""
+    if memo is not None and article.source in memo:
+        return memo[article.source]
+    url = absolute(config.base_url, article.url)
+    lines = [
+        "<entry>" if not article.lang else f"<entry xml:lang={quoteattr(article.lang)}>",
+        f"<title>{escape(article.title)}</title>",
+        f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+        f"<id>{escape(entry_id(config, article))}</id>",
+        f"<published>{stamp(article.date)}</published>",
+        f"<updated>{stamp(last_change(article))}</updated>",
+        *_authors(config, article),
+        *(f"<category term={quoteattr(t.name)}/>" for t in article.tags),
+    ]
+    if article.summary:
+        summary = absolute_links(article.summary, url)
+        lines.append(f'<summary type="html">{escape(summary)}</summary>')
+    if config.feed_content == "full":
+        content = absolute_links(article.content, url)
+        lines.append(f'<content type="html">{escape(content)}</content>')
+    lines.append("</entry>")
+    entry = "\n".join(lines)
+    if memo is not None:
+        memo[article.source] = entry
+    return entry
+
+
 def atom_feed(
-    config: Config, articles: Sequence[Article], path: str, title: str, page: str = "/"
+    config: Config,
+    articles: Sequence[Article],
+    path: str,
+    title: str,
+    page: str = "/",
+    memo: dict[str, str] | None = None,
 ) -> Output:
     """Return the Atom feed at `path` of the newest `feed_entries` of `articles` (newest first).
 
-    `page` is the site path of the HTML listing the feed mirrors.
+    `page` is the site path of the HTML listing the feed mirrors; `memo` keeps entries made
+    for other feeds of the same build.
     """
     entries = list(articles[: config.feed_entries])
     updated = max((last_change(a) for a in entries), default=None)
@@ -104,25 +139,7 @@ def atom_feed(
     ]
     if config.description:
         lines.append(f"<subtitle>{escape(config.description)}</subtitle>")
-    for article in entries:
-        url = absolute(config.base_url, article.url)
-        lines += [
-            "<entry>" if not article.lang else f"<entry xml:lang={quoteattr(article.lang)}>",
-            f"<title>{escape(article.title)}</title>",
-            f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>',
-            f"<id>{escape(entry_id(config, article))}</id>",
-            f"<published>{stamp(article.date)}</published>",
-            f"<updated>{stamp(last_change(article))}</updated>",
-            *_authors(config, article),
-            *(f"<category term={quoteattr(t.name)}/>" for t in article.tags),
-        ]
-        if article.summary:
-            summary = absolute_links(article.summary, url)
-            lines.append(f'<summary type="html">{escape(summary)}</summary>')
-        if config.feed_content == "full":
-            content = absolute_links(article.content, url)
-            lines.append(f'<content type="html">{escape(content)}</content>')
-        lines.append("</entry>")
+    lines += [_atom_entry(config, article, memo) for article in entries]
     lines.append("</feed>\n")
     return Output(path.lstrip("/"), "feed", "\n".join(lines).encode("utf-8"))
 
@@ -171,24 +188,43 @@ def rss_feed(config: Config, articles: Sequence[Article], path: str = RSS_PATH) 
     return Output(path.lstrip("/"), "feed", "\n".join(lines).encode("utf-8"))
 
 
-def _group_feeds(config: Config, groups: Sequence[Group], kind: str, site: Site) -> list[Output]:
-    published = {a.source: a for a in syndicated(site)}
-    outputs = []
-    for group in groups:
-        articles = [published[s] for s in group.sources if s in published]
-        title = f"{config.title} — {kind}: {group.name}"
-        outputs.append(atom_feed(config, articles, feed_path(group.url), title, group.url))
-    return outputs
-
-
-def feed_outputs(config: Config, site: Site) -> list[Output]:
+def feed_outputs(config: Config, site: Site, memo: PageMemo | None = None) -> list[Output]:
     """Return every feed of `site`: the site's Atom and RSS feeds, and one Atom feed per
-    tag, author and section (each listing page links its own)."""
+    tag, author and section (each listing page links its own).
+
+    With `memo`, a feed whose entries and settings are unchanged since the last build is
+    kept rather than made again.
+    """
     articles = syndicated(site)
-    return [
-        atom_feed(config, articles, FEED_PATH, config.title),
-        rss_feed(config, articles),
-        *_group_feeds(config, site.tags, "Topic", site),
-        *_group_feeds(config, site.authors, "Author", site),
-        *_group_feeds(config, site.sections, "Section", site),
+    published = {a.source: a for a in articles}
+    feeds: list[tuple[str, str, Sequence[Article], str, str]] = [
+        ("atom", FEED_PATH, articles, config.title, "/"),
+        ("rss", RSS_PATH, articles, config.title, "/"),
     ]
+    for kind, groups in (
+        ("Topic", site.tags),
+        ("Author", site.authors),
+        ("Section", site.sections),
+    ):
+        for group in groups:
+            members = [published[s] for s in group.sources if s in published]
+            title = f"{config.title} — {kind}: {group.name}"
+            feeds.append(("atom", feed_path(group.url), members, title, group.url))
+    entries: dict[str, str] = {}
+    outputs = []
+    for form, path, members, title, page in feeds:
+        newest = members[: config.feed_entries]
+        key = None
+        if memo is not None:
+            context = {"articles": newest, "title": title, "page": page}
+            key = memo.keys.key(f"feed:{form}", path, context)
+            kept = memo.keep(path.lstrip("/"), "feed", key)
+            if kept is not None:
+                outputs.append(kept)
+                continue
+        if form == "rss":
+            feed = rss_feed(config, newest, path)
+        else:
+            feed = atom_feed(config, newest, path, title, page, entries)
+        outputs.append(memo.made(feed, key) if memo is not None and key else feed)
+    return outputs

@@ -13,12 +13,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jinja2
 import jinja2.meta
 
 from .model import Document
+from .outputs import Output, digest
 
 
 def _hash(text: str) -> str:
@@ -123,3 +125,28 @@ class PageKeys:
         key = "doc:" + _hash("\n".join([digest, *changed]))
         self.documents[doc.source] = key
         return key
+
+
+@dataclass
+class PageMemo:
+    """Which files of the last build can be kept: their keys, and what output/ holds now."""
+
+    keys: PageKeys
+    previous: Mapping[str, tuple[str, str]]  # output path -> (key, digest) of the last build
+    present: Mapping[str, str]  # output path -> digest of the file in output/ now
+    current: dict[str, tuple[str, str]] = field(default_factory=dict)  # this build's entries
+
+    def keep(self, path: str, origin: str, key: str) -> Output | None:
+        """Return the file at `path` as kept if the last build made it from the same key and
+        it is still in output/; else None (it must be made)."""
+        old = self.previous.get(path)
+        if old is None or old[0] != key or self.present.get(path) != old[1]:
+            return None
+        self.current[path] = old
+        return Output(path, origin, digest=old[1])
+
+    def made(self, output: Output, key: str) -> Output:
+        """Remember a file made from `key`; return it with its digest."""
+        value = output.digest or digest(output.data or b"")
+        self.current[output.path] = (key, value)
+        return replace(output, digest=value)

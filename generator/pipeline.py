@@ -23,10 +23,10 @@ from .htmlurls import rebase_site
 from .links import resolve_links
 from .model import Article, Page, Site
 from .outputs import Output
-from .pagekeys import PageKeys, template_fingerprints
+from .pagekeys import PageKeys, PageMemo, template_fingerprints
 from .parse import Parsed
 from .redirects import redirect_outputs
-from .render import PageMemo, render_site
+from .render import render_site
 from .sitemap import sitemap_outputs
 from .sources import ContentTree, FileMemo, file_digest, read_content
 from .templates import Theme, find_theme, make_environment
@@ -106,7 +106,7 @@ def site_outputs(
     unchanged theme files.
     """
     outputs = render_site(site, config, env, memo)
-    outputs += feed_outputs(config, site)
+    outputs += feed_outputs(config, site, memo)
     outputs += sitemap_outputs(config, site)
     outputs += redirect_outputs(config, site)
     for rel, file in theme.static_files().items():
@@ -207,7 +207,14 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     check_unique(outputs, config, {s.path for s in tree.sources} | {a.path for a in tree.assets})
     lap("render")
     findings = check_build(
-        site, outputs, tree.sources, parsed.warnings, link_warnings, config, options.strict
+        site,
+        outputs,
+        tree.sources,
+        parsed.warnings,
+        link_warnings,
+        config,
+        options.strict,
+        cache.scans,
     )
     lap("check")
     if any(f.level == "error" for f in findings):

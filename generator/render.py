@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import math
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -15,8 +15,8 @@ from .config import AuthorInfo, Config, Link
 from .errors import BuildFailed, Problem, display_path
 from .feeds import FEED_PATH, RSS_PATH
 from .model import Article, Document, Group, Site
-from .outputs import Output, digest
-from .pagekeys import PageKeys
+from .outputs import Output
+from .pagekeys import PageMemo
 from .urls import output_path
 
 log = logging.getLogger(__name__)
@@ -29,16 +29,6 @@ STANDARD_TEMPLATES = frozenset(
         "archive", "archives", "404",
     )
 )  # fmt: skip
-
-
-@dataclass
-class PageMemo:
-    """Which pages of the last build can be kept: their keys, and what output/ holds now."""
-
-    keys: PageKeys
-    previous: Mapping[str, tuple[str, str]]  # output path -> (key, digest) of the last build
-    present: Mapping[str, str]  # output path -> digest of the file in output/ now
-    current: dict[str, tuple[str, str]] = field(default_factory=dict)  # this build's entries
 
 
 @dataclass(frozen=True)
@@ -136,10 +126,9 @@ class Renderer:
         key = None
         if self.memo is not None:
             key = self.memo.keys.key(template, url, context)
-            old = self.memo.previous.get(path)
-            if old is not None and old[0] == key and self.memo.present.get(path) == old[1]:
-                self.memo.current[path] = old
-                return Output(path, origin, digest=old[1])
+            kept = self.memo.keep(path, origin, key)
+            if kept is not None:
+                return kept
         try:
             html = self.env.get_template(template).render(context)
         except jinja2.TemplateNotFound as exc:
@@ -163,11 +152,8 @@ class Renderer:
             path, line = _template_position(exc, template)
             self._record(Problem(path, line, f"{_describe(exc)} (while rendering {url})"))
             return None
-        data = html.encode("utf-8")
-        page = Output(path, origin, data, digest=digest(data))
-        if self.memo is not None and key is not None:
-            self.memo.current[path] = (key, page.digest)
-        return page
+        page = Output(path, origin, html.encode("utf-8"))
+        return self.memo.made(page, key) if self.memo is not None and key else page
 
     def template_of(self, doc: Document) -> str:
         """Return `doc`'s template: its `layout` (Jekyll, Hugo) if the theme has such a
