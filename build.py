@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
+import time
+import webbrowser
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +22,9 @@ from generator.checks import summarize as summarize_findings
 from generator.clock import reproducible_now
 from generator.config import Config, load_config
 from generator.dates import parse_date
+from generator.dev.loop import Rebuild
+from generator.dev.preview import Preview
+from generator.dev.scaffold import create_article
 from generator.errors import BuildFailed, OutputError, Problem, display_path
 from generator.external import check_external
 from generator.pipeline import BuildOptions, BuildResult, build, parse_all
@@ -139,6 +145,8 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="WHEN",
         help="list as if it were this moment, e.g. 2024-06-01T09:00 (in the site's timezone)",
     )
+    _serve_parser(verbs)
+    _new_parser(verbs)
     return parser
 
 
@@ -264,6 +272,136 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve_parser(verbs: argparse._SubParsersAction) -> None:
+    serve = verbs.add_parser(
+        "serve",
+        help="preview the site with live reload while you write",
+        description="Build the site into a temporary folder, serve it, rebuild on every change "
+        "and reload open browser tabs. Drafts and scheduled articles are shown. output/ is not "
+        "touched.",
+    )
+    _site_options(serve)
+    serve.add_argument(
+        "--drafts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="show articles marked draft (default: shown)",
+    )
+    serve.add_argument(
+        "--future",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="show articles dated in the future (default: shown)",
+    )
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR", help="address to listen on")
+    serve.add_argument(
+        "--poll", action="store_true", help="poll for changes (Docker, WSL, network drives)"
+    )
+    serve.add_argument("--open", action="store_true", help="open the preview in a browser")
+
+
+def _new_parser(verbs: argparse._SubParsersAction) -> None:
+    new = verbs.add_parser(
+        "new",
+        help="start a new article",
+        description="Create content/articles/<slug>.md as a draft with its front matter filled "
+        "in, and print its path. An existing file is never overwritten.",
+    )
+    new.add_argument("title", help="the headline")
+    new.add_argument("--author", help="the author (default: default_author in site.yaml)")
+    new.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="FILE")
+    new.add_argument("--content", type=Path, metavar="DIR", help="the content folder")
+    new.set_defaults(verbose=False, base_url=None)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
+    return int(text)
+
+
+def _rebuild_line(rebuild: Rebuild) -> str:
+    changed = ", ".join(rebuild.changed[:3])
+    if len(rebuild.changed) > 3:
+        changed += f" and {len(rebuild.changed) - 3} more"
+    what = f"{changed} changed" if changed else "Built"
+    result = rebuild.result
+    assert result is not None
+    sync = result.sync
+    return (
+        f"{time.strftime('%H:%M:%S')} {what}: {result.rendered} pages re-rendered, "
+        f"{len(sync.written)} files written, {len(sync.removed)} removed "
+        f"in {rebuild.milliseconds:.0f} ms"
+    )
+
+
+def _report_rebuild(rebuild: Rebuild, quiet: bool) -> None:
+    if rebuild.ok:
+        if rebuild.result is not None:
+            _print_findings(rebuild.result.findings, quiet)
+        if not quiet:
+            print(_rebuild_line(rebuild), flush=True)
+        return
+    for item in rebuild.problems:
+        print(item.problem, file=sys.stderr)
+        for number, text in item.lines:
+            mark = ">" if number == item.problem.line else " "
+            print(f"  {mark}{number:5} | {text}", file=sys.stderr)
+    count = len(rebuild.problems)
+    print(
+        f"{time.strftime('%H:%M:%S')} Build failed: {count} error{'s' if count != 1 else ''}; "
+        "the preview keeps the last good pages.",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    overrides = {"content_dir": args.content, "base_url": args.base_url}
+    try:
+        preview = Preview(
+            args.config,
+            bind=args.bind,
+            port=args.port,
+            options=BuildOptions(drafts=args.drafts, future=args.future),
+            overrides=overrides,
+            poll=args.poll,
+            report=lambda rebuild: _report_rebuild(rebuild, args.quiet),
+        )
+    except OSError as exc:
+        print(f"error: cannot listen on {args.bind}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERRORS
+    try:
+        with preview:
+            if args.port and preview.server.port != args.port:
+                print(f"Port {args.port} is in use; using {preview.server.port} instead.")
+            print(f"Serving the preview on {preview.url} (Ctrl-C to stop)", flush=True)
+            preview.start()
+            if args.open:
+                webbrowser.open(preview.url)
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nStopped.")
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config, content_dir=args.content)
+    except BuildFailed as exc:
+        _print_problems(exc.problems)
+        return EXIT_ERRORS
+    now = reproducible_now()
+    try:
+        path = create_article(config, args.title, now, args.author)
+    except FileExistsError as exc:
+        print(f"error: {display_path(exc.filename)} exists; not overwriting it", file=sys.stderr)
+        return EXIT_ERRORS
+    print(display_path(path))
+    return EXIT_OK
+
+
 def run_check(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
@@ -314,7 +452,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     _configure_logging(args)
-    run = {"build": run_build, "check": run_check, "list": run_list}[args.verb]
+    runs = {"build": run_build, "check": run_check, "list": run_list}
+    run = {**runs, "serve": run_serve, "new": run_new}[args.verb]
     try:
         return run(args)
     except UsageError as exc:

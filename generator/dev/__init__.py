@@ -1,0 +1,1 @@
+"""The writers' preview: watch the sources, rebuild through pipeline.build(), serve and reload."""

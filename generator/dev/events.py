@@ -1,0 +1,94 @@
+"""What open browser tabs are told: new pages, new stylesheets, or a build error to show."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+RELOAD, STYLES, PROBLEM = "reload", "css", "problem"
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    name: str
+    data: str  # JSON
+
+
+class Hub:
+    """The preview's state and the events that changed it, for every connected tab.
+
+    `generation` counts published versions of the site; pages are stamped with it when served,
+    so a tab that missed an event (or outlived a server restart, seen by `instance`) reloads
+    when it reconnects.
+    """
+
+    def __init__(self, history: int = 64):
+        self.instance = secrets.token_hex(8)
+        self.generation = 0
+        self._problems: list[dict[str, Any]] | None = None
+        self._events: deque[Event] = deque(maxlen=history)
+        self._seq = 0
+        self._closed = False
+        self._cond = threading.Condition()
+
+    @property
+    def failing(self) -> bool:
+        with self._cond:
+            return self._problems is not None
+
+    def hello(self) -> tuple[int, str]:
+        """Return the latest event number and the state a newly connected tab starts from."""
+        with self._cond:
+            state = {
+                "instance": self.instance,
+                "generation": self.generation,
+                "problems": self._problems,
+            }
+            return self._seq, json.dumps(state)
+
+    def reload(self) -> None:
+        """Announce a new version of the site: every tab reloads."""
+        with self._cond:
+            self.generation += 1
+            self._problems = None
+            self._publish(RELOAD, {"generation": self.generation})
+
+    def stylesheets(self, paths: Sequence[str]) -> None:
+        """Announce that only these stylesheets changed: tabs swap them in place."""
+        with self._cond:
+            self.generation += 1
+            self._publish(STYLES, {"generation": self.generation, "paths": list(paths)})
+
+    def failed(self, problems: list[dict[str, Any]]) -> None:
+        """Announce a failed build: tabs keep their page and show `problems` over it."""
+        with self._cond:
+            self._problems = problems
+            self._publish(PROBLEM, {"problems": problems})
+
+    def _publish(self, name: str, payload: dict[str, Any]) -> None:
+        self._seq += 1
+        self._events.append(Event(self._seq, name, json.dumps(payload)))
+        self._cond.notify_all()
+
+    def wait(self, after: int, timeout: float) -> list[Event] | None:
+        """Return the events after number `after`, waiting up to `timeout` for one.
+
+        Returns None once the hub is closed.
+        """
+        with self._cond:
+            self._cond.wait_for(lambda: self._closed or self._seq > after, timeout)
+            if self._closed:
+                return None
+            return [e for e in self._events if e.seq > after]
+
+    def close(self) -> None:
+        """Release every waiting tab connection, for shutdown."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()

@@ -1,0 +1,97 @@
+"""A running preview: its temporary folder, HTTP server, build loop and file watcher."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..pipeline import BuildOptions
+from .events import Hub
+from .loop import PREVIEW_OPTIONS, DevLoop, Rebuild
+from .server import PreviewServer, open_server
+from .watch import Watcher
+
+
+class Preview:
+    """Serves the site of `config_path` from a folder of its own, removed by close().
+
+    The server listens from construction on (port taken, or the next free one); start() builds
+    the site, serves it and, with `watch`, rebuilds on every change. Unless overridden, the
+    preview's base_url is the server's own address, so absolute links stay in the preview.
+    """
+
+    def __init__(
+        self,
+        config_path: Path,
+        bind: str = "127.0.0.1",
+        port: int = 8000,
+        options: BuildOptions = PREVIEW_OPTIONS,
+        overrides: dict[str, Any] | None = None,
+        poll: bool = False,
+        report: Callable[[Rebuild], None] = lambda rebuild: None,
+    ):
+        self.temp = Path(tempfile.mkdtemp(prefix="gazette-preview-"))
+        # A folder inside our own: builds lock the output folder's parent, which must not be
+        # the shared system temp folder.
+        self.folder = self.temp / "site"
+        self.folder.mkdir()
+        self.hub = Hub()
+        self.poll = poll
+        self.watcher: Watcher | None = None
+        self._thread: threading.Thread | None = None
+        try:
+            self.server: PreviewServer = open_server(bind, port, self.folder, self.hub)
+        except BaseException:
+            shutil.rmtree(self.temp, ignore_errors=True)
+            raise
+        settings = dict(overrides or {})
+        if not settings.get("base_url"):
+            settings["base_url"] = self.server.url
+        self.loop = DevLoop(config_path, self.folder, self.hub, options, settings, report)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def start(self, watch: bool = True) -> Rebuild:
+        """Serve, build the site once and start watching; return the first build."""
+        self._thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="gazette-server",
+            daemon=True,
+        )
+        self._thread.start()
+        first = self.loop.rebuild()
+        if watch:
+            self.watcher = Watcher(self.loop.watched(), self.loop.on_batch, self.poll)
+            self.watcher.start()
+        return first
+
+    def close(self) -> None:
+        """Stop watching and serving, and remove the preview folder."""
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self._thread is not None:
+            self.server.stop()
+            self._thread.join(timeout=5)
+        else:
+            self.hub.close()
+            self.server.server_close()
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+    def __enter__(self) -> Preview:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
