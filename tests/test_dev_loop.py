@@ -119,15 +119,7 @@ CHANGES: dict[str, tuple[Callable[[Path], list[Path]], int, bool]] = {
 }
 
 
-# The render cache keys a document by its contents, not its source path, which a feed entry's
-# id includes: after a rename the topic feed is kept with the old id.
-_STALE_FEED = pytest.mark.xfail(strict=True, reason="feed memo ignores the source path")
-
-
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=_STALE_FEED) if n == "rename an article" else n for n in CHANGES],
-)
+@pytest.mark.parametrize("name", list(CHANGES))
 def test_rebuild_equals_a_clean_build_and_parses_only_what_changed(
     name: str, site: Path, loop: DevLoop, tmp_path_factory
 ) -> None:
