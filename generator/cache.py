@@ -43,6 +43,17 @@ class BuildCache:
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     scans: dict[str, Any] = field(default_factory=dict)  # page digest -> its links and ids
 
+    def snapshot(self) -> tuple:
+        """Return a cheap summary that differs whenever the cache's content does, so a build
+        that changed nothing need not save it."""
+        return (
+            self.stamp,
+            frozenset(self.parsed),
+            tuple(self.pages.items()),
+            frozenset(self.scans),
+            tuple(self.files.items()),
+        )
+
     def renew(self, stamp: str) -> None:
         """Forget everything that depends on the settings or code when `stamp` differs."""
         if stamp != self.stamp:

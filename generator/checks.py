@@ -134,6 +134,10 @@ def resolve(url: str, page: str, config: Config) -> Target | None:
     url = url.strip()
     if not url or url == "#":
         return None
+    if url.startswith(("https://", "http://")):
+        host = url.partition("://")[2].partition("/")[0].partition("?")[0].partition("#")[0]
+        if host.lower() != urlsplit(config.base_url).netloc.lower():
+            return None  # another site: the external check's business, not this one's
     if url[0] in "/#" and not url.startswith("//") and "/." not in url:
         # The common cases, a site path or an anchor on the same page, without urljoin.
         path, _, fragment = url.partition("#")

@@ -184,6 +184,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             if warning:
                 log.warning("%s", warning)
     cache.renew(stamp)
+    loaded = cache.snapshot()
     tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
     lap("read")
     parsed = parse_all(tree, config, cache)
@@ -222,7 +223,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     sync = sync_output(outputs, config.output_dir)
     cache.pages = memo.current
     lap("write")
-    if persistent:
+    if persistent and cache.snapshot() != loaded:
         save_cache(config.cache_dir, cache)
     seconds = time.perf_counter() - started
     rendered = sum(1 for o in outputs if o.data is not None)
