@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from generator.cache import BuildCache, cache_stamp
-from generator.checks import ChecksFailed, Finding, Locator, check_links, judge, read_folder
+from generator.audit import audit_output
+from generator.checks import ChecksFailed, Finding
 from generator.checks import summarize as summarize_findings
 from generator.clock import reproducible_now
 from generator.config import Config, load_config
@@ -26,12 +26,9 @@ from generator.dev.loop import Rebuild
 from generator.dev.preview import Preview
 from generator.dev.scaffold import create_article
 from generator.errors import BuildFailed, OutputError, Problem, display_path
-from generator.external import check_external
-from generator.pipeline import BuildOptions, BuildResult, build, parse_all
-from generator.refs import scan
+from generator.pipeline import BuildOptions, BuildResult, build
 from generator.report import make_report, write_report
-from generator.schedule import HELD_KINDS, held_back
-from generator.sources import read_content
+from generator.schedule import HELD_KINDS, list_held
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -412,18 +409,13 @@ def run_check(args: argparse.Namespace) -> int:
     if not out.is_dir():
         print(f"error: {out} does not exist; build the site first", file=sys.stderr)
         return EXIT_ERRORS
-    pages, paths = read_folder(out)
-    locator = Locator(config, {}, None, out)
-    raw = check_links({p: scan(t) for p, t in pages.items()}, paths, {}, config, locator)
-    if args.external and config.check_level("external_links") != "off":
-        raw += check_external(pages, config, locator, timeout=args.timeout)
-    findings = judge(raw, config, args.strict)
-    _print_findings(findings, args.quiet)
-    failed = any(f.level == "error" for f in findings)
-    counts = {"pages": len(pages), "files": len(paths)}
-    _report(args, "check", ok=not failed, findings=findings, counts=counts)
+    audit = audit_output(config, args.strict, args.external, args.timeout)
+    _print_findings(audit.findings, args.quiet)
+    failed = any(f.level == "error" for f in audit.findings)
+    counts = {"pages": audit.pages, "files": audit.files}
+    _report(args, "check", ok=not failed, findings=list(audit.findings), counts=counts)
     if not args.quiet:
-        print(f"Checked {len(pages)} pages and {len(paths)} files in {out}")
+        print(f"Checked {audit.pages} pages and {audit.files} files in {out}")
     return EXIT_ERRORS if failed else EXIT_OK
 
 
@@ -431,14 +423,11 @@ def run_list(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
         now = _clock(args, config) or reproducible_now()
-        tree = read_content(config.content_dir)
-        parsed = parse_all(tree, config, BuildCache(cache_stamp(config.fingerprint())))
-        if parsed.errors:
-            raise BuildFailed(parsed.errors)
+        waiting = list_held(config, args.kind, now)
     except BuildFailed as exc:
         _print_problems(exc.problems)
         return EXIT_ERRORS
-    for held in held_back(list(parsed.documents), args.kind, now):
+    for held in waiting:
         when = held.when.astimezone(config.tz).isoformat(timespec="minutes") if held.when else "-"
         shown = display_path(config.content_dir / held.source)
         print(f"{shown}\t{when}\t{held.title}")
