@@ -90,6 +90,10 @@ def read_content(
             shown = display_path(Path(folder) / name)
             log.debug("%s: skipped: another generator's file, not content", shown)
         dirs[:] = sorted(d for d in dirs if not is_junk(d) and not is_machinery(d, True))
+        for name in [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            # os.walk does not follow them; say so rather than leave the folder out silently
+            message = "skipped: a symbolic link to a folder (links to folders are not followed)"
+            skipped.append(Problem(display_path(Path(folder) / name), None, message))
         names = sorted(n for n in files if not is_junk(n) and not is_machinery(n, False))
         is_pages = prefix.startswith(PAGES_FOLDER + "/")
         if not is_pages and prefix and any(n in ("index.md", "index.markdown") for n in names):

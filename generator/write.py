@@ -11,7 +11,7 @@ import signal
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,8 @@ def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None
     The output may not be, or hold, the project `root` or a source folder (content/, themes/),
     nor lie inside a source folder, where the next build would read it back.
     """
+    if out_dir.absolute().is_symlink():  # checked before resolving, which would follow it
+        raise OutputRefused(f"{display_path(out_dir)} exists and is not a folder (it is a link)")
     out = out_dir.resolve()
     if out == Path(out.anchor) or out == Path.home().resolve():
         raise OutputRefused(f"refusing to use {out} as the output folder")
@@ -55,7 +57,7 @@ def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None
                 f"refusing to use {display_path(out)} as the output folder: "
                 f"it is inside {display_path(folder)}"
             )
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if out.exists() and not out.is_dir():
         raise OutputRefused(f"{display_path(out)} exists and is not a folder")
     if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
         raise OutputRefused(
@@ -130,14 +132,18 @@ def _stage(tree: _Tree, items: Sequence[Output]) -> list[_Staged]:
             list(pool.map(_write_temp, jobs))
     except BaseException as exc:
         for job in jobs:
-            job.temp.unlink(missing_ok=True)
+            with suppress(OSError):  # a read-only file system refuses even this
+                job.temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            reason = exc.strerror or str(exc)
-            raise OutputFailed(
-                f"cannot write {display_path(tree.root)}: {reason}; the previous site is unchanged"
-            ) from None
+            raise _cannot_write(tree.root, exc) from None
         raise
     return jobs
+
+
+def _cannot_write(out: Path, exc: OSError) -> OutputFailed:
+    reason = exc.strerror or str(exc)
+    where = display_path(out)
+    return OutputFailed(f"cannot write {where}: {reason}; the previous site is unchanged")
 
 
 @contextmanager
@@ -165,7 +171,10 @@ def sync_output(outputs: Sequence[Output], out_dir: Path) -> SyncResult:
     leaves the previous site whole.
     """
     out = out_dir.resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(out, exc) from None
     old = _read_manifest(out)
     new: dict[str, str] = {}
     changed: list[Output] = []
@@ -199,8 +208,11 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     first build does, and is released by the operating system if the process dies.
     """
     parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(parent, os.O_RDONLY)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError as exc:
+        raise _cannot_write(out_dir, exc) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
