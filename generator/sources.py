@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import logging
 import os
@@ -127,8 +128,7 @@ def read_content(
                 data = file.read_bytes()
                 text = decode(data)
             except UnicodeDecodeError as exc:
-                line = data.count(b"\n", 0, exc.start) + 1
-                errors.append(Problem(display_path(file), line, "not valid UTF-8 text"))
+                errors.append(_not_utf8(file, data, exc))
                 continue
             except OSError as exc:
                 errors.append(Problem(display_path(file), None, f"cannot read: {exc.strerror}"))
@@ -138,6 +138,22 @@ def read_content(
             sources.append(Source(rel, file, text, digest(data), kind, bundle))
     owned = [_with_owner(a, bundles) for a in assets]
     return ContentTree(tuple(sources), tuple(owned), tuple(errors), tuple(skipped))
+
+
+def _not_utf8(file: Path, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    """Return the problem of a Markdown file that is not UTF-8, at the line of the first bad
+    byte, saying what it is when that is clear."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:200]:
+        return Problem(
+            display_path(file), 1, "not valid UTF-8 text: it is UTF-16", "save it as UTF-8"
+        )
+    line = data.count(b"\n", 0, exc.start) + 1
+    if b"\x00" in data or data.startswith(b"\x89PNG") or data[:4] == b"%PDF":
+        return Problem(
+            display_path(file), line, "not valid UTF-8 text: it looks like a binary file"
+        )
+    hint = "save it as UTF-8 (it may be Latin-1 or Windows-1252)"
+    return Problem(display_path(file), line, "not valid UTF-8 text", hint)
 
 
 def _with_owner(asset: Asset, bundles: list[tuple[str, str]]) -> Asset:
