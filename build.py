@@ -144,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     except KeyboardInterrupt as exc:
         return _interrupted(exc)
+    finally:
+        # The work is done: a signal arriving while the interpreter shuts down changes nothing.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _main(argv: Sequence[str] | None) -> int:

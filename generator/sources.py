@@ -143,15 +143,18 @@ def read_content(
 def _not_utf8(file: Path, data: bytes, exc: UnicodeDecodeError) -> Problem:
     """Return the problem of a Markdown file that is not UTF-8, at the line of the first bad
     byte, saying what it is when that is clear."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:200]:
+    head = data[:400]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        min(even, odd) == 0 and max(even, odd) > len(head) // 4  # ASCII letters as UTF-16
+    ):
         return Problem(
             display_path(file), 1, "not valid UTF-8 text: it is UTF-16", "save it as UTF-8"
         )
     line = data.count(b"\n", 0, exc.start) + 1
-    if b"\x00" in data or data.startswith(b"\x89PNG") or data[:4] == b"%PDF":
-        return Problem(
-            display_path(file), line, "not valid UTF-8 text: it looks like a binary file"
-        )
+    if b"\x00" in data:
+        message = "not valid UTF-8 text: it looks like a binary file"
+        return Problem(display_path(file), line, message)
     hint = "save it as UTF-8 (it may be Latin-1 or Windows-1252)"
     return Problem(display_path(file), line, "not valid UTF-8 text", hint)
 
