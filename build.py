@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import threading
 import time
@@ -434,7 +435,38 @@ def run_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into the same orderly stop as Ctrl-C."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """Say how the build was stopped and return the shell's code for that signal."""
+    sig = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+    print(
+        f"Build interrupted ({sig.name}): output/ holds a whole site, the previous one unless "
+        "the new one was already in place.",
+        file=sys.stderr,
+    )
+    return 128 + sig
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
+    finally:
+        # The work is done: a signal arriving while the interpreter shuts down changes nothing.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")

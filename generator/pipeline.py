@@ -158,8 +158,10 @@ def build(
     next in the same process (the dev server); without it the persistent cache in
     config.cache_dir is used when options.use_cache is set.
     """
-    check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
     with output_lock(config.output_dir):
+        # Checked under the lock: a first build filling a new folder is not a stranger's files.
+        sources = [config.content_dir, config.root / "themes"]
+        check_output_dir(config.output_dir, config.root, sources)
         return _build(config, options, cache)
 
 
