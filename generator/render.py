@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -258,11 +259,20 @@ def _render_all(plan, todo, env, config, inspect, jobs) -> Iterator[tuple[int, A
     _inherited = (plan, env, config, inspect)
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_worker
+        ) as pool:
             for results in pool.map(_render_chunk, chunks):
                 yield from results
     finally:
         _inherited = None
+
+
+def _start_worker() -> None:
+    # Ctrl-C reaches the whole process group: the parent decides how the build stops, and a
+    # worker stopped by the parent's SIGTERM simply ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _can_fork() -> bool:
