@@ -11,6 +11,7 @@ trusting any stage to say what it changed.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -30,15 +31,11 @@ def _hash(text: str) -> str:
 def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
     """Return, for each template name, a hash of its source and of every template it uses."""
     sources: dict[str, str] = {}
-    uses: dict[str, set[str] | None] = {}
+    uses: dict[str, frozenset[str] | None] = {}
     for name in env.list_templates():
         source = env.loader.get_source(env, name)[0]
         sources[name] = source
-        try:
-            refs = set(jinja2.meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            refs = None  # rendering will report it; key it on everything meanwhile
-        uses[name] = None if refs is None or None in refs else refs
+        uses[name] = _uses(source)
     everything = _hash("\0".join(f"{n}\0{s}" for n, s in sorted(sources.items())))
     fingerprints = {}
     for name in sources:
@@ -50,7 +47,23 @@ def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
     return fingerprints
 
 
-def _closure(name: str, uses: Mapping[str, set[str] | None]) -> set[str] | None:
+@functools.lru_cache(maxsize=1024)
+def _uses(source: str) -> frozenset[str] | None:
+    """Return the templates `source` extends, includes or imports; None if any is dynamic
+    or the template does not parse. Remembered by source: the dev server asks every build."""
+    try:
+        refs = set(jinja2.meta.find_referenced_templates(_PARSER.parse(source)))
+    except jinja2.TemplateSyntaxError:
+        return None  # rendering will report it; key it on everything meanwhile
+    return None if None in refs else frozenset(refs)
+
+
+# Only parses templates to find what they reference; delimiters are Jinja's defaults, as in
+# the environment that renders them.
+_PARSER = jinja2.Environment()
+
+
+def _closure(name: str, uses: Mapping[str, frozenset[str] | None]) -> set[str] | None:
     """Return `name` and every template it reaches, or None if any of them is dynamic."""
     seen: set[str] = set()
     todo = [name]
