@@ -2,13 +2,15 @@
 this machine's names only, and keeps serving everyone whatever one client sends.
 
 Requests go over raw sockets on 127.0.0.1, so that paths reach the server exactly as written
-(http.client and urllib normalise them). Every test ends by checking that the server still
-answers a plain request, and the fixture fails any test whose server printed a traceback.
+(http.client and urllib normalise them). Each hostile request is followed by a plain one that
+must still get the front page, and the fixture fails any test whose server printed anything or
+logged a warning or an error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import queue
 import re
@@ -35,7 +37,7 @@ PASSWD_TEXT = PASSWD.read_text(errors="replace")[:64] if PASSWD.is_file() else S
 HOME = "<!DOCTYPE html><title>Home</title><body><h1>Front page</h1></body>"
 FRONT = b"<h1>Front page</h1>"  # in every answer with the front page, script added or not
 NOT_FOUND = "<!DOCTYPE html><title>Not found</title><body><h1>No such page</h1></body>"
-SHORT = 0.5  # seconds a connection has to send its request, in the servers of these tests
+SHORT = 0.5  # seconds a slow client is given by the servers of the tests about slow clients
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -140,14 +142,16 @@ def folder(tmp_path: Path) -> Path:
 
 
 def start(root: Path, bind: str = "127.0.0.1", **limits) -> tuple[PreviewServer, threading.Thread]:
-    server = open_server(bind, 0, root, Hub(), timeout=limits.pop("timeout", SHORT), **limits)
+    server = open_server(bind, 0, root, Hub(), **limits)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     return server, thread
 
 
 @pytest.fixture
-def serve(folder: Path, capfd: pytest.CaptureFixture[str]) -> Iterator:
+def serve(
+    folder: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> Iterator:
     """Return a function starting a server on `folder`; fail the test if one printed anything."""
     running: list[tuple[PreviewServer, threading.Thread]] = []
 
@@ -163,6 +167,7 @@ def serve(folder: Path, capfd: pytest.CaptureFixture[str]) -> Iterator:
     _, err = capfd.readouterr()
     assert "Traceback" not in err and "Exception" not in err, err
     assert err == "", err
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ class PreviewServer(ThreadingHTTPServer):
     """
 
     daemon_threads = True
-    request_queue_size = 128  # a page's burst of requests must not wait for SYN retries
+    request_queue_size = MAX_CONNECTIONS  # a burst of connections must not wait on SYN retries
 
     def __init__(
         self,
