@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import threading
 import time
@@ -16,8 +17,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from generator.cache import BuildCache, cache_stamp
-from generator.checks import ChecksFailed, Finding, Locator, check_links, judge, read_folder
+from generator.audit import audit_output
+from generator.checks import ChecksFailed, Finding
 from generator.checks import summarize as summarize_findings
 from generator.clock import reproducible_now
 from generator.config import Config, load_config
@@ -26,12 +27,9 @@ from generator.dev.loop import Rebuild
 from generator.dev.preview import Preview
 from generator.dev.scaffold import create_article
 from generator.errors import BuildFailed, OutputError, Problem, display_path
-from generator.external import check_external
-from generator.pipeline import BuildOptions, BuildResult, build, parse_all
-from generator.refs import scan
+from generator.pipeline import BuildOptions, BuildResult, build
 from generator.report import make_report, write_report
-from generator.schedule import HELD_KINDS, held_back
-from generator.sources import read_content
+from generator.schedule import HELD_KINDS, list_held
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -419,18 +417,13 @@ def run_check(args: argparse.Namespace) -> int:
     if not out.is_dir():
         print(f"error: {out} does not exist; build the site first", file=sys.stderr)
         return EXIT_ERRORS
-    pages, paths = read_folder(out)
-    locator = Locator(config, {}, None, out)
-    raw = check_links({p: scan(t) for p, t in pages.items()}, paths, {}, config, locator)
-    if args.external and config.check_level("external_links") != "off":
-        raw += check_external(pages, config, locator, timeout=args.timeout)
-    findings = judge(raw, config, args.strict)
-    _print_findings(findings, args.quiet)
-    failed = any(f.level == "error" for f in findings)
-    counts = {"pages": len(pages), "files": len(paths)}
-    _report(args, "check", ok=not failed, findings=findings, counts=counts)
+    audit = audit_output(config, args.strict, args.external, args.timeout)
+    _print_findings(audit.findings, args.quiet)
+    failed = any(f.level == "error" for f in audit.findings)
+    counts = {"pages": audit.pages, "files": audit.files}
+    _report(args, "check", ok=not failed, findings=list(audit.findings), counts=counts)
     if not args.quiet:
-        print(f"Checked {len(pages)} pages and {len(paths)} files in {out}")
+        print(f"Checked {audit.pages} pages and {audit.files} files in {out}")
     return EXIT_ERRORS if failed else EXIT_OK
 
 
@@ -438,21 +431,49 @@ def run_list(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
         now = _clock(args, config) or reproducible_now()
-        tree = read_content(config.content_dir)
-        parsed = parse_all(tree, config, BuildCache(cache_stamp(config.fingerprint())))
-        if parsed.errors:
-            raise BuildFailed(parsed.errors)
+        waiting = list_held(config, args.kind, now)
     except BuildFailed as exc:
         _print_problems(exc.problems)
         return EXIT_ERRORS
-    for held in held_back(list(parsed.documents), args.kind, now):
+    for held in waiting:
         when = held.when.astimezone(config.tz).isoformat(timespec="minutes") if held.when else "-"
         shown = display_path(config.content_dir / held.source)
         print(f"{shown}\t{when}\t{held.title}")
     return EXIT_OK
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into the same orderly stop as Ctrl-C."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """Say how the build was stopped and return the shell's code for that signal."""
+    sig = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+    print(
+        f"Build interrupted ({sig.name}): output/ holds a whole site, the previous one unless "
+        "the new one was already in place.",
+        file=sys.stderr,
+    )
+    return 128 + sig
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
+    finally:
+        # The work is done: a signal arriving while the interpreter shuts down changes nothing.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")

@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -50,12 +51,14 @@ class Sample:
 
 def run(argv: list[str], cwd: Path = ROOT) -> Sample:
     """Run a command to completion; return its wall time and peak memory."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status):
-        sys.exit(f"failed: {shlex.join(argv)}\n{proc.stderr.read().decode()}")
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status):
+            errors.seek(0)
+            sys.exit(f"failed: {shlex.join(argv)}\n{errors.read().decode()[-3000:]}")
     return Sample(wall, usage.ru_maxrss / 1024)
 
 

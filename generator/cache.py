@@ -14,6 +14,7 @@ import importlib.metadata
 import logging
 import os
 import pickle
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ from .parse import Parsed
 
 log = logging.getLogger(__name__)
 
-_MAGIC = b"GAZETTE-CACHE\n"
+_MAGIC = b"GAZETTE-CACHE 2\n"
+CACHE_FILE = "build.cache"
+_STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}:[0-9a-f]{16}$")
 _OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
 
 
@@ -42,6 +45,17 @@ class BuildCache:
     pages: dict[str, tuple[str, str]] = field(default_factory=dict)
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     scans: dict[str, Any] = field(default_factory=dict)  # page digest -> its links and ids
+
+    def snapshot(self) -> tuple:
+        """Return a cheap summary that differs whenever the cache's content does, so a build
+        that changed nothing need not save it."""
+        return (
+            self.stamp,
+            frozenset(self.parsed),
+            tuple(self.pages.items()),
+            frozenset(self.scans),
+            tuple(self.files.items()),
+        )
 
     def renew(self, stamp: str) -> None:
         """Forget everything that depends on the settings or code when `stamp` differs."""
@@ -76,41 +90,65 @@ def cache_stamp(config_fingerprint: str) -> str:
 def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     """Return the cache saved in `folder` if it is whole and has `stamp`, else an empty one.
 
-    The second value is a warning when a cache file existed but could not be used.
+    The second value is a warning when a cache file existed but could not be used. The stamp
+    is read first, so a cache for other settings or code is passed over without unpickling.
     """
-    file = folder / "parsed.pickle"
+    file = folder / CACHE_FILE
     try:
-        blob = file.read_bytes()
+        with file.open("rb") as stream:
+            if stream.readline() != _MAGIC:
+                return BuildCache(stamp), f"cache not used: {file} is not a cache file"
+            saved = stream.readline().rstrip(b"\n").decode("ascii", "replace")
+            if not _STAMP.match(saved):
+                return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
+            if saved != stamp:
+                log.info("cache is for other settings or another version; starting cold")
+                return BuildCache(stamp), None
+            checksum, payload = stream.read(64).decode("ascii", "replace"), stream.read()
     except FileNotFoundError:
         return BuildCache(stamp), None
     except OSError as exc:
         return BuildCache(stamp), f"cache not used: {exc.strerror}"
-    header_end = len(_MAGIC) + 64
-    if not blob.startswith(_MAGIC) or len(blob) < header_end:
-        return BuildCache(stamp), f"cache not used: {file} is not a cache file"
-    checksum, payload = blob[len(_MAGIC) : header_end].decode("ascii", "replace"), blob[header_end:]
-    if hashlib.sha256(payload).hexdigest() != checksum:
+    if _checksum(payload) != checksum:
         return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
     try:
-        saved_stamp, parts = pickle.loads(payload)
-        cache = BuildCache(saved_stamp, *parts)
+        return BuildCache(stamp, *pickle.loads(payload)), None
     except Exception:  # any unpickling failure means the same: start cold
         return BuildCache(stamp), f"cache not used: {file} cannot be read"
-    if saved_stamp != stamp:
-        log.info("cache is for other settings or another version; starting cold")
-        return BuildCache(stamp), None
-    return cache, None
+
+
+def _checksum(payload: bytes) -> str:
+    return hashlib.blake2b(payload, digest_size=32).hexdigest()
+
+
+class _Hashing:
+    """A write-only stream that hashes what passes through it: the cache is pickled straight
+    to disk rather than into one large bytes object first."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.hash = hashlib.blake2b(digest_size=32)
+
+    def write(self, data) -> int:
+        self.hash.update(data)
+        return self.stream.write(data)
 
 
 def save_cache(folder: Path, cache: BuildCache) -> None:
-    """Write `cache` into `folder` atomically, with a checksum that detects truncation."""
+    """Write `cache` into `folder` atomically: magic line, stamp line, a checksum of the
+    payload that detects truncation, then the pickled payload."""
     folder.mkdir(parents=True, exist_ok=True)
     parts = (cache.parsed, cache.pages, cache.files, cache.scans)
-    payload = pickle.dumps((cache.stamp, parts), protocol=pickle.HIGHEST_PROTOCOL)
-    checksum = hashlib.sha256(payload).hexdigest().encode("ascii")
-    temp = folder / f".parsed.{os.getpid()}.tmp"
+    temp = folder / f".{CACHE_FILE}.{os.getpid()}.tmp"
     try:
-        temp.write_bytes(_MAGIC + checksum + payload)
-        os.replace(temp, folder / "parsed.pickle")
+        with temp.open("wb") as stream:
+            stream.write(_MAGIC + cache.stamp.encode("ascii") + b"\n")
+            where = stream.tell()
+            stream.write(b"0" * 64)  # the checksum, known once the payload is written
+            hashing = _Hashing(stream)
+            pickle.dump(parts, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.seek(where)
+            stream.write(hashing.hash.hexdigest().encode("ascii"))
+        os.replace(temp, folder / CACHE_FILE)
     finally:
         temp.unlink(missing_ok=True)

@@ -21,7 +21,7 @@ from .errors import BuildFailed, Problem, display_path
 from .markup import plain_text
 from .model import Site, Source
 from .outputs import Output
-from .refs import PageRefs, scan
+from .refs import PageRefs, scan, scan_bytes
 from .templates import find_theme
 
 # The check that wraps warnings of earlier stages (a duplicate front matter key, a skipped file).
@@ -134,6 +134,10 @@ def resolve(url: str, page: str, config: Config) -> Target | None:
     url = url.strip()
     if not url or url == "#":
         return None
+    if url.startswith(("https://", "http://")):
+        host = url.partition("://")[2].partition("/")[0].partition("?")[0].partition("#")[0]
+        if host.lower() != urlsplit(config.base_url).netloc.lower():
+            return None  # another site: the external check's business, not this one's
     if url[0] in "/#" and not url.startswith("//") and "/." not in url:
         # The common cases, a site path or an anchor on the same page, without urljoin.
         path, _, fragment = url.partition("#")
@@ -426,41 +430,49 @@ def find_line(text: str, forms: Sequence[str]) -> int | None:
     return None
 
 
+class Scanner:
+    """What each page of a build refers to; only pages not seen in an earlier build are
+    scanned, by page digest, and a kept page's file is read from the output folder."""
+
+    def __init__(self, config: Config, scans: dict[str, PageRefs] | None = None):
+        self.out_dir = config.output_dir
+        self.known = dict(scans) if scans else {}
+        self.scans = scans
+        if scans is not None:
+            scans.clear()  # refilled with this build's pages only
+        self.pages: dict[str, PageRefs] = {}
+
+    def add(self, output: Output, found: PageRefs | None = None) -> None:
+        """Take one file of the build; `found` is its scan if the renderer made one."""
+        if output.file is not None or not output.path.endswith(".html"):
+            return
+        refs = found or (self.known.get(output.digest) if output.digest else None)
+        if refs is None:
+            data = output.data
+            if data is None:
+                data = (self.out_dir / output.path).read_bytes()
+            refs = scan_bytes(data)
+        self.pages[output.path] = refs
+        if self.scans is not None and output.digest:
+            self.scans[output.digest] = refs
+
+
 def check_build(
     site: Site,
-    outputs: Sequence[Output],
+    scanned: Mapping[str, PageRefs],
+    origins: Mapping[str, str],
     sources: Sequence[Source],
     warnings: Iterable[Problem],
     link_warnings: Iterable[Problem],
     config: Config,
     strict: bool = False,
-    scans: dict[str, PageRefs] | None = None,
 ) -> list[Finding]:
-    """Return the findings of a build: the checks over its outputs, the unknown content links
+    """Return the findings of a build: the checks over its pages (`scanned`, by output path;
+    `origins` holds every output path and what made it), the unknown content links
     (`link_warnings`, as broken links), then the other warnings of earlier stages (as check
-    'content').
-
-    `scans` maps page digests to what scanning them found; it is read and refilled, so an
-    unchanged page is not scanned again. A page kept from the last build and not in `scans`
-    is read from the output folder, which holds it.
-    """
-    known = {} if scans is None else dict(scans)
-    if scans is not None:
-        scans.clear()
-    scanned: dict[str, PageRefs] = {}
-    for o in outputs:
-        if not o.path.endswith(".html") or o.file is not None:
-            continue
-        refs = known.get(o.digest) if o.digest else None
-        if refs is None:
-            data = o.data if o.data is not None else (config.output_dir / o.path).read_bytes()
-            refs = scan(data.decode("utf-8", "replace"))
-        scanned[o.path] = refs
-        if scans is not None and o.digest:
-            scans[o.digest] = refs
+    'content')."""
     locator = Locator(config, {s.path: s.text for s in sources}, site)
-    paths = {o.path for o in outputs}
-    origins = {o.path: o.origin for o in outputs}
+    paths = set(origins)
     unknown = list(link_warnings)
     reported = {(p.path, p.line) for p in unknown}
     raw = [

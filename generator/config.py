@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .sanitize import is_unsafe_url
+from .urls import output_path, permalink
 from .yamldata import load_mapping
 
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
@@ -173,8 +175,17 @@ def _permalink(value: Any) -> str:
         raise ValueError("the pattern must contain {slug}")
     if not pattern.startswith("/") or not (pattern.endswith("/") or pattern.endswith(".html")):
         raise ValueError("the pattern must start with / and end with / or .html")
-    if ".." in pattern.split("/"):
-        raise ValueError("the pattern cannot contain '..'")
+    literal = re.sub(r"{\w*}", "", pattern)
+    odd = sorted(set(re.sub(r"[A-Za-z0-9._~/-]", "", literal)))
+    if odd:
+        raise ValueError(
+            f"the pattern cannot contain {''.join(odd)!r}: only letters, digits, "
+            "'-', '_', '.', '~' and '/' besides the placeholders"
+        )
+    try:  # the same check every page's path passes: no '..', '.' or empty parts
+        output_path(permalink(pattern, "slug", datetime(2024, 1, 1), "news"))
+    except ValueError:
+        raise ValueError("the pattern cannot contain '..', '.' or '//' as a part") from None
     return pattern
 
 
@@ -335,5 +346,5 @@ def apply_overrides(config: Config, **overrides: Any) -> Config:
             raise BuildFailed([Problem("--base-url", None, str(exc))]) from None
     for key in ("content_dir", "output_dir", "cache_dir"):
         if key in given:
-            given[key] = Path(given[key]).resolve()
+            given[key] = Path(given[key]).expanduser().resolve()
     return replace(config, **given)

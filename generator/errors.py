@@ -10,9 +10,12 @@ def display_path(path: Path | str) -> str:
     """Return `path` relative to the working directory when it lies below it, else as given."""
     p = Path(path)
     try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return p.as_posix()
+        # The folder is resolved, the name is not: a link is named as itself, never by its target.
+        p = p.absolute()
+        p = p.resolve() if p.name == ".." else p.parent.resolve() / p.name
+        return p.relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of links
+        return Path(path).as_posix()
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,13 @@ import logging
 import posixpath
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import jinja2
-
 from .assemble import Selection, assemble_site
 from .cache import BuildCache, cache_stamp, load_cache, save_cache
-from .checks import ChecksFailed, Finding, check_build
+from .checks import ChecksFailed, Finding, Scanner, check_build
 from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
@@ -26,12 +24,13 @@ from .outputs import Output
 from .pagekeys import PageKeys, PageMemo, template_fingerprints
 from .parse import Parsed
 from .redirects import redirect_outputs
+from .refs import scan_bytes
 from .render import render_site
 from .sitemap import sitemap_outputs
 from .sources import ContentTree, FileMemo, file_digest, read_content
 from .templates import Theme, find_theme, make_environment
-from .workers import parse_many
-from .write import SyncResult, check_output_dir, output_lock, present_files, sync_output
+from .workers import parse_many, worker_count
+from .write import Staging, SyncResult, check_output_dir, output_lock, present_files
 
 log = logging.getLogger(__name__)
 
@@ -92,21 +91,12 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
     return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), len(missing))
 
 
-def site_outputs(
-    site: Site,
-    config: Config,
-    theme: Theme,
-    env: jinja2.Environment,
-    memo: PageMemo | None,
-    files: FileMemo,
+def other_outputs(
+    site: Site, config: Config, theme: Theme, memo: PageMemo | None, files: FileMemo
 ) -> list[Output]:
-    """Return every file of the finished site: pages, feeds, theme files and content assets.
-
-    With `memo`, unchanged pages are kept rather than rendered; `files` spares re-reading
-    unchanged theme files.
-    """
-    outputs = render_site(site, config, env, memo)
-    outputs += feed_outputs(config, site, memo)
+    """Return every file of the site but its pages: feeds, sitemap, redirects, theme files
+    and content assets. `files` spares re-reading unchanged theme files."""
+    outputs = feed_outputs(config, site, memo)
     outputs += sitemap_outputs(config, site)
     outputs += redirect_outputs(config, site)
     for rel, file in theme.static_files().items():
@@ -123,29 +113,35 @@ def site_outputs(
     return outputs
 
 
-def check_unique(outputs: Sequence[Output], config: Config, sources: set[str]) -> None:
-    """Raise BuildFailed naming both origins of any two outputs that would be the same file.
+def check_unique(
+    outputs: Iterable[tuple[str, str]], config: Config, sources: set[str]
+) -> dict[str, str]:
+    """Return output path -> origin for (path, origin) pairs; raise BuildFailed naming both
+    origins of any two that would be the same file.
 
     Paths that differ only in case or Unicode normalisation collide too: a case-insensitive
     host would serve one in place of the other.
     """
-    seen: dict[str, Output] = {}
+    seen: dict[str, str] = {}
+    origins: dict[str, str] = {}
     problems: list[Problem] = []
-    for item in outputs:
-        key = unicodedata.normalize("NFC", item.path).casefold()
-        other = seen.setdefault(key, item)
-        if other is item:
+    for path, origin in outputs:
+        key = unicodedata.normalize("NFC", path).casefold()
+        if key not in seen:
+            seen[key] = origin
+            origins[path] = origin
             continue
-        first, second = sorted((other.origin, item.origin))
+        first, second = sorted((seen[key], origin))
         problems.append(
             Problem(
                 _origin(first, config, sources),
                 None,
-                f"writes /{item.path}, as does {_origin(second, config, sources)}",
+                f"writes /{path}, as does {_origin(second, config, sources)}",
             )
         )
     if problems:
         raise BuildFailed(problems)
+    return origins
 
 
 def _origin(origin: str, config: Config, sources: set[str]) -> str:
@@ -162,8 +158,10 @@ def build(
     next in the same process (the dev server); without it the persistent cache in
     config.cache_dir is used when options.use_cache is set.
     """
-    check_output_dir(config.output_dir, config.root, [config.content_dir, config.root / "themes"])
     with output_lock(config.output_dir):
+        # Checked under the lock: a first build filling a new folder is not a stranger's files.
+        sources = [config.content_dir, config.root / "themes"]
+        check_output_dir(config.output_dir, config.root, sources)
         return _build(config, options, cache)
 
 
@@ -184,6 +182,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             if warning:
                 log.warning("%s", warning)
     cache.renew(stamp)
+    loaded = cache.snapshot()
     tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
     lap("read")
     parsed = parse_all(tree, config, cache)
@@ -203,29 +202,38 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     env = make_environment(config, theme)
     keys = PageKeys(stamp, template_fingerprints(env), originals)
     memo = PageMemo(keys, cache.pages, present_files(config.output_dir))
-    outputs = site_outputs(site, config, theme, env, memo, cache.files)
-    check_unique(outputs, config, {s.path for s in tree.sources} | {a.path for a in tree.assets})
-    lap("render")
-    findings = check_build(
-        site,
-        outputs,
-        tree.sources,
-        parsed.warnings,
-        link_warnings,
-        config,
-        options.strict,
-        cache.scans,
-    )
-    lap("check")
-    if any(f.level == "error" for f in findings):
-        raise ChecksFailed(findings, timings)
-    sync = sync_output(outputs, config.output_dir)
+    scanner = Scanner(config, cache.scans)
+    made: list[tuple[str, str]] = []
+    rendered = 0
+    with Staging(config.output_dir) as staging:
+        # Pages stream from the renderer (several processes for a large site) to the
+        # staging area: the site is never held in memory whole.
+        pages = render_site(site, config, env, memo, scan_bytes, worker_count())
+        for output, found in pages:
+            rendered += output.data is not None
+            scanner.add(output, found)
+            staging.add(output)
+            made.append((output.path, output.origin))
+        for output in other_outputs(site, config, theme, memo, cache.files):
+            scanner.add(output)
+            staging.add(output)
+            made.append((output.path, output.origin))
+        sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
+        origins = check_unique(made, config, sources)
+        lap("render")
+        findings = check_build(
+            site, scanner.pages, origins, tree.sources, parsed.warnings, link_warnings, config,
+            options.strict,
+        )  # fmt: skip
+        lap("check")
+        if any(f.level == "error" for f in findings):
+            raise ChecksFailed(findings, timings)
+        sync = staging.commit()
     cache.pages = memo.current
     lap("write")
-    if persistent:
+    if persistent and cache.snapshot() != loaded:
         save_cache(config.cache_dir, cache)
     seconds = time.perf_counter() - started
-    rendered = sum(1 for o in outputs if o.data is not None)
     warnings = parsed.warnings + link_warnings
     return BuildResult(
         site, sync, warnings, seconds, parsed.parsed, rendered, timings, tuple(findings)

@@ -127,3 +127,8 @@ def scan(page: str) -> PageRefs:
             alt = next((value or "" for name, value in attrs if name == "alt"), None)
             images.append(Img(values.get("src", ""), alt, line))
     return PageRefs(tuple(refs), frozenset(ids), tuple(images))
+
+
+def scan_bytes(page: bytes) -> PageRefs:
+    """Return what `scan` finds in a page's UTF-8 bytes."""
+    return scan(page.decode("utf-8", "replace"))

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
+import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +18,7 @@ import jinja2
 from .config import AuthorInfo, Config, Link
 from .errors import BuildFailed, Problem, display_path
 from .feeds import FEED_PATH, RSS_PATH
-from .model import Article, Document, Group, Site
+from .model import Document, Group, Site
 from .outputs import Output
 from .pagekeys import PageMemo
 from .urls import output_path
@@ -90,169 +94,203 @@ def paginate(
         )
 
 
-class Renderer:
-    """Renders pages of one site, collecting template errors instead of stopping at the first."""
+@dataclass(frozen=True)
+class PageJob:
+    """One page to make: its template, site path, what made it, and its template variables."""
 
-    def __init__(
-        self, site: Site, config: Config, env: jinja2.Environment, memo: PageMemo | None = None
-    ):
-        self.site = site
-        self.memo = memo
-        self.config = config
-        self.env = env
-        self.by_source = {a.source: a for a in site.articles}
-        self.problems: dict[tuple[str, int | None, str], Problem] = {}
-        newest = site.listed[0].date.year if site.listed else _fallback_year()
-        self.info = SiteInfo(
-            title=config.title,
-            description=config.description,
-            language=config.language,
-            base_url=config.base_url,
-            menu=config.menu,
-            sections=site.sections,
-            year=newest,
-            feed_url=FEED_PATH,
-            rss_url=RSS_PATH,
+    template: str
+    url: str
+    origin: str
+    context: dict[str, Any]
+
+
+def site_info(site: Site, config: Config) -> SiteInfo:
+    """Return the `site` variable every template receives."""
+    newest = site.listed[0].date.year if site.listed else _fallback_year()
+    return SiteInfo(
+        title=config.title,
+        description=config.description,
+        language=config.language,
+        base_url=config.base_url,
+        menu=config.menu,
+        sections=site.sections,
+        year=newest,
+        feed_url=FEED_PATH,
+        rss_url=RSS_PATH,
+    )
+
+
+def plan_pages(site: Site, config: Config, env: jinja2.Environment) -> list[PageJob]:
+    """Return every page of `site`: which template renders it, where, with which variables."""
+    info = site_info(site, config)
+    by_source = {a.source: a for a in site.articles}
+    jobs: list[PageJob] = []
+
+    def page(template: str, url: str, origin: str, **context: Any) -> None:
+        jobs.append(PageJob(template, url, origin, {**context, "site": info, "page_url": url}))
+
+    def listing(template: str, group_url: str, sources, origin: str, **context: Any) -> None:
+        articles = [by_source[s] for s in sources]
+        for url, items, paginator in paginate(group_url, articles, config.per_page):
+            page(template, url, origin, articles=items, paginator=paginator, **context)
+
+    for article in site.articles:
+        page(
+            _template_of(article, env, config),
+            article.url,
+            article.source,
+            article=article,
+            previous=by_source.get(article.previous or ""),
+            next=by_source.get(article.next or ""),
         )
+    for doc in site.pages:
+        page(_template_of(doc, env, config), doc.url, doc.source, page=doc)
+    listing("index.html", "/", [a.source for a in site.listed], "front page")
+    for group in site.tags:
+        listing("tag.html", group.url, group.sources, f"tag page {group.url}", tag=group)
+    for group in site.sections:
+        listing("section.html", group.url, group.sources, f"section page {group.url}",
+                section=group)  # fmt: skip
+    for group in site.authors:
+        profile = _profile(group, config.author_info(group.name))
+        listing("author.html", group.url, group.sources, f"author page {group.url}",
+                author=profile)  # fmt: skip
+    for group in site.years:
+        listing("archive.html", group.url, group.sources, f"archive {group.url}",
+                year=int(group.name))  # fmt: skip
+    page("tags.html", "/tags/", "tags index", tags=list(site.tags))
+    profiles = [_profile(g, config.author_info(g.name)) for g in site.authors]
+    page("authors.html", "/authors/", "authors index", authors=profiles)
+    years = [_YearLink(int(g.name), g.count, g.url) for g in site.years]
+    page("archives.html", "/archive/", "archive index", years=years)
+    page("404.html", "/404.html", "404 page")
+    return jobs
 
-    def render(self, template: str, url: str, origin: str, **context: Any) -> Output | None:
-        """Return the page at `url`, or None after recording the template's error.
 
-        A page whose key matches the last build's, and whose file is still in output/, is
-        returned as kept rather than rendered.
-        """
-        path = output_path(url)
-        context.update(site=self.info, page_url=url)
-        key = None
-        if self.memo is not None:
-            key = self.memo.keys.key(template, url, context)
-            kept = self.memo.keep(path, origin, key)
-            if kept is not None:
-                return kept
-        try:
-            html = self.env.get_template(template).render(context)
-        except jinja2.TemplateNotFound as exc:
-            line = getattr(context.get("article") or context.get("page"), "lines", {}).get(
-                "template"
-            )
-            self._record(
-                Problem(
-                    display_path(self.config.content_dir / origin),
-                    line,
-                    f"unknown template {exc.name!r}",
-                )
-            )
-            return None
-        except jinja2.TemplateSyntaxError as exc:
-            self._record(
-                Problem(display_path(exc.filename or template), exc.lineno, exc.message or str(exc))
-            )
-            return None
-        except Exception as exc:  # a theme is code: any error in it is reported, with its line
-            path, line = _template_position(exc, template)
-            self._record(Problem(path, line, f"{_describe(exc)} (while rendering {url})"))
-            return None
-        page = Output(path, origin, html.encode("utf-8"))
-        return self.memo.made(page, key) if self.memo is not None and key else page
-
-    def template_of(self, doc: Document) -> str:
-        """Return `doc`'s template: its `layout` (Jekyll, Hugo) if the theme has such a
-        template and it is not one of the standard ones, else its own."""
-        if doc.layout is None or doc.layout == doc.template:
-            return doc.template
-        if doc.layout not in STANDARD_TEMPLATES and not doc.layout.startswith("_"):
-            try:
-                self.env.get_template(doc.layout)
-                return doc.layout
-            except jinja2.TemplateNotFound:
-                pass
-        shown = display_path(self.config.content_dir / doc.source)
-        log.info("%s: layout %r ignored: the theme has no such template", shown, doc.layout)
+def _template_of(doc: Document, env: jinja2.Environment, config: Config) -> str:
+    """Return `doc`'s template: its `layout` (Jekyll, Hugo) if the theme has such a template
+    and it is not one of the standard ones, else its own."""
+    if doc.layout is None or doc.layout == doc.template:
         return doc.template
+    if doc.layout not in STANDARD_TEMPLATES and not doc.layout.startswith("_"):
+        try:
+            env.get_template(doc.layout)
+            return doc.layout
+        except jinja2.TemplateNotFound:
+            pass
+    shown = display_path(config.content_dir / doc.source)
+    log.info("%s: layout %r ignored: the theme has no such template", shown, doc.layout)
+    return doc.template
 
-    def _record(self, problem: Problem) -> None:
-        self.problems.setdefault(
-            (problem.path, problem.line, problem.message.split(" (while")[0]), problem
-        )
 
-    def articles(self, sources: Sequence[str]) -> list[Article]:
-        return [self.by_source[s] for s in sources]
+def render_page(job: PageJob, env: jinja2.Environment, config: Config) -> Output | Problem:
+    """Return the rendered page, or the Problem (file, line, message) its template hit."""
+    try:
+        html = env.get_template(job.template).render(job.context)
+    except jinja2.TemplateNotFound as exc:
+        doc = job.context.get("article") or job.context.get("page")
+        line = doc.lines.get("template") if doc is not None else None
+        where = display_path(config.content_dir / job.origin) if doc is not None else job.origin
+        return Problem(where, line, f"unknown template {exc.name!r}")
+    except jinja2.TemplateSyntaxError as exc:
+        return Problem(display_path(exc.filename or job.template), exc.lineno, exc.message or "")
+    except Exception as exc:  # a theme is code: any error in it is reported, with its line
+        path, line = _template_position(exc, job.template)
+        return Problem(path, line, f"{_describe(exc)} (while rendering {job.url})")
+    return Output(output_path(job.url), job.origin, html.encode("utf-8"))
 
-    def listing(
-        self, template: str, base: str, articles: Sequence[Article], origin: str, **context: Any
-    ) -> Iterator[Output | None]:
-        for url, items, paginator in paginate(base, articles, self.config.per_page):
-            yield self.render(template, url, origin, articles=items, paginator=paginator, **context)
+
+Inspect = Callable[[bytes], Any]
 
 
 def render_site(
-    site: Site, config: Config, env: jinja2.Environment, memo: PageMemo | None = None
-) -> list[Output]:
-    """Return every page of `site`; raise BuildFailed listing every template error.
+    site: Site,
+    config: Config,
+    env: jinja2.Environment,
+    memo: PageMemo | None = None,
+    inspect: Inspect | None = None,
+    jobs: int = 1,
+) -> Iterator[tuple[Output, Any]]:
+    """Yield every page of `site` with what `inspect` found in it (None for kept pages).
 
-    With `memo`, pages whose inputs are unchanged are returned as kept, not rendered.
+    With `memo`, pages whose inputs are unchanged are yielded as kept, not rendered. Pages
+    are rendered by `jobs` processes when there are enough of them to pay for it. Raises
+    BuildFailed, after the last page, listing every template error (each once).
     """
-    r = Renderer(site, config, env, memo)
-    outputs: list[Output | None] = []
-    add = outputs.append
-    for article in site.articles:
-        add(
-            r.render(
-                r.template_of(article),
-                article.url,
-                article.source,
-                article=article,
-                previous=r.by_source.get(article.previous or ""),
-                next=r.by_source.get(article.next or ""),
-            )
-        )
-    for page in site.pages:
-        add(r.render(r.template_of(page), page.url, page.source, page=page))
-    outputs.extend(r.listing("index.html", "/", site.listed, "front page"))
-    _groups(r, outputs.extend, site.tags, "tag.html", "tag")
-    _groups(r, outputs.extend, site.sections, "section.html", "section")
-    for group in site.authors:
-        profile = _profile(group, config.author_info(group.name))
-        outputs.extend(
-            r.listing(
-                "author.html",
-                group.url,
-                r.articles(group.sources),
-                f"author page {group.url}",
-                author=profile,
-            )
-        )
-    for group in site.years:
-        outputs.extend(
-            r.listing(
-                "archive.html",
-                group.url,
-                r.articles(group.sources),
-                f"archive {group.url}",
-                year=int(group.name),
-            )
-        )
-    add(r.render("tags.html", "/tags/", "tags index", tags=list(site.tags)))
-    add(
-        r.render(
-            "authors.html",
-            "/authors/",
-            "authors index",
-            authors=[_profile(g, config.author_info(g.name)) for g in site.authors],
-        )
-    )
-    add(
-        r.render(
-            "archives.html",
-            "/archive/",
-            "archive index",
-            years=[_YearLink(int(g.name), g.count, g.url) for g in site.years],
-        )
-    )
-    add(r.render("404.html", "/404.html", "404 page"))
-    if r.problems:
-        raise BuildFailed(list(r.problems.values()))
-    return [o for o in outputs if o is not None]
+    plan = plan_pages(site, config, env)
+    todo: list[int] = []
+    keys: dict[int, str] = {}
+    for index, job in enumerate(plan):
+        if memo is not None:
+            keys[index] = memo.keys.key(job.template, job.url, job.context)
+            kept = memo.keep(output_path(job.url), job.origin, keys[index])
+            if kept is not None:
+                yield kept, None
+                continue
+        todo.append(index)
+    problems: dict[tuple[str, int | None, str], Problem] = {}
+    for index, made, found in _render_all(plan, todo, env, config, inspect, jobs):
+        if isinstance(made, Problem):
+            problems.setdefault((made.path, made.line, made.message.split(" (while")[0]), made)
+            continue
+        if memo is not None:
+            made = memo.made(made, keys[index])
+        yield made, found
+    if problems:
+        raise BuildFailed(list(problems.values()))
+
+
+# Pages rendered in one process below this many; a pool costs more than it saves.
+PARALLEL_PAGES = 400
+_CHUNK = 64
+
+# What forked render workers inherit: the plan and environment of the build that forked them.
+# Set only in the parent, immediately before the pool starts, and cleared after it closes.
+_inherited: tuple[list[PageJob], jinja2.Environment, Config, Inspect | None] | None = None
+
+
+def _render_all(plan, todo, env, config, inspect, jobs) -> Iterator[tuple[int, Any, Any]]:
+    if jobs < 2 or len(todo) < PARALLEL_PAGES or not _can_fork():
+        for index in todo:
+            yield (index, *_render_one(plan[index], env, config, inspect))
+        return
+    global _inherited
+    chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+    _inherited = (plan, env, config, inspect)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_worker
+        ) as pool:
+            for results in pool.map(_render_chunk, chunks):
+                yield from results
+    finally:
+        _inherited = None
+
+
+def _start_worker() -> None:
+    # Ctrl-C reaches the whole process group: the parent decides how the build stops, and a
+    # worker stopped by the parent's SIGTERM simply ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _can_fork() -> bool:
+    # Workers inherit the assembled site by fork, which is only safe in a one-thread process.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _render_chunk(indices: list[int]) -> list[tuple[int, Any, Any]]:
+    assert _inherited is not None, "render worker started without its plan"
+    plan, env, config, inspect = _inherited
+    return [(i, *_render_one(plan[i], env, config, inspect)) for i in indices]
+
+
+def _render_one(job: PageJob, env, config, inspect) -> tuple[Output | Problem, Any]:
+    made = render_page(job, env, config)
+    if isinstance(made, Problem) or inspect is None:
+        return made, None
+    return made, inspect(made.data)
 
 
 @dataclass(frozen=True)
@@ -260,21 +298,6 @@ class _YearLink:
     year: int
     count: int
     url: str
-
-
-def _groups(
-    r: Renderer, extend: Callable, groups: Sequence[Group], template: str, name: str
-) -> None:
-    for group in groups:
-        extend(
-            r.listing(
-                template,
-                group.url,
-                r.articles(group.sources),
-                f"{name} page {group.url}",
-                **{name: group},
-            )
-        )
 
 
 def _profile(group: Group, info: AuthorInfo) -> AuthorProfile:

@@ -14,13 +14,17 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE, HTML_PLACEHOLDER_RE
 
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "cite", "background", "data")
 _BLANKS = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp|avif);", re.IGNORECASE)
 _UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data", "livescript", "mocha"})
+# The comments that mark a summary's end (see markup.py): kept even when raw HTML is escaped.
+_SUMMARY_MARKER = re.compile(r"<!--\s*(?:more|PELICAN_(?:BEGIN|END)_SUMMARY)\s*-->", re.IGNORECASE)
 
 
 def is_unsafe_url(value: str, image: bool = False) -> bool:
@@ -38,16 +42,34 @@ def is_unsafe_url(value: str, image: bool = False) -> bool:
 
 
 class _Neutralise(Treeprocessor):
+    def _as_served(self, value: str) -> str:
+        """Return an attribute as the browser will get it: Markdown keeps entities such as
+        `&#106;` in its stash until the page is serialised, and the check must see them."""
+        stash = self.md.htmlStash.rawHtmlBlocks
+        value = HTML_PLACEHOLDER_RE.sub(lambda m: str(stash[int(m.group(1))]), value)
+        return value.replace(AMP_SUBSTITUTE, "&")
+
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
             for name in list(element.attrib):
                 lowered = name.lower()
+                value = self._as_served(element.attrib[name])
                 if lowered.startswith("on"):
                     del element.attrib[name]
-                elif lowered in URL_ATTRIBUTES and is_unsafe_url(
-                    element.attrib[name], image=element.tag == "img"
-                ):
+                elif lowered in URL_ATTRIBUTES and is_unsafe_url(value, element.tag == "img"):
                     element.set(name, "#" if lowered == "href" else "")
+
+
+class _KeepSummaryMarkers(Preprocessor):
+    """Passes a `<!--more-->` line through as HTML when other raw HTML is escaped."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        return [
+            self.md.htmlStash.store(line.strip())
+            if _SUMMARY_MARKER.fullmatch(line.strip())
+            else line
+            for line in lines
+        ]
 
 
 class SafetyExtension(Extension):
@@ -63,3 +85,4 @@ class SafetyExtension(Extension):
         if not self.raw_html:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
+            md.preprocessors.register(_KeepSummaryMarkers(md), "gazette-markers", 20)

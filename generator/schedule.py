@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from .cache import BuildCache, cache_stamp
+from .config import Config
+from .errors import BuildFailed
 from .model import Article, Page
+from .pipeline import parse_all
+from .sources import read_content
 
 HELD_KINDS = ("drafts", "future", "expired")
 
@@ -33,3 +38,15 @@ def held_back(documents: list[Article | Page], kind: str, now: datetime) -> list
         elif kind == "expired" and article and article.expires and article.expires <= now:
             held.append(Held(doc.source, doc.title, article.expires))
     return sorted(held, key=lambda h: (h.when is None, h.when or datetime.min, h.source))
+
+
+def list_held(config: Config, kind: str, now: datetime) -> list[Held]:
+    """Return the documents of config's content held back as `kind` at `now`.
+
+    Raises BuildFailed when a document cannot be read: a list must not silently miss one.
+    """
+    tree = read_content(config.content_dir)
+    parsed = parse_all(tree, config, BuildCache(cache_stamp(config.fingerprint())))
+    if parsed.errors:
+        raise BuildFailed(parsed.errors)
+    return held_back(list(parsed.documents), kind, now)

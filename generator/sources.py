@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import logging
 import os
@@ -90,6 +91,10 @@ def read_content(
             shown = display_path(Path(folder) / name)
             log.debug("%s: skipped: another generator's file, not content", shown)
         dirs[:] = sorted(d for d in dirs if not is_junk(d) and not is_machinery(d, True))
+        for name in [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            # os.walk does not follow them; say so rather than leave the folder out silently
+            message = "skipped: a symbolic link to a folder (links to folders are not followed)"
+            skipped.append(Problem(display_path(Path(folder) / name), None, message))
         names = sorted(n for n in files if not is_junk(n) and not is_machinery(n, False))
         is_pages = prefix.startswith(PAGES_FOLDER + "/")
         if not is_pages and prefix and any(n in ("index.md", "index.markdown") for n in names):
@@ -123,8 +128,7 @@ def read_content(
                 data = file.read_bytes()
                 text = decode(data)
             except UnicodeDecodeError as exc:
-                line = data.count(b"\n", 0, exc.start) + 1
-                errors.append(Problem(display_path(file), line, "not valid UTF-8 text"))
+                errors.append(_not_utf8(file, data, exc))
                 continue
             except OSError as exc:
                 errors.append(Problem(display_path(file), None, f"cannot read: {exc.strerror}"))
@@ -134,6 +138,25 @@ def read_content(
             sources.append(Source(rel, file, text, digest(data), kind, bundle))
     owned = [_with_owner(a, bundles) for a in assets]
     return ContentTree(tuple(sources), tuple(owned), tuple(errors), tuple(skipped))
+
+
+def _not_utf8(file: Path, data: bytes, exc: UnicodeDecodeError) -> Problem:
+    """Return the problem of a Markdown file that is not UTF-8, at the line of the first bad
+    byte, saying what it is when that is clear."""
+    head = data[:400]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        min(even, odd) == 0 and max(even, odd) > len(head) // 4  # ASCII letters as UTF-16
+    ):
+        return Problem(
+            display_path(file), 1, "not valid UTF-8 text: it is UTF-16", "save it as UTF-8"
+        )
+    line = data.count(b"\n", 0, exc.start) + 1
+    if b"\x00" in data:
+        message = "not valid UTF-8 text: it looks like a binary file"
+        return Problem(display_path(file), line, message)
+    hint = "save it as UTF-8 (it may be Latin-1 or Windows-1252)"
+    return Problem(display_path(file), line, "not valid UTF-8 text", hint)
 
 
 def _with_owner(asset: Asset, bundles: list[tuple[str, str]]) -> Asset:

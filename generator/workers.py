@@ -34,6 +34,10 @@ _worker_converter: Converter | None = None
 
 def _start_worker(smart_typography: bool, raw_html: bool) -> None:
     global _worker_converter
+    # Ctrl-C reaches every process of the terminal; only the parent stops the build, and a
+    # forked worker must not run the parent's handlers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_converter = Converter(smart_typography, raw_html)
 
 
@@ -106,11 +110,14 @@ def parse_many(
     # a multi-threaded host (the dev server) gets fresh interpreters instead.
     method = "fork" if threading.active_count() == 1 else "forkserver"
     chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
         initargs=(config.smart_typography, config.raw_html),
-    ) as pool:
+    )
+    try:
         for results in pool.map(_parse_chunk, chunks, [config] * len(chunks)):
             yield from results
+    finally:  # on Ctrl-C, stop at once rather than parse the chunks still queued
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import logging
@@ -13,7 +12,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +41,8 @@ def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None
     The output may not be, or hold, the project `root` or a source folder (content/, themes/),
     nor lie inside a source folder, where the next build would read it back.
     """
+    if out_dir.absolute().is_symlink():  # checked before resolving, which would follow it
+        raise OutputRefused(f"{display_path(out_dir)} exists and is not a folder (it is a link)")
     out = out_dir.resolve()
     if out == Path(out.anchor) or out == Path.home().resolve():
         raise OutputRefused(f"refusing to use {out} as the output folder")
@@ -57,7 +58,7 @@ def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None
                 f"refusing to use {display_path(out)} as the output folder: "
                 f"it is inside {display_path(folder)}"
             )
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if out.exists() and not out.is_dir():
         raise OutputRefused(f"{display_path(out)} exists and is not a folder")
     if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
         raise OutputRefused(
@@ -109,7 +110,7 @@ class _Tree:
     def remove_made(self) -> None:
         """Remove the folders this build made, innermost first, where they are empty."""
         for folder in reversed(self.created):
-            with contextlib.suppress(OSError):
+            with suppress(OSError):
                 folder.rmdir()
 
 
@@ -125,6 +126,12 @@ def _write_temp(temp: Path, item: Output) -> None:
         temp.write_bytes(item.data)
     else:
         shutil.copyfile(item.file, temp)
+
+
+def _cannot_write(out: Path, exc: OSError) -> OutputFailed:
+    reason = exc.strerror or str(exc)
+    where = display_path(out)
+    return OutputFailed(f"cannot write {where}: {reason}; the previous site is unchanged")
 
 
 @contextmanager
@@ -198,10 +205,7 @@ class Staging:
 
     def _failed(self, exc: OSError) -> None:
         self.abort()
-        reason = exc.strerror or str(exc)
-        raise OutputFailed(
-            f"cannot write {display_path(self.out)}: {reason}; the previous site is unchanged"
-        ) from None
+        raise _cannot_write(self.out, exc) from None
 
     def commit(self) -> SyncResult:
         """Put every staged file in place and remove stale ones; return what changed."""
@@ -229,7 +233,8 @@ class Staging:
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.pending.clear()
         for job in self.staged:
-            job.temp.unlink(missing_ok=True)
+            with suppress(OSError):  # a read-only file system refuses even this
+                job.temp.unlink(missing_ok=True)
         self.staged.clear()
         if self.tree is not None:
             self.tree.remove_made()
@@ -251,8 +256,11 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     first build does, and is released by the operating system if the process dies.
     """
     parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(parent, os.O_RDONLY)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError as exc:
+        raise _cannot_write(out_dir, exc) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

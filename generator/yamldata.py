@@ -45,12 +45,7 @@ def load_mapping(text: str, path: Path | str, first_line: int = 1) -> YamlMappin
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + offset if mark else first_line
-        problem = exc.problem or exc.context or "invalid YAML"
-        tab = "\\t" in problem or "\t" in problem or "tab character" in problem
-        hint = "indent YAML with spaces, not tabs" if tab else ""
-        raise SourceError(path, line, f"invalid YAML: {problem}", hint) from None
+        raise _syntax_error(exc, text, path, offset) from None
     except yaml.YAMLError as exc:
         raise SourceError(path, first_line, f"invalid YAML: {exc}") from None
     if node is None:
@@ -59,7 +54,7 @@ def load_mapping(text: str, path: Path | str, first_line: int = 1) -> YamlMappin
         raise SourceError(
             path, node.start_mark.line + 1 + offset, "expected a mapping of `key: value` lines"
         )
-    reader = _Reader(path, offset)
+    reader = _Reader(path, offset, text)
     data, lines = reader.mapping(node)
     return YamlMapping(data, lines, tuple(reader.warnings))
 
@@ -67,18 +62,28 @@ def load_mapping(text: str, path: Path | str, first_line: int = 1) -> YamlMappin
 class _Reader:
     """Turns composed nodes into plain values, refusing tags and aliases."""
 
-    def __init__(self, path: Path | str, offset: int):
+    def __init__(self, path: Path | str, offset: int, text: str):
         self.path = path
         self.offset = offset
+        self.text = text
         self.seen: set[int] = set()
         self.warnings: list[Problem] = []
 
     def line(self, node: yaml.Node) -> int:
         return node.start_mark.line + 1 + self.offset
 
+    def _alias_line(self) -> int:
+        """Return the line of the first `*alias`: composed nodes only know their anchor's."""
+        for event in yaml.parse(self.text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark.line + 1 + self.offset
+        return self.offset + 1
+
     def value(self, node: yaml.Node) -> Any:
         if id(node) in self.seen:
-            raise SourceError(self.path, self.line(node), "YAML aliases (*name) are not supported")
+            raise SourceError(
+                self.path, self._alias_line(), "YAML aliases (*name) are not supported"
+            )
         self.seen.add(id(node))
         if node.tag not in _STANDARD_TAGS:
             raise SourceError(self.path, self.line(node), f"YAML tag {node.tag!r} is not allowed")
@@ -112,3 +117,20 @@ class _Reader:
             lines[key] = self.line(key_node)
             data[key] = self.value(value_node)
         return data, lines
+
+
+def _syntax_error(
+    exc: yaml.MarkedYAMLError, text: str, path: Path | str, offset: int
+) -> SourceError:
+    """Return the SourceError for a YAML syntax error, at the line where it was noticed and
+    naming the line where the unfinished construct (a quote, a list) began."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    message = f"invalid YAML: {exc.problem or exc.context or 'cannot be read'}"
+    if exc.context and exc.context_mark and exc.problem and exc.context_mark.line + 1 != line:
+        message += f" ({exc.context}, which starts on line {exc.context_mark.line + 1 + offset})"
+    lines = text.split("\n")
+    text_line = lines[line - 1] if line <= len(lines) else ""
+    indent = text_line[: len(text_line) - len(text_line.lstrip(" \t"))]
+    hint = "indent YAML with spaces, not tabs" if "\t" in indent else ""
+    return SourceError(path, line + offset, message, hint)
