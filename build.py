@@ -374,6 +374,13 @@ def run_serve(args: argparse.Namespace) -> int:
         with preview:
             if args.port and preview.server.port != args.port:
                 print(f"Port {args.port} is in use; using {preview.server.port} instead.")
+            if not preview.server.local_only:
+                print(
+                    f"warning: --bind {args.bind} exposes the preview, drafts included, to "
+                    "every machine that can reach this one",
+                    file=sys.stderr,
+                    flush=True,
+                )
             print(f"Serving the preview on {preview.url} (Ctrl-C to stop)", flush=True)
             preview.start()
             if args.open:

@@ -121,7 +121,8 @@ def test_unknown_host_names_are_refused(preview: Preview) -> None:
 def test_allowed_hosts() -> None:
     assert allowed_host("localhost:8000", "127.0.0.1")
     assert allowed_host("[::1]:8000", "127.0.0.1")
-    assert allowed_host("192.168.1.20:8000", "0.0.0.0")
+    assert allowed_host("192.168.1.20:8000", "0.0.0.0", local="192.168.1.20")
+    assert not allowed_host("192.168.1.20:8000", "0.0.0.0")  # not an address of ours
     assert allowed_host("laptop.lan:8000", "laptop.lan")
     assert not allowed_host("evil.example", "127.0.0.1")
     assert not allowed_host("", "127.0.0.1")

@@ -1,23 +1,42 @@
 """The preview's HTTP server: the built site from its folder, live reload, nothing else.
 
-Stdlib only. Files come from one folder and never from outside it; Host headers other than
-local names and IP addresses are refused (DNS rebinding); no CORS headers are sent. The
-live-reload script is added to HTML responses here, so the files on disk stay exactly what a
-real build writes.
+Stdlib only. The live-reload script is added to HTML responses here, so the files on disk stay
+exactly what a real build writes.
+
+What it lets in, and why:
+- Files come from the preview folder and never from outside it: no `..`, no hidden files, no
+  backslash or NUL, and no symbolic link that resolves outside the folder.
+- A Host header must name this machine: `localhost` (and `*.localhost`), a loopback address,
+  the address the server is bound to, or the address the request arrived on. Any other name
+  may be an attacker's domain pointed at us (DNS rebinding); any other IP address is not ours.
+  The wildcard addresses `0.0.0.0` and `::` are never a valid Host, whatever the binding: some
+  browsers let any web page reach them.
+- A request that carries an Origin other than the preview's own is refused, the live-reload
+  stream included; no CORS header is ever sent, so other sites cannot read the preview.
+- Only GET and HEAD are answered; other methods get 501 and change nothing.
+- Each connection must send its request within `timeout` seconds in all, however it paces its
+  bytes, and at most `connections` are open at once (more get 503 at once), so a slow or greedy
+  client cannot hold the server up for everyone else.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import io
 import ipaddress
 import logging
 import mimetypes
+import re
 import socket
+import sys
+import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .events import Hub
 
@@ -27,6 +46,10 @@ PREFIX = "/__gazette__/"
 EVENTS = PREFIX + "events"
 SCRIPT = PREFIX + "live.js"
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream; finds closed tabs
+REQUEST_TIMEOUT = 10.0  # seconds a connection has to send its request, or to take a piece
+_PIECE = 1 << 16  # bytes written at a time
+MAX_CONNECTIONS = 256  # open connections (each tab's event stream is one) before 503
+_BUSY = b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n"
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -63,59 +86,104 @@ def live_script() -> bytes:
 def locate(root: Path, url_path: str) -> Path | str | None:
     """Return the file under `root` that serves `url_path`, a path to redirect to, or None.
 
-    Never a file outside `root`, through a symbolic link or otherwise, and never a hidden one
-    (the manifest, a file being written).
+    `root` must be resolved. Never a file outside `root`, through a symbolic link or otherwise,
+    and never a hidden one (the manifest, a file being written).
     """
     rel = unquote(url_path)
     if "\0" in rel or "\\" in rel:
         return None
     parts = [p for p in rel.split("/") if p]
-    if any(p in (".", "..") or p.startswith(".") for p in parts):
+    if any(p.startswith(".") for p in parts):  # `.` and `..` too
         return None
-    candidate = root.joinpath(*parts)
-    if candidate.is_dir():
-        if not url_path.endswith("/"):
-            return url_path + "/"
-        candidate = candidate / "index.html"
+    try:  # a name too long for the file system, or a link loop, is simply not there
+        real = root.joinpath(*parts).resolve(strict=True)
+        if real.is_relative_to(root) and real.is_dir():
+            if not url_path.endswith("/"):
+                return "/" + "".join(quote(p) + "/" for p in parts)
+            real = (real / "index.html").resolve(strict=True)
+        if real.is_relative_to(root) and real.is_file():
+            return real
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a link loop, in 3.11
+        pass
+    return None
+
+
+_HOST = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::[0-9]{1,5})?")
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """Return `text` as an IP address (an IPv4-mapped IPv6 one as IPv4), or None."""
     try:
-        real = candidate.resolve(strict=True)
-    except OSError:
-        return None
-    if not real.is_relative_to(root) or not real.is_file():
-        return None
-    return real
-
-
-def allowed_host(host: str, bound: str) -> bool:
-    """Return True for a Host header naming this machine by a local name or an IP address.
-
-    Any other name may be an attacker's domain pointed at 127.0.0.1 (DNS rebinding).
-    """
-    name = urlsplit("//" + host).hostname or ""
-    if name in ("localhost", bound.lower()) or name.endswith(".localhost"):
-        return True
-    try:
-        ipaddress.ip_address(name)
+        ip = ipaddress.ip_address(text)
     except ValueError:
+        return None
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return mapped or ip
+
+
+def allowed_host(host: str, bound: str, local: str = "") -> bool:
+    """Return True when the Host header `host` names this server.
+
+    That is `localhost` or a name below it, a loopback address, `bound` (the address or name
+    the server listens on) unless it is a wildcard, or `local`, the address the request came in
+    on. Anything else may be an attacker's domain resolving to us (DNS rebinding) or an address
+    that is not ours.
+    """
+    match = _HOST.fullmatch(host.strip().lower())
+    if match is None:
         return False
-    return True
+    name = (match["name"] or match["ip6"]).removesuffix(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    ip = _address(name)
+    if ip is None:
+        return name == bound.lower()
+    if ip.is_unspecified:
+        return False
+    return ip.is_loopback or ip in {_address(bound), _address(local)}
+
+
+def same_origin(origin: str | None, host: str) -> bool:
+    """Return True when a request's Origin header is absent or is the page at `host` itself."""
+    return origin is None or origin.strip().lower() == f"http://{host.strip().lower()}"
 
 
 class PreviewServer(ThreadingHTTPServer):
-    """Serves the preview folder `root` and the live-reload events of `hub`."""
+    """Serves the preview folder `root` and the live-reload events of `hub`.
+
+    Each connection has `timeout` seconds to send its request; at most `connections` are open
+    at once.
+    """
 
     daemon_threads = True
+    request_queue_size = MAX_CONNECTIONS  # a burst of connections must not wait on SYN retries
 
-    def __init__(self, bind: str, port: int, root: Path, hub: Hub):
+    def __init__(
+        self,
+        bind: str,
+        port: int,
+        root: Path,
+        hub: Hub,
+        timeout: float = REQUEST_TIMEOUT,
+        connections: int = MAX_CONNECTIONS,
+    ):
         self.address_family = socket.AF_INET6 if ":" in bind else socket.AF_INET
         self.root = root.resolve()
         self.hub = hub
         self.bind_address = bind
+        self.request_timeout = timeout
+        self._slots = threading.BoundedSemaphore(connections)
         super().__init__((bind, port), PreviewHandler)
 
     @property
     def port(self) -> int:
         return self.server_address[1]
+
+    @property
+    def local_only(self) -> bool:
+        """Return True when only this machine can connect (bound to a loopback address)."""
+        ip = _address(self.server_address[0])
+        return ip is not None and ip.is_loopback
 
     @property
     def url(self) -> str:
@@ -124,6 +192,35 @@ class PreviewServer(ThreadingHTTPServer):
             host = "127.0.0.1"
         return f"http://[{host}]:{self.port}/" if ":" in host else f"http://{host}:{self.port}/"
 
+    def process_request(self, request: socket.socket, client_address: tuple) -> None:
+        """Answer on a thread of its own, or with 503 at once when too many are open."""
+        if not self._slots.acquire(blocking=False):
+            request.setblocking(False)  # the accepting thread must never wait on a client
+            with contextlib.suppress(OSError):
+                request.send(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: tuple) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: socket.socket, client_address: tuple) -> None:
+        """Log a request that failed, instead of printing a traceback on the writer's terminal."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):  # a closed tab, a reset, a client too slow to read
+            log.debug("connection from %s ended: %s", client_address[0], error)
+        else:
+            trace = log.isEnabledFor(logging.DEBUG)  # a traceback only with --verbose
+            log.error("request from %s failed: %r", client_address[0], error, exc_info=trace)
+
     def stop(self) -> None:
         """Stop serving and release every open event stream."""
         self.hub.close()
@@ -131,23 +228,63 @@ class PreviewServer(ThreadingHTTPServer):
         self.server_close()
 
 
-def open_server(bind: str, port: int, root: Path, hub: Hub, tries: int = 20) -> PreviewServer:
+def open_server(
+    bind: str,
+    port: int,
+    root: Path,
+    hub: Hub,
+    tries: int = 20,
+    timeout: float = REQUEST_TIMEOUT,
+    connections: int = MAX_CONNECTIONS,
+) -> PreviewServer:
     """Return a server on `port`, or on the next free port after it when it is taken.
 
     Raises OSError when none of `tries` ports can be used.
     """
     for attempt in range(tries):
         try:
-            return PreviewServer(bind, port + attempt if port else 0, root, hub)
+            number = port + attempt if port else 0
+            return PreviewServer(bind, number, root, hub, timeout, connections)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE or not port or attempt == tries - 1:
                 raise
     raise AssertionError("unreachable")
 
 
+class _Deadline(socket.SocketIO):
+    """Reads a socket until `seconds` after it was made, however the client paces its bytes.
+
+    A socket timeout alone bounds each read: a client sending a byte at a time would hold its
+    connection for ever.
+    """
+
+    def __init__(self, sock: socket.socket, seconds: float):
+        super().__init__(sock, "rb")
+        self._seconds = seconds
+        self._end = time.monotonic() + seconds
+
+    def readinto(self, buffer: bytearray | memoryview) -> int | None:
+        left = self._end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long to arrive")
+        self._sock.settimeout(left)
+        try:
+            return super().readinto(buffer)
+        finally:
+            self._sock.settimeout(self._seconds)  # writes keep the whole timeout
+
+
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "GazettePreview"
+    default_request_version = "HTTP/1.0"  # so a malformed request gets a status line too
+
+    def setup(self) -> None:
+        self.timeout = self.server.request_timeout
+        super().setup()
+        # HTTP/1.0, one request per connection: every read is part of the request's head.
+        self.rfile.close()
+        self.rfile = io.BufferedReader(_Deadline(self.connection, self.timeout))
 
     def do_GET(self) -> None:
         self._respond(body=True)
@@ -159,8 +296,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
     def _respond(self, body: bool) -> None:
-        if not allowed_host(self.headers.get("Host", ""), self.server.bind_address):
+        host = self.headers.get("Host", "")
+        local = self.connection.getsockname()[0]
+        if not allowed_host(host, self.server.bind_address, local):
             self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"unknown host\n", body)
+            return
+        if not same_origin(self.headers.get("Origin"), host):
+            self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"foreign origin\n", body)
             return
         path = urlsplit(self.path).path
         if path == EVENTS:
@@ -171,7 +313,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         generation = self.server.hub.generation  # before reading: a newer page reloads once more
         found = None if path.startswith(PREFIX) else locate(self.server.root, path)
-        if isinstance(found, str):
+        if isinstance(found, str):  # a folder: its address with a slash
             query = urlsplit(self.path).query
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", found + (f"?{query}" if query else ""))
@@ -206,7 +348,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if body:
-            self.wfile.write(data)
+            # In pieces: the socket timeout bounds each sendall, and a big file on a slow
+            # network may take longer than that in all while never stalling.
+            view = memoryview(data)
+            for start in range(0, len(view), _PIECE):
+                self.wfile.write(view[start : start + _PIECE])
 
     def _stream(self) -> None:
         """Send server-sent events until the tab goes away or the server stops."""
