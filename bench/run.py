@@ -79,8 +79,8 @@ def peers(n: int, runs: int, work: Path) -> dict[str, tuple[float, float]]:
     rows = {}
     for line in out.stdout.splitlines():
         cells = line.split()
-        if len(cells) == 7 and re.match(r"^\d", cells[1]):
-            rows[cells[0]] = (float(cells[1]), float(cells[5]))
+        if len(cells) == 6 and re.match(r"^\d", cells[1]):  # label median min max MiB x-hugo
+            rows[cells[0]] = (float(cells[1]), float(cells[4]))
     return rows
 
 

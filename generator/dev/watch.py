@@ -113,7 +113,7 @@ class Watcher(FileSystemEventHandler):
         paths: WatchedPaths,
         on_batch: Callable[[frozenset[Path]], WatchedPaths | None],
         poll: bool = False,
-        quiet: float = 0.2,
+        quiet: float = 0.05,  # editors and checkouts write a burst within a few milliseconds
     ):
         super().__init__()
         self.paths = paths
