@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -71,7 +72,8 @@ def present_files(out_dir: Path) -> dict[str, str]:
     """Return path -> digest of the files this tool wrote in `out_dir` that are still there."""
     out = out_dir.resolve()
     manifest = _read_manifest(out)
-    return {path: value for path, value in manifest.items() if _is_plain_file(out / path)}
+    root = str(out) + os.sep
+    return {path: value for path, value in manifest.items() if _is_plain_file(root + path)}
 
 
 def _read_manifest(out: Path) -> dict[str, str]:
@@ -165,6 +167,7 @@ class Staging:
 
     def __init__(self, out_dir: Path):
         self.out = out_dir.resolve()
+        self.root = str(self.out) + os.sep
         self.old = _read_manifest(self.out)
         self.new: dict[str, str] = {}
         self.staged: list[_Staged] = []
@@ -183,7 +186,7 @@ class Staging:
         """Take one file of the new site; write it aside if it differs from what is there."""
         value = item.digest or digest(item.data or b"")  # copied files always carry a digest
         self.new[item.path] = value
-        if self.old.get(item.path) == value and _is_plain_file(self.out / item.path):
+        if self.old.get(item.path) == value and _is_plain_file(self.root + item.path):
             return
         if item.data is None and item.file is None:
             raise RuntimeError(f"kept page {item.path} is not in the output folder")
@@ -272,8 +275,13 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _is_plain_file(path: Path) -> bool:
-    return path.is_file() and not path.is_symlink()
+def _is_plain_file(path: Path | str) -> bool:
+    """Return True for a regular file that is not a symbolic link (one lstat, no pathlib:
+    this runs for every file of the site on every build)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _remove_stale(out: Path, keep: set[str]) -> list[str]:

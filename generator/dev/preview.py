@@ -6,10 +6,12 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from ..errors import BuildFailed
 from ..pipeline import BuildOptions
 from .events import Hub
 from .loop import PREVIEW_OPTIONS, DevLoop, Rebuild
@@ -67,9 +69,16 @@ class Preview:
             daemon=True,
         )
         self._thread.start()
-        first = self.loop.rebuild()
         if watch:
+            # Watch before the first build, so a file saved while it runs (a large site
+            # takes a while) is rebuilt right after it rather than missed. Watching needs
+            # the settings' folders; broken settings are the first build's to report.
+            with suppress(BuildFailed):
+                self.loop.config = self.loop.load()
             self.watcher = Watcher(self.loop.watched(), self.loop.on_batch, self.poll)
+            self.watcher.observe()
+        first = self.loop.rebuild()
+        if self.watcher is not None:
             self.watcher.start()
         return first
 

@@ -124,9 +124,15 @@ class Watcher(FileSystemEventHandler):
         self._observer = PollingObserver(timeout=0.5) if poll else Observer()
         self._thread = threading.Thread(target=self._run, name="gazette-rebuild", daemon=True)
 
+    def observe(self) -> None:
+        """Start collecting changes without acting on them yet (see start)."""
+        if not self._observer.is_alive():
+            self._schedule()
+            self._observer.start()
+
     def start(self) -> None:
-        self._schedule()
-        self._observer.start()
+        """Collect changes and rebuild for each burst of them."""
+        self.observe()
         self._thread.start()
 
     def stop(self) -> None:
