@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
-import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +21,7 @@ from .model import Document, Group, Site
 from .outputs import Output
 from .pagekeys import PageMemo
 from .urls import output_path
+from .workers import leave_signals_to_parent
 
 log = logging.getLogger(__name__)
 
@@ -260,19 +260,12 @@ def _render_all(plan, todo, env, config, inspect, jobs) -> Iterator[tuple[int, A
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start_worker
+            max_workers=jobs, mp_context=context, initializer=leave_signals_to_parent
         ) as pool:
             for results in pool.map(_render_chunk, chunks):
                 yield from results
     finally:
         _inherited = None
-
-
-def _start_worker() -> None:
-    # Ctrl-C reaches the whole process group: the parent decides how the build stops, and a
-    # worker stopped by the parent's SIGTERM simply ends.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _can_fork() -> bool:

@@ -32,12 +32,17 @@ Outcome = Parsed | SourceError
 _worker_converter: Converter | None = None
 
 
-def _start_worker(smart_typography: bool, raw_html: bool) -> None:
-    global _worker_converter
-    # Ctrl-C reaches every process of the terminal; only the parent stops the build, and a
-    # forked worker must not run the parent's handlers.
+def leave_signals_to_parent() -> None:
+    """Set up a worker process: Ctrl-C reaches every process of the terminal, but only the
+    parent decides how a build stops, and a forked worker must not run the parent's handlers
+    (a SIGTERM from the parent simply ends it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _start_worker(smart_typography: bool, raw_html: bool) -> None:
+    global _worker_converter
+    leave_signals_to_parent()
     _worker_converter = Converter(smart_typography, raw_html)
 
 
