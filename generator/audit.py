@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .checks import Finding, Locator, check_links, judge, read_folder
+from .checks import Finding, judge
 from .config import Config
 from .external import check_external
+from .linkcheck import check_links, read_folder
+from .locate import Locator
 from .refs import scan
 
 
@@ -25,7 +27,8 @@ def audit_output(
     with `external`, links to other sites are fetched too."""
     pages, paths = read_folder(config.output_dir)
     locator = Locator(config, {}, None, config.output_dir)
-    raw = check_links({p: scan(t) for p, t in pages.items()}, paths, {}, config, locator)
+    scans = {p: scan(t) for p, t in pages.items()}
+    raw = check_links(dict.fromkeys(scans), scans.__getitem__, paths, {}, config, locator)
     if external and config.check_level("external_links") != "off":
         raw += check_external(pages, config, locator, timeout=timeout)
     return Audit(tuple(judge(raw, config, strict)), len(pages), len(paths))

@@ -17,14 +17,15 @@ import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import __version__
+from .linkcheck import CheckMemo
 from .parse import Parsed
+from .refs import PageRefs
 
 log = logging.getLogger(__name__)
 
-_MAGIC = b"GAZETTE-CACHE 2\n"
+_MAGIC = b"GAZETTE-CACHE 3\n"
 CACHE_FILE = "build.cache"
 _STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}:[0-9a-f]{16}$")
 _OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
@@ -36,15 +37,17 @@ class BuildCache:
 
     `parsed`: documents by (source path, digest). `pages`: output path -> (page key, digest)
     of every page the last build produced. `files`: file -> (size, mtime_ns, digest), so
-    unchanged images and theme files are not read again. `scans`: what the checks found in
-    each page, by page digest.
+    unchanged images and theme files are not read again. `checks`: what the link checks found
+    on each page, with what that depends on. `scans`: what each page refers to, by page
+    digest; kept in memory only (the dev server), since a rebuild rarely needs a kept page's.
     """
 
     stamp: str
     parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
     pages: dict[str, tuple[str, str]] = field(default_factory=dict)
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
-    scans: dict[str, Any] = field(default_factory=dict)  # page digest -> its links and ids
+    checks: CheckMemo = field(default_factory=CheckMemo)
+    scans: dict[str, PageRefs] = field(default_factory=dict)  # page digest -> links and ids
 
     def snapshot(self) -> tuple:
         """Return a cheap summary that differs whenever the cache's content does, so a build
@@ -53,14 +56,16 @@ class BuildCache:
             self.stamp,
             frozenset(self.parsed),
             tuple(self.pages.items()),
-            frozenset(self.scans),
             tuple(self.files.items()),
+            self.checks.paths,
+            frozenset(self.checks.contents),
         )
 
     def renew(self, stamp: str) -> None:
         """Forget everything that depends on the settings or code when `stamp` differs."""
         if stamp != self.stamp:
-            self.stamp, self.parsed, self.pages, self.scans = stamp, {}, {}, {}
+            self.stamp, self.parsed, self.pages = stamp, {}, {}
+            self.checks, self.scans = CheckMemo(), {}
 
 
 @functools.cache
@@ -138,7 +143,7 @@ def save_cache(folder: Path, cache: BuildCache) -> None:
     """Write `cache` into `folder` atomically: magic line, stamp line, a checksum of the
     payload that detects truncation, then the pickled payload."""
     folder.mkdir(parents=True, exist_ok=True)
-    parts = (cache.parsed, cache.pages, cache.files, cache.scans)
+    parts = (cache.parsed, cache.pages, cache.files, cache.checks)
     temp = folder / f".{CACHE_FILE}.{os.getpid()}.tmp"
     try:
         with temp.open("wb") as stream:

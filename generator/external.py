@@ -15,9 +15,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import __version__
-from .checks import Locator, page_url, resolve
 from .config import Config
 from .errors import Problem
+from .linkcheck import page_url, resolve
+from .locate import Locator
 from .refs import scan
 
 log = logging.getLogger(__name__)

@@ -12,12 +12,13 @@ from datetime import datetime
 
 from .assemble import Selection, assemble_site
 from .cache import BuildCache, cache_stamp, load_cache, save_cache
-from .checks import ChecksFailed, Finding, Scanner, check_build
+from .checks import ChecksFailed, Finding, check_build
 from .clock import reproducible_now
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
 from .htmlurls import rebase_site
+from .linkcheck import Scanner
 from .links import resolve_links
 from .model import Article, Page, Site
 from .outputs import Output
@@ -222,8 +223,8 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
         origins = check_unique(made, config, sources)
         lap("render")
         findings = check_build(
-            site, scanner.pages, origins, tree.sources, parsed.warnings, link_warnings, config,
-            options.strict,
+            site, scanner, origins, tree.sources, parsed.warnings, link_warnings, config,
+            options.strict, cache.checks,
         )  # fmt: skip
         lap("check")
         if any(f.level == "error" for f in findings):

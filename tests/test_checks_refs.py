@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.checks import find_output, page_url, resolve
 from generator.config import Config
+from generator.linkcheck import find_output, page_url, resolve
 from generator.refs import Img, Ref, scan
 
 PAGE = """<!DOCTYPE html>
