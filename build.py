@@ -202,20 +202,20 @@ def _print_problems(problems: Sequence[Problem], kind: str = "") -> None:
 
 
 def _summary(result: BuildResult) -> str:
-    site, sync = result.site, result.sync
+    tally, sync = result.tally, result.sync
     return (
-        f"Built {len(site.articles)} articles, {len(site.pages)} pages, {len(site.tags)} tags: "
+        f"Built {tally.articles} articles, {tally.pages} pages, {tally.tags} tags: "
         f"{len(sync.written)} files written, {sync.unchanged} unchanged, "
         f"{len(sync.removed)} removed in {result.seconds:.2f} s"
     )
 
 
 def _counts(result: BuildResult) -> dict[str, int]:
-    site, sync = result.site, result.sync
+    tally, sync = result.tally, result.sync
     return {
-        "articles": len(site.articles),
-        "pages": len(site.pages),
-        "tags": len(site.tags),
+        "articles": tally.articles,
+        "pages": tally.pages,
+        "tags": tally.tags,
         "files_written": len(sync.written),
         "files_unchanged": sync.unchanged,
         "files_removed": len(sync.removed),

@@ -11,17 +11,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import io
 import logging
 import os
 import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from . import __version__
 from .linkcheck import CheckMemo
 from .parse import Parsed
 from .refs import PageRefs
+from .uptodate import LastBuild
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,9 @@ class BuildCache:
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     checks: CheckMemo = field(default_factory=CheckMemo)
     scans: dict[str, PageRefs] = field(default_factory=dict)  # page digest -> links and ids
+    last: LastBuild | None = None
+    # The saved parts not read yet: the cache file and its bytes after the first part.
+    rest: tuple[Path, bytes] | None = field(default=None, repr=False, compare=False)
 
     def snapshot(self) -> tuple:
         """Return a cheap summary that differs whenever the cache's content does, so a build
@@ -59,13 +65,28 @@ class BuildCache:
             tuple(self.files.items()),
             self.checks.paths,
             frozenset(self.checks.contents),
+            self.last,
         )
+
+    def complete(self) -> str | None:
+        """Read the documents, pages and check results load_cache left unread; return a
+        warning if they cannot be used (the build then has only the file memo)."""
+        if self.rest is None:
+            return None
+        (file, data), self.rest = self.rest, None
+        try:
+            with io.BytesIO(data) as stream:
+                self.parsed, self.pages, self.checks = pickle.loads(_read_part(stream))
+        except Exception:  # damaged, truncated or unreadable: all mean the same
+            self.last = None
+            return f"cache not used: {file} is damaged or truncated"
+        return None
 
     def renew(self, stamp: str) -> None:
         """Forget everything that depends on the settings or code when `stamp` differs."""
         if stamp != self.stamp:
             self.stamp, self.parsed, self.pages = stamp, {}, {}
-            self.checks, self.scans = CheckMemo(), {}
+            self.checks, self.scans, self.last, self.rest = CheckMemo(), {}, None, None
 
 
 @functools.cache
@@ -96,7 +117,8 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     """Return the cache saved in `folder` if it is whole and has `stamp`, else an empty one.
 
     The second value is a warning when a cache file existed but could not be used. The stamp
-    is read first, so a cache for other settings or code is passed over without unpickling.
+    is read first, so a cache for other settings or code is passed over without unpickling;
+    only the small first part is read here, the documents and pages when complete() asks.
     """
     file = folder / CACHE_FILE
     try:
@@ -109,17 +131,41 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
             if saved != stamp:
                 log.info("cache is for other settings or another version; starting cold")
                 return BuildCache(stamp), None
-            checksum, payload = stream.read(64).decode("ascii", "replace"), stream.read()
+            head = _read_part(stream)
+            rest = stream.read()  # checksummed and unpickled only if complete() is called
+            header = _HEADER.match(rest[:81])
+            if header is None or len(rest) != 81 + int(header.group(1)):
+                raise _Damaged
     except FileNotFoundError:
         return BuildCache(stamp), None
     except OSError as exc:
         return BuildCache(stamp), f"cache not used: {exc.strerror}"
-    if _checksum(payload) != checksum:
+    except _Damaged:
         return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
     try:
-        return BuildCache(stamp, *pickle.loads(payload)), None
+        files, last = pickle.loads(head)
     except Exception:  # any unpickling failure means the same: start cold
         return BuildCache(stamp), f"cache not used: {file} cannot be read"
+    return BuildCache(stamp, files=files, last=last, rest=(file, rest)), None
+
+
+class _Damaged(Exception):
+    pass
+
+
+_HEADER = re.compile(rb"^([0-9]{1,15}) ([0-9a-f]{64})\n$")
+
+
+def _read_part(stream: BinaryIO) -> bytes:
+    """Return the next part of a cache file (a line of length and checksum, then the bytes);
+    raise _Damaged if it is truncated or altered."""
+    header = _HEADER.match(stream.readline(100))
+    if header is None:
+        raise _Damaged
+    payload = stream.read(int(header.group(1)))
+    if _checksum(payload) != header.group(2).decode("ascii"):
+        raise _Damaged
+    return payload
 
 
 def _checksum(payload: bytes) -> str:
@@ -140,20 +186,30 @@ class _Hashing:
 
 
 def save_cache(folder: Path, cache: BuildCache) -> None:
-    """Write `cache` into `folder` atomically: magic line, stamp line, a checksum of the
-    payload that detects truncation, then the pickled payload."""
+    """Write `cache` into `folder` atomically: magic line, stamp line, then two parts (the
+    file memo and last build's summary; the documents, pages and check results), each a line
+    with its length and checksum, which detects truncation, then its pickle."""
+    cache.complete()
     folder.mkdir(parents=True, exist_ok=True)
-    parts = (cache.parsed, cache.pages, cache.files, cache.checks)
     temp = folder / f".{CACHE_FILE}.{os.getpid()}.tmp"
     try:
         with temp.open("wb") as stream:
             stream.write(_MAGIC + cache.stamp.encode("ascii") + b"\n")
-            where = stream.tell()
-            stream.write(b"0" * 64)  # the checksum, known once the payload is written
-            hashing = _Hashing(stream)
-            pickle.dump(parts, hashing, protocol=pickle.HIGHEST_PROTOCOL)
-            stream.seek(where)
-            stream.write(hashing.hash.hexdigest().encode("ascii"))
+            _write_part(stream, (cache.files, cache.last))
+            _write_part(stream, (cache.parsed, cache.pages, cache.checks))
         os.replace(temp, folder / CACHE_FILE)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _write_part(stream: BinaryIO, value: object) -> None:
+    # Pickled straight to disk; the header, known only afterwards, is written over a blank.
+    where = stream.tell()
+    stream.write(b" " * 15 + b" " + b"0" * 64 + b"\n")
+    hashing = _Hashing(stream)
+    start = stream.tell()
+    pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+    end = stream.tell()
+    stream.seek(where)
+    stream.write(f"{end - start:015d} {hashing.hash.hexdigest()}\n".encode("ascii"))
+    stream.seek(end)

@@ -168,12 +168,13 @@ def check_page(
     digests: Mapping[str, str | None],
     paths: set[str] | frozenset[str],
     config: Config,
-    resolved: dict[tuple[str, str], Target | None],
+    resolved: dict[tuple[str, str], tuple[Target, tuple[str, ...]] | None],
 ) -> PageCheck:
     """Return what the references of the page at `path` lead to that is not there.
 
     `lookup` gives another page's references (for its ids); `resolved` memoises resolve()
-    across pages, since the same menu links are on every page.
+    and the files tried across pages, since the same menu links are on every page (and the
+    cache then stores each of those paths once).
     """
     wanted = {c for c in LINK_CHECKS if config.check_level(c) != "off"}
     here = page_url(path)
@@ -183,15 +184,14 @@ def check_page(
     for ref in refs.refs if wanted else ():
         key = (ref.url, "" if ref.url.startswith("/") else here)
         if key not in resolved:
-            resolved[key] = resolve(ref.url, here, config)
-        target = resolved[key]
-        if target is None:
+            target = resolve(ref.url, here, config)
+            tried = candidates(target.site_path) if target and target.site_path else ()
+            resolved[key] = (target, tried) if target else None
+        if resolved[key] is None:
             continue
-        found = None
-        if target.site_path:
-            tried = candidates(target.site_path)
-            targets.update(tried)
-            found = next((rel for rel in tried if rel in paths), None)
+        target, tried = resolved[key]
+        targets.update(tried)
+        found = next((rel for rel in tried if rel in paths), None)
         if found is None:
             check, message = _missing(ref.kind, ref.url, target)
         elif target.fragment and target.fragment != "top" and found in digests:
@@ -241,7 +241,7 @@ def check_links(
     previous = memo.pages if memo else {}
     flipped = set(paths ^ memo.paths) if memo else set()
     results: dict[str, PageCheck] = {}
-    resolved: dict[tuple[str, str], Target | None] = {}
+    resolved: dict[tuple[str, str], tuple[Target, tuple[str, ...]] | None] = {}
     raw: list[tuple[str, Problem]] = []
     for path in sorted(digests):
         result = previous.get(path)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 import time
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .assemble import Selection, assemble_site
@@ -30,8 +31,16 @@ from .render import render_site
 from .sitemap import sitemap_outputs
 from .sources import ContentTree, FileMemo, file_digest, read_content
 from .templates import Theme, find_theme, make_environment
+from .uptodate import LastBuild, Tally, inputs_key, manifest_key, window
 from .workers import parse_many, worker_count
-from .write import Staging, SyncResult, check_output_dir, output_lock, present_files
+from .write import (
+    Staging,
+    SyncResult,
+    check_output_dir,
+    intact_files,
+    output_lock,
+    present_files,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +58,7 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildResult:
-    site: Site
+    tally: Tally  # what the site publishes
     sync: SyncResult
     warnings: tuple[Problem, ...]
     seconds: float
@@ -183,14 +192,26 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             if warning:
                 log.warning("%s", warning)
     cache.renew(stamp)
-    loaded = cache.snapshot()
     tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
+    theme = find_theme(config)
+    env = make_environment(config, theme)
+    templates = template_fingerprints(env)
+    theme_files = {rel: file_digest(f, cache.files) for rel, f in theme.static_files().items()}
+    now = options.clock or reproducible_now()
+    # Problems name files relative to the working folder, so it is an input too.
+    flags = (options.drafts, options.future, options.strict, tuple(tree.skipped), os.getcwd())
+    inputs = inputs_key(stamp, flags, tree.sources, tree.assets, templates, theme_files)
     lap("read")
+    if not tree.errors and (result := _unchanged(config, cache.last, inputs, now, started)):
+        return replace(result, timings={**timings, "compare": time.perf_counter() - started})
+    warning = cache.complete()
+    if warning:
+        log.warning("%s", warning)
+    loaded = cache.snapshot()
     parsed = parse_all(tree, config, cache)
     lap("parse")
     if parsed.errors:
         raise BuildFailed(parsed.errors)
-    now = options.clock or reproducible_now()
     selection = Selection(now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
     # Root-relative links written in Markdown carry the base path under a sub-path;
@@ -198,10 +219,8 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     site = rebase_site(site, config.base_path)
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     lap("assemble")
-    theme = find_theme(config)
     originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
-    env = make_environment(config, theme)
-    keys = PageKeys(stamp, template_fingerprints(env), originals)
+    keys = PageKeys(stamp, templates, originals)
     memo = PageMemo(keys, cache.pages, present_files(config.output_dir))
     scanner = Scanner(config, cache.scans)
     made: list[tuple[str, str]] = []
@@ -232,10 +251,31 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
         sync = staging.commit()
     cache.pages = memo.current
     lap("write")
+    warnings = parsed.warnings + link_warnings
+    tally = Tally(len(site.articles), len(site.pages), len(site.tags))
+    cache.last = LastBuild(
+        inputs, window(now, parsed.documents), tally, tuple(findings), warnings,
+        manifest_key(sync.files),
+    )  # fmt: skip
     if persistent and cache.snapshot() != loaded:
         save_cache(config.cache_dir, cache)
     seconds = time.perf_counter() - started
-    warnings = parsed.warnings + link_warnings
     return BuildResult(
-        site, sync, warnings, seconds, parsed.parsed, rendered, timings, tuple(findings)
+        tally, sync, warnings, seconds, parsed.parsed, rendered, timings, tuple(findings)
     )
+
+
+def _unchanged(
+    config: Config, last: LastBuild | None, inputs: str, now: datetime, started: float
+) -> BuildResult | None:
+    """Return the result of the last build again if this one would change nothing: same
+    inputs, a clock that publishes the same articles, and output/ as that build left it."""
+    if last is None or last.inputs != inputs or not last.window.holds(now):
+        return None
+    files = intact_files(config.output_dir)
+    if files is None or manifest_key(files) != last.manifest:
+        return None
+    log.info("nothing changed since the last build")
+    sync = SyncResult((), len(files), (), files)
+    seconds = time.perf_counter() - started
+    return BuildResult(last.tally, sync, last.warnings, seconds, 0, 0, {}, last.findings)

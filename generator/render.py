@@ -21,7 +21,7 @@ from .model import Document, Group, Site
 from .outputs import Output
 from .pagekeys import PageMemo
 from .urls import output_path
-from .workers import leave_signals_to_parent
+from .workers import leave_signals_to_parent, signals_held
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,9 @@ def _render_all(plan, todo, env, config, inspect, jobs) -> Iterator[tuple[int, A
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=leave_signals_to_parent
         ) as pool:
-            for results in pool.map(_render_chunk, chunks):
+            with signals_held():  # the workers are forked as the chunks are handed out
+                batches = pool.map(_render_chunk, chunks)
+            for results in batches:
                 yield from results
     finally:
         _inherited = None

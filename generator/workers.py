@@ -38,6 +38,24 @@ def leave_signals_to_parent() -> None:
     (a SIGTERM from the parent simply ends it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)  # held by the parent while it forked
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while worker processes are forked; they arrive once it is done.
+
+    A handler that runs inside fork's own hooks (logging's lock release) has its exception
+    printed and dropped: the build would go on and print a traceback besides.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _start_worker(smart_typography: bool, raw_html: bool) -> None:
@@ -122,7 +140,9 @@ def parse_many(
         initargs=(config.smart_typography, config.raw_html),
     )
     try:
-        for results in pool.map(_parse_chunk, chunks, [config] * len(chunks)):
+        with signals_held():  # the workers are forked as the chunks are handed out
+            batches = pool.map(_parse_chunk, chunks, [config] * len(chunks))
+        for results in batches:
             yield from results
     finally:  # on Ctrl-C, stop at once rather than parse the chunks still queued
         pool.shutdown(wait=True, cancel_futures=True)

@@ -11,10 +11,10 @@ import signal
 import stat
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputFailed, OutputRefused, display_path
@@ -34,6 +34,7 @@ class SyncResult:
     written: tuple[str, ...]
     unchanged: int
     removed: tuple[str, ...]
+    files: Mapping[str, str] = field(default_factory=dict)  # what output/ holds: path -> digest
 
 
 def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None:
@@ -74,6 +75,33 @@ def present_files(out_dir: Path) -> dict[str, str]:
     manifest = _read_manifest(out)
     root = str(out) + os.sep
     return {path: value for path, value in manifest.items() if _is_plain_file(root + path)}
+
+
+def intact_files(out_dir: Path) -> dict[str, str] | None:
+    """Return path -> digest of the files in `out_dir` if they are exactly those this tool
+    wrote last (every one a plain file, none other), else None."""
+    out = out_dir.resolve()
+    manifest = _read_manifest(out)
+    found: set[str] = set()
+    folders = [(str(out), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return None
+        if not entries and prefix:
+            return None  # an empty folder: a build would remove it
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((entry.path, rel + "/"))
+            elif not entry.is_file(follow_symlinks=False) or rel not in manifest:
+                if rel != MANIFEST:
+                    return None
+            else:
+                found.add(rel)
+    return manifest if len(found) == len(manifest) else None
 
 
 def _read_manifest(out: Path) -> dict[str, str]:
@@ -229,7 +257,7 @@ class Staging:
                 os.replace(job.temp, job.dest)  # replaces a planted symlink, not its target
             removed = _remove_stale(self.out, set(self.new)) if self.out.is_dir() else []
         written = tuple(job.path for job in self.staged if job.path != MANIFEST)
-        return SyncResult(written, len(self.new) - len(written), tuple(removed))
+        return SyncResult(written, len(self.new) - len(written), tuple(removed), dict(self.new))
 
     def abort(self) -> None:
         """Remove every temporary file and every folder this staging made."""
