@@ -16,20 +16,21 @@ import webbrowser
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.audit import audit_output
 from generator.checks import ChecksFailed, Finding
 from generator.checks import summarize as summarize_findings
 from generator.clock import reproducible_now
 from generator.config import Config, load_config
 from generator.dates import parse_date
-from generator.dev.loop import Rebuild
-from generator.dev.preview import Preview
 from generator.dev.scaffold import create_article
 from generator.errors import BuildFailed, OutputError, Problem, display_path
 from generator.pipeline import BuildOptions, BuildResult, build
 from generator.report import make_report, write_report
 from generator.schedule import HELD_KINDS, list_held
+
+if TYPE_CHECKING:
+    from generator.dev.loop import Rebuild
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -358,6 +359,8 @@ def _report_rebuild(rebuild: Rebuild, quiet: bool) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     overrides = {"content_dir": args.content, "base_url": args.base_url}
     try:
+        from generator.dev.preview import Preview  # only `serve` needs the server and watcher
+
         preview = Preview(
             args.config,
             bind=args.bind,
@@ -417,6 +420,8 @@ def run_check(args: argparse.Namespace) -> int:
     if not out.is_dir():
         print(f"error: {out} does not exist; build the site first", file=sys.stderr)
         return EXIT_ERRORS
+    from generator.audit import audit_output  # only `check` fetches external links
+
     audit = audit_output(config, args.strict, args.external, args.timeout)
     _print_findings(audit.findings, args.quiet)
     failed = any(f.level == "error" for f in audit.findings)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
-import io
 import logging
 import os
 import pickle
@@ -52,8 +51,8 @@ class BuildCache:
     checks: CheckMemo = field(default_factory=CheckMemo)
     scans: dict[str, PageRefs] = field(default_factory=dict)  # page digest -> links and ids
     last: LastBuild | None = None
-    # The saved parts not read yet: the cache file and its bytes after the first part.
-    rest: tuple[Path, bytes] | None = field(default=None, repr=False, compare=False)
+    # The saved parts not read yet: the cache file and where they start in it.
+    rest: tuple[Path, int] | None = field(default=None, repr=False, compare=False)
 
     def snapshot(self) -> tuple:
         """Return a cheap summary that differs whenever the cache's content does, so a build
@@ -73,11 +72,12 @@ class BuildCache:
         warning if they cannot be used (the build then has only the file memo)."""
         if self.rest is None:
             return None
-        (file, data), self.rest = self.rest, None
+        (file, offset), self.rest = self.rest, None
         try:
-            with io.BytesIO(data) as stream:
+            with file.open("rb") as stream:
+                stream.seek(offset)
                 self.parsed, self.pages, self.checks = pickle.loads(_read_part(stream))
-        except Exception:  # damaged, truncated or unreadable: all mean the same
+        except Exception:  # damaged, replaced or unreadable: all mean the same
             self.last = None
             return f"cache not used: {file} is damaged or truncated"
         return None
@@ -132,9 +132,12 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
                 log.info("cache is for other settings or another version; starting cold")
                 return BuildCache(stamp), None
             head = _read_part(stream)
-            rest = stream.read()  # checksummed and unpickled only if complete() is called
-            header = _HEADER.match(rest[:81])
-            if header is None or len(rest) != 81 + int(header.group(1)):
+            # The rest is checksummed and unpickled only if complete() is called; its length
+            # is checked now, so a truncated file is reported whether or not it is.
+            offset = stream.tell()
+            header = _HEADER.match(stream.readline(100))
+            size = os.fstat(stream.fileno()).st_size
+            if header is None or size != stream.tell() + int(header.group(1)):
                 raise _Damaged
     except FileNotFoundError:
         return BuildCache(stamp), None
@@ -146,7 +149,7 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
         files, last = pickle.loads(head)
     except Exception:  # any unpickling failure means the same: start cold
         return BuildCache(stamp), f"cache not used: {file} cannot be read"
-    return BuildCache(stamp, files=files, last=last, rest=(file, rest)), None
+    return BuildCache(stamp, files=files, last=last, rest=(file, offset)), None
 
 
 class _Damaged(Exception):
