@@ -2,20 +2,66 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 
 def display_path(path: Path | str) -> str:
-    """Return `path` relative to the working directory when it lies below it, else as given."""
-    p = Path(path)
+    """Return `path` relative to the working directory when it lies below it, else as given.
+
+    The folder is resolved, the name is not: a link is named as itself, never by its target.
+    Resolved folders are remembered per working directory (every reported problem asks), so a
+    folder replaced by a link while the process runs keeps the name it had when first shown.
+    """
+    text = path if isinstance(path, str) else str(path)
+    plain = _is_plain(text)  # the common case, done without pathlib
     try:
-        # The folder is resolved, the name is not: a link is named as itself, never by its target.
-        p = p.absolute()
-        p = p.resolve() if p.name == ".." else p.parent.resolve() / p.name
-        return p.relative_to(Path.cwd().resolve()).as_posix()
+        cwd = os.getcwd()
+        if plain:
+            full = text if text.startswith("/") else f"{cwd.rstrip('/')}/{text}"
+            parent, _, name = full.rpartition("/")
+            parent = parent or "/"
+        else:
+            absolute = Path(text).absolute()
+            parent, name = str(absolute.parent), absolute.name
+        if name == "..":
+            target = _resolved(cwd, f"{parent}/{name}")
+        else:
+            folder = _resolved(cwd, parent)
+            target = folder if folder is None or not name else f"{folder.rstrip('/')}/{name}"
+        here = _resolved(cwd, cwd)
+    except OSError:
+        target = here = None
+    if target is not None and here is not None:
+        if target == here:
+            return "."
+        below = here.rstrip("/") + "/"
+        if target.startswith(below):
+            return target[len(below) :]
+    return text if plain else Path(text).as_posix()
+
+
+def _is_plain(text: str) -> bool:
+    """Return True if pathlib would keep `text` as it is (no '.', '//' or trailing '/')."""
+    return not (
+        text in ("", ".")
+        or "//" in text
+        or "/./" in text
+        or text.startswith("./")
+        or text.endswith(("/", "/."))
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(cwd: str, folder: str) -> str | None:
+    """Return the resolved form of `folder` (absolute) seen from `cwd`, or None if it cannot
+    be resolved (a loop of links, a NUL byte)."""
+    try:
+        return str(Path(folder).resolve())
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of links
-        return Path(path).as_posix()
+        return None
 
 
 @dataclass(frozen=True)

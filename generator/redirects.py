@@ -62,6 +62,8 @@ def redirect_outputs(config: Config, site: Site) -> list[Output]:
     """
     outputs = []
     for article in site.articles:
+        if not article.aliases:
+            continue
         target = absolute(config.base_url, article.url)
         lang = article.lang or config.language
         for alias in article.aliases:

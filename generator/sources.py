@@ -6,6 +6,7 @@ import codecs
 import fnmatch
 import logging
 import os
+import re
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,9 +35,13 @@ class ContentTree:
     skipped: tuple[Problem, ...]  # files left out on purpose (links out, FIFOs)
 
 
+# One pattern for all of JUNK: each name of content/ is checked, on every build.
+_JUNK = re.compile("|".join(fnmatch.translate(pattern) for pattern in JUNK))
+
+
 def is_junk(name: str) -> bool:
     """Return True for editor swap files, OS metadata and hidden files."""
-    return name.startswith(".") or any(fnmatch.fnmatchcase(name, pattern) for pattern in JUNK)
+    return name.startswith(".") or _JUNK.match(name) is not None
 
 
 def is_machinery(name: str, folder: bool) -> bool:
@@ -57,12 +62,17 @@ FileMemo = dict[str, tuple[int, int, str]]  # file -> (size, mtime_ns, digest)
 
 def file_digest(file: Path, memo: FileMemo) -> str:
     """Return the digest of a file's bytes, reading it only if its size or mtime changed."""
-    info = file.stat()
-    known = memo.get(str(file))
+    return _memo_digest(str(file), os.stat(file), memo)
+
+
+def _memo_digest(file: str, info: os.stat_result, memo: FileMemo) -> str:
+    """Return the digest of `file`, whose stat is `info`, read only if the memo is out of date."""
+    known = memo.get(file)
     if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
         return known[2]
-    value = digest(file.read_bytes())
-    memo[str(file)] = (info.st_size, info.st_mtime_ns, value)
+    with open(file, "rb") as stream:
+        value = digest(stream.read())
+    memo[file] = (info.st_size, info.st_mtime_ns, value)
     return value
 
 
@@ -76,68 +86,151 @@ def read_content(
     """
     memo = {} if memo is None else memo
     root = content_dir.resolve()
-    sources: list[Source] = []
-    assets: list[Asset] = []
-    errors: list[Problem] = []
-    skipped: list[Problem] = []
-    bundles: list[tuple[str, str]] = []  # (folder prefix, source path of its index.md)
     if not root.is_dir():
         missing = Problem(display_path(content_dir), None, "content folder not found")
         return ContentTree((), (), (missing,), ())
-    for folder, dirs, files in os.walk(root):
-        rel_folder = Path(folder).relative_to(root).as_posix()
-        prefix = "" if rel_folder == "." else rel_folder + "/"
-        for name in sorted(n for n in (*dirs, *files) if is_machinery(n, n in dirs)):
-            shown = display_path(Path(folder) / name)
-            log.debug("%s: skipped: another generator's file, not content", shown)
-        dirs[:] = sorted(d for d in dirs if not is_junk(d) and not is_machinery(d, True))
-        for name in [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-            # os.walk does not follow them; say so rather than leave the folder out silently
-            message = "skipped: a symbolic link to a folder (links to folders are not followed)"
-            skipped.append(Problem(display_path(Path(folder) / name), None, message))
-        names = sorted(n for n in files if not is_junk(n) and not is_machinery(n, False))
-        is_pages = prefix.startswith(PAGES_FOLDER + "/")
-        if not is_pages and prefix and any(n in ("index.md", "index.markdown") for n in names):
-            index = "index.md" if "index.md" in names else "index.markdown"
-            bundles.append((prefix, prefix + index))
-        for name in names:
-            file = Path(folder) / name
-            rel = prefix + name
-            problem = _unsafe(file, root)
-            if problem:
-                skipped.append(Problem(display_path(file), None, problem))
-                continue
-            if not name.lower().endswith(MARKDOWN_SUFFIXES):
-                try:
-                    assets.append(Asset(rel, file, file_digest(file, memo)))
-                except OSError as exc:
-                    errors.append(Problem(display_path(file), None, f"cannot read: {exc.strerror}"))
-                continue
-            if max_bytes is not None and file.stat().st_size > max_bytes:
-                limit = f"{max_bytes / 1_000_000:g} MB"
-                errors.append(
-                    Problem(
-                        display_path(file),
-                        None,
-                        f"larger than the {limit} limit for a document",
-                        "raise max_document_mb in site.yaml if the file is genuine",
-                    )
-                )
-                continue
+    reader = _Reader(str(root), memo, max_bytes)
+    # Depth first, a folder's files before its subfolders, each in name order (as os.walk
+    # does); os.scandir spares a stat per name and pathlib's cost on every file.
+    todo = [("", str(root))]
+    while todo:
+        prefix, folder = todo.pop()
+        subfolders = reader.folder(prefix, folder)
+        todo.extend(reversed(subfolders))
+    return reader.tree()
+
+
+class _Reader:
+    """Collects the documents, assets and problems of one content tree, folder by folder."""
+
+    def __init__(self, root: str, memo: FileMemo, max_bytes: int | None):
+        self.root = root
+        self.inside = root.rstrip("/") + "/"
+        self.memo = memo
+        self.max_bytes = max_bytes
+        self.sources: list[Source] = []
+        self.assets: list[Asset] = []
+        self.errors: list[Problem] = []
+        self.skipped: list[Problem] = []
+        self.bundles: list[tuple[str, str]] = []  # (folder prefix, source path of its index.md)
+
+    def tree(self) -> ContentTree:
+        owned = [_with_owner(a, self.bundles) for a in self.assets]
+        return ContentTree(
+            tuple(self.sources), tuple(owned), tuple(self.errors), tuple(self.skipped)
+        )
+
+    def folder(self, prefix: str, folder: str) -> list[tuple[str, str]]:
+        """Read the files of `folder` (content path `prefix`); return its subfolders to walk
+        as (prefix, folder), in name order."""
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:  # an unreadable folder is passed over, as os.walk does
+            return []
+        subfolders: list[tuple[str, str]] = []
+        files: list[os.DirEntry] = []
+        for entry in entries:
+            name = entry.name
             try:
-                data = file.read_bytes()
-                text = decode(data)
-            except UnicodeDecodeError as exc:
-                errors.append(_not_utf8(file, data, exc))
-                continue
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_machinery(name, is_dir):
+                log.debug(
+                    "%s: skipped: another generator's file, not content", display_path(entry.path)
+                )
+            elif is_junk(name):
+                pass
+            elif not is_dir:
+                files.append(entry)
+            elif entry.is_symlink():
+                # not followed; say so rather than leave the folder out silently
+                message = "skipped: a symbolic link to a folder (links to folders are not followed)"
+                self.skipped.append(Problem(display_path(entry.path), None, message))
+            else:
+                subfolders.append((f"{prefix}{name}/", entry.path))
+        names = {e.name for e in files}
+        is_pages = prefix.startswith(PAGES_FOLDER + "/")
+        if not is_pages and prefix and ("index.md" in names or "index.markdown" in names):
+            index = "index.md" if "index.md" in names else "index.markdown"
+            self.bundles.append((prefix, prefix + index))
+        for entry in files:
+            self.file(entry, prefix + entry.name, is_pages)
+        return subfolders
+
+    def file(self, entry: os.DirEntry, rel: str, is_pages: bool) -> None:
+        """Take one file: a document, an asset, or a problem."""
+        path = entry.path
+        try:
+            info = entry.stat()
+        except OSError as exc:  # a dangling link or a symlink loop
+            self.skipped.append(
+                Problem(display_path(path), None, f"cannot read: {exc.strerror or exc}")
+            )
+            return
+        problem = self._unsafe(entry, info)
+        if problem:
+            self.skipped.append(Problem(display_path(path), None, problem))
+            return
+        if not entry.name.lower().endswith(MARKDOWN_SUFFIXES):
+            try:
+                self.assets.append(Asset(rel, Path(path), _memo_digest(path, info, self.memo)))
             except OSError as exc:
-                errors.append(Problem(display_path(file), None, f"cannot read: {exc.strerror}"))
-                continue
-            kind = "page" if is_pages else "article"
-            bundle = bool(bundles) and rel == bundles[-1][1]
-            sources.append(Source(rel, file, text, digest(data), kind, bundle))
-    owned = [_with_owner(a, bundles) for a in assets]
-    return ContentTree(tuple(sources), tuple(owned), tuple(errors), tuple(skipped))
+                self.errors.append(
+                    Problem(display_path(path), None, f"cannot read: {exc.strerror}")
+                )
+            return
+        if self.max_bytes is not None and info.st_size > self.max_bytes:
+            limit = f"{self.max_bytes / 1_000_000:g} MB"
+            self.errors.append(
+                Problem(
+                    display_path(path),
+                    None,
+                    f"larger than the {limit} limit for a document",
+                    "raise max_document_mb in site.yaml if the file is genuine",
+                )
+            )
+            return
+        file = Path(path)
+        try:
+            data = _read_bytes(path, info.st_size)
+            text = decode(data)
+        except UnicodeDecodeError as exc:
+            self.errors.append(_not_utf8(file, data, exc))
+            return
+        except OSError as exc:
+            self.errors.append(Problem(display_path(path), None, f"cannot read: {exc.strerror}"))
+            return
+        kind = "page" if is_pages else "article"
+        bundle = bool(self.bundles) and rel == self.bundles[-1][1]
+        self.sources.append(Source(rel, file, text, digest(data), kind, bundle))
+
+    def _unsafe(self, entry: os.DirEntry, info: os.stat_result) -> str | None:
+        """Return why a file whose stat is `info` must not be read (a link out of content/,
+        not a regular file), or None."""
+        if entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            if target != self.root and not target.startswith(self.inside):
+                return "skipped: a symbolic link to a file outside the content folder"
+        if not stat.S_ISREG(info.st_mode):
+            return "skipped: not a regular file"
+        return None
+
+
+def _read_bytes(path: str, size: int) -> bytes:
+    """Return the bytes of the file at `path`, whose stat gave `size` (a hint: read to the end).
+
+    Plain os.read, not a buffered file object: it is called for every document on every build.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        parts = [os.read(fd, size + 1)]
+        while parts[-1]:
+            parts.append(os.read(fd, 1 << 16))
+    finally:
+        os.close(fd)
+    return b"".join(parts) if len(parts) > 2 else parts[0]
 
 
 def _not_utf8(file: Path, data: bytes, exc: UnicodeDecodeError) -> Problem:
@@ -165,18 +258,3 @@ def _with_owner(asset: Asset, bundles: list[tuple[str, str]]) -> Asset:
     if not owners:
         return asset
     return replace(asset, owner=max(owners)[1])
-
-
-def _unsafe(file: Path, root: Path) -> str | None:
-    """Return why `file` must not be read (a link out of content/, not a regular file), or None."""
-    try:
-        info = file.stat()
-    except OSError as exc:  # a dangling link or a symlink loop
-        return f"cannot read: {exc.strerror or exc}"
-    if file.is_symlink():
-        target = file.resolve()
-        if not target.is_relative_to(root):
-            return "skipped: a symbolic link to a file outside the content folder"
-    if not stat.S_ISREG(info.st_mode):
-        return "skipped: not a regular file"
-    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -99,9 +100,19 @@ def absolute(base_url: str, site_path: str) -> str:
 
     A protocol-relative URL (//cdn.example/x.png) takes the scheme of `base_url`.
     """
-    if urlsplit(site_path).scheme:
+    # A site path ('/2024/vote/') has no scheme; only other values need parsing. This runs
+    # for every page of the sitemap and every link a template makes absolute.
+    plain = site_path.startswith("/") and not site_path.startswith("//")
+    if not plain and urlsplit(site_path).scheme:
         return site_path
-    parts = urlsplit(base_url)
+    scheme, netloc, base_path = _split_base(base_url)
     if site_path.startswith("//"):
-        return f"{parts.scheme}:{site_path}"
-    return f"{parts.scheme}://{parts.netloc}{link(parts.path.rstrip('/'), site_path)}"
+        return f"{scheme}:{site_path}"
+    return f"{scheme}://{netloc}{link(base_path, site_path)}"
+
+
+@functools.lru_cache(maxsize=16)
+def _split_base(base_url: str) -> tuple[str, str, str]:
+    """Return the scheme, host and path (without a final '/') of `base_url`."""
+    parts = urlsplit(base_url)
+    return parts.scheme, parts.netloc, parts.path.rstrip("/")

@@ -214,10 +214,13 @@ class Staging:
         """Take one file of the new site; write it aside if it differs from what is there."""
         value = item.digest or digest(item.data or b"")  # copied files always carry a digest
         self.new[item.path] = value
+        if item.data is None and item.file is None:
+            # A kept page: PageMemo.keep found it in output/ (present_files) in this build.
+            if self.old.get(item.path) != value:
+                raise RuntimeError(f"kept page {item.path} is not in the output folder")
+            return
         if self.old.get(item.path) == value and _is_plain_file(self.root + item.path):
             return
-        if item.data is None and item.file is None:
-            raise RuntimeError(f"kept page {item.path} is not in the output folder")
         self._stage(item)
 
     def _stage(self, item: Output) -> None:
@@ -315,19 +318,34 @@ def _is_plain_file(path: Path | str) -> bool:
 def _remove_stale(out: Path, keep: set[str]) -> list[str]:
     """Delete files under `out` that are not in `keep`, then empty folders; return them.
 
-    Temporary files left by a build that was killed go the same way.
+    Temporary files left by a build that was killed go the same way, as do files and links
+    put there by hand. The whole folder is listed on every build (the manifest cannot know
+    what others put there), with os.scandir and plain strings: this visits every file.
     """
     removed: list[str] = []
-    for dirpath, dirs, files in os.walk(out, topdown=False):
-        folder = Path(dirpath)
-        rel_folder = folder.relative_to(out).as_posix()
-        prefix = "" if rel_folder == "." else rel_folder + "/"
-        for name in files + [d for d in dirs if (folder / d).is_symlink()]:
-            rel = prefix + name
-            if rel == MANIFEST or rel in keep:
-                continue
-            (folder / name).unlink()
-            removed.append(rel)
-        if folder != out and not any(folder.iterdir()):
-            folder.rmdir()
+    _sweep(str(out), "", keep, removed)
     return sorted(removed)
+
+
+def _sweep(folder: str, prefix: str, keep: set[str], removed: list[str]) -> bool:
+    """Delete what `folder` (output path `prefix`) holds that is not in `keep`, innermost
+    first, adding it to `removed`; return True if the folder is left empty."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:  # not listable: leave it be, as os.walk would
+        return False
+    left = 0
+    for entry in entries:
+        rel = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):  # a link to a folder is removed, not followed
+            if _sweep(entry.path, rel + "/", keep, removed):
+                os.rmdir(entry.path)
+            else:
+                left += 1
+        elif rel in keep or rel == MANIFEST:
+            left += 1
+        else:
+            os.unlink(entry.path)
+            removed.append(rel)
+    return left == 0

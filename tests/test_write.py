@@ -128,6 +128,34 @@ def test_stale_symlink_is_removed_not_followed(tmp_path: Path) -> None:
     assert (elsewhere / "keep.txt").read_text() == "keep"
 
 
+def test_files_nobody_listed_are_removed_at_any_depth(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home", "a/b/index.html": "b"}), out)
+    before = _stats(out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("keep")
+    (out / "a/b/.index.html.gazette-tmp").write_text("left by a killed build")
+    (out / "a/b/notes.txt").write_text("put there by hand")
+    (out / "a/b/c/d").mkdir(parents=True)
+    (out / "a/link").symlink_to(elsewhere, target_is_directory=True)
+    (out / "a/b/c/file-link").symlink_to(elsewhere / "keep.txt")
+    result = sync_output(_outputs({"index.html": "home", "a/b/index.html": "b"}), out)
+    assert result.removed == (
+        "a/b/.index.html.gazette-tmp",
+        "a/b/c/file-link",
+        "a/b/notes.txt",
+        "a/link",
+    )
+    assert all_entries(out) == {"index.html", MANIFEST, "a", "a/b", "a/b/index.html"}
+    assert _stats(out) == before
+    assert (elsewhere / "keep.txt").read_text() == "keep"
+
+
+def all_entries(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     for folder in ("content/articles", "themes/mine/templates"):

@@ -1,0 +1,98 @@
+"""read_content: which files of content/ are documents, assets or problems, and in what order."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import article, write_files
+
+from generator.outputs import digest
+from generator.sources import read_content
+
+
+def _problems(problems) -> dict[str, str]:
+    return {Path(p.path).name: p.message for p in problems}
+
+
+def test_walk_order_files_before_subfolders_and_what_is_left_out(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_files(
+        content,
+        {
+            "b.md": article("B"),
+            "a/z.md": article("Z"),
+            "a/b/x.md": article("X"),
+            "a/a.md": article("A"),
+            "pages/about.md": article("About"),
+            "_layouts/base.html": "<html>",
+            "_index.md": article("Hugo list page"),
+            "_posts/2024-02-09-post.md": article("Post"),
+            ".git/config": "[core]",
+            "a/notes.md~": "backup",
+            "a/.hidden.md": article("Hidden"),
+            "a/b/photo.jpg": b"\xff\xd8",
+        },
+    )
+    tree = read_content(content)
+    assert [(s.path, s.kind) for s in tree.sources] == [
+        ("b.md", "article"),
+        ("_posts/2024-02-09-post.md", "article"),
+        ("a/a.md", "article"),
+        ("a/z.md", "article"),
+        ("a/b/x.md", "article"),
+        ("pages/about.md", "page"),
+    ]
+    assert [a.path for a in tree.assets] == ["a/b/photo.jpg"]
+    assert tree.sources[0].file == content.resolve() / "b.md"
+    assert tree.sources[0].digest == digest(article("B").encode())
+    assert (tree.errors, tree.skipped) == ((), ())
+
+
+def test_links_inside_content_are_read_as_themselves_others_are_skipped(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_files(content, {"articles/vote.md": article("Vote"), "img/chart.png": b"PNG"})
+    write_files(tmp_path, {"outside.md": article("Outside"), "outside/x.md": article("X")})
+    (content / "again.md").symlink_to(content / "articles" / "vote.md")
+    (content / "img" / "same.png").symlink_to("chart.png")
+    (content / "leak.md").symlink_to(tmp_path / "outside.md")
+    (content / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (content / "gone.md").symlink_to(content / "nowhere.md")
+    tree = read_content(content)
+    assert [s.path for s in tree.sources] == ["again.md", "articles/vote.md"]
+    assert tree.sources[0].file == content.resolve() / "again.md"  # the link, not its target
+    assert tree.sources[0].text == tree.sources[1].text
+    assert [a.path for a in tree.assets] == ["img/chart.png", "img/same.png"]
+    assert _problems(tree.skipped) == {
+        "linked": "skipped: a symbolic link to a folder (links to folders are not followed)",
+        "gone.md": "cannot read: No such file or directory",
+        "leak.md": "skipped: a symbolic link to a file outside the content folder",
+    }
+
+
+def test_fifo_is_skipped_and_oversized_document_is_an_error(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_files(content, {"big.md": "x" * 2000, "small.md": article("Small")})
+    os.mkfifo(content / "pipe.md")
+    tree = read_content(content, max_bytes=1000)
+    assert [s.path for s in tree.sources] == ["small.md"]
+    assert _problems(tree.skipped) == {"pipe.md": "skipped: not a regular file"}
+    assert _problems(tree.errors) == {"big.md": "larger than the 0.001 MB limit for a document"}
+
+
+def test_assets_are_hashed_again_only_when_they_change(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    photo = content / "photo.jpg"
+    write_files(content, {"photo.jpg": b"one"})
+    memo: dict[str, tuple[int, int, str]] = {}
+    [first] = read_content(content, memo).assets
+    assert first.digest == digest(b"one")
+    assert memo[str(content.resolve() / "photo.jpg")][2] == digest(b"one")
+    photo.write_bytes(b"two, longer")
+    [second] = read_content(content, memo).assets
+    assert second.digest == digest(b"two, longer")
+
+
+def test_missing_content_folder_is_an_error(tmp_path: Path) -> None:
+    tree = read_content(tmp_path / "nowhere")
+    assert [p.message for p in tree.errors] == ["content folder not found"]
