@@ -22,6 +22,7 @@ from typing import BinaryIO
 from . import __version__
 from .linkcheck import CheckMemo
 from .parse import Parsed
+from .quick import Built
 from .refs import PageRefs
 from .uptodate import LastBuild
 
@@ -51,6 +52,7 @@ class BuildCache:
     checks: CheckMemo = field(default_factory=CheckMemo)
     scans: dict[str, PageRefs] = field(default_factory=dict)  # page digest -> links and ids
     last: LastBuild | None = None
+    built: Built | None = None  # in memory only: what the dev server's quick pages need
     # The saved parts not read yet: the cache file and where they start in it.
     rest: tuple[Path, int] | None = field(default=None, repr=False, compare=False)
 
@@ -87,6 +89,7 @@ class BuildCache:
         if stamp != self.stamp:
             self.stamp, self.parsed, self.pages = stamp, {}, {}
             self.checks, self.scans, self.last, self.rest = CheckMemo(), {}, None, None
+            self.built = None
 
 
 @functools.cache

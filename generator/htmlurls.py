@@ -10,12 +10,15 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from .model import Site
+from .model import Article, Page, Site
 from .urls import link
+
+D = TypeVar("D", Article, Page)
 
 # Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block is left alone.
 _TAG = re.compile(r"<[A-Za-z][^<>]*>")
@@ -61,16 +64,19 @@ def rebase_site(site: Site, base_path: str) -> Site:
     """
     if not base_path:
         return site
-
-    def rebase(doc):
-        return replace(
-            doc,
-            content=Markup(rebase_links(doc.content, base_path)),
-            summary=Markup(rebase_links(doc.summary, base_path)),
-        )
-
     return replace(
         site,
-        articles=tuple(rebase(a) for a in site.articles),
-        pages=tuple(rebase(p) for p in site.pages),
+        articles=tuple(rebase_document(a, base_path) for a in site.articles),
+        pages=tuple(rebase_document(p, base_path) for p in site.pages),
+    )
+
+
+def rebase_document(doc: D, base_path: str) -> D:
+    """Return `doc` with the root-relative links of its content and summary under `base_path`."""
+    if not base_path:
+        return doc
+    return replace(
+        doc,
+        content=Markup(rebase_links(doc.content, base_path)),
+        summary=Markup(rebase_links(doc.summary, base_path)),
     )

@@ -10,8 +10,10 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote
 
 from markupsafe import Markup
@@ -20,6 +22,8 @@ from .errors import Problem, display_path
 from .model import Article, Asset, Page, Site
 from .parse import MARKDOWN_LINK, PLACEHOLDERS
 from .urls import link
+
+D = TypeVar("D", Article, Page)
 
 _LINK_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
 _SUFFIX = re.compile(r"[?#]")
@@ -46,35 +50,36 @@ def resolve_links(
     """Return `site` with content links rewritten to site URLs, and a warning per unknown target."""
     targets = published_paths(site)
     warnings: list[Problem] = []
-
-    def fix(doc: Article | Page) -> Article | Page:
-        if not doc.links:
-            return doc
-        found: dict[str, str] = {}
-        for target, line in doc.links:
-            path, suffix = _content_path(target, doc.source)
-            if path is not None and path in targets:
-                found[target] = link(base_path, targets[path]) + suffix
-                continue
-            if not (target.startswith(PLACEHOLDERS) or MARKDOWN_LINK.match(target)):
-                continue  # another relative link (a page of a bundle, a file not in content/)
-            shown = f" (no {path} in the content folder)" if path else ""
-            warnings.append(
-                Problem(
-                    display_path(content_dir / doc.source),
-                    line,
-                    f"unknown link target '{target}'{shown}",
-                )
-            )
-        if not found:
-            return doc
-        return replace(
-            doc, content=_rewrite(doc.content, found), summary=_rewrite(doc.summary, found)
-        )
-
-    articles = tuple(fix(a) for a in site.articles)
-    pages = tuple(fix(p) for p in site.pages)
+    articles = tuple(
+        resolve_document(a, targets, content_dir, base_path, warnings) for a in site.articles
+    )
+    pages = tuple(
+        resolve_document(p, targets, content_dir, base_path, warnings) for p in site.pages
+    )
     return replace(site, articles=articles, pages=pages), tuple(warnings)
+
+
+def resolve_document(
+    doc: D, targets: Mapping[str, str], content_dir: Path, base_path: str, warnings: list[Problem]
+) -> D:
+    """Return `doc` with its content links rewritten to the site paths in `targets` (from
+    published_paths); add a warning to `warnings` for each unknown target."""
+    if not doc.links:
+        return doc
+    found: dict[str, str] = {}
+    for target, line in doc.links:
+        path, suffix = _content_path(target, doc.source)
+        if path is not None and path in targets:
+            found[target] = link(base_path, targets[path]) + suffix
+            continue
+        if not (target.startswith(PLACEHOLDERS) or MARKDOWN_LINK.match(target)):
+            continue  # another relative link (a page of a bundle, a file not in content/)
+        shown = f" (no {path} in the content folder)" if path else ""
+        message = f"unknown link target '{target}'{shown}"
+        warnings.append(Problem(display_path(content_dir / doc.source), line, message))
+    if not found:
+        return doc
+    return replace(doc, content=_rewrite(doc.content, found), summary=_rewrite(doc.summary, found))
 
 
 def _content_path(target: str, source: str) -> tuple[str | None, str]:

@@ -25,6 +25,7 @@ from .model import Article, Page, Site
 from .outputs import Output
 from .pagekeys import PageKeys, PageMemo, template_fingerprints
 from .parse import Parsed
+from .quick import Built
 from .redirects import redirect_outputs
 from .refs import scan_bytes
 from .render import render_site
@@ -196,6 +197,8 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     theme = find_theme(config)
     env = make_environment(config, theme)
     templates = template_fingerprints(env)
+    if cache.built is not None and cache.built.templates == templates:
+        env = cache.built.env  # its templates are compiled already (the dev server's rebuilds)
     theme_files = {rel: file_digest(f, cache.files) for rel, f in theme.static_files().items()}
     now = options.clock or reproducible_now()
     # Problems name files relative to the working folder, so it is an input too.
@@ -250,6 +253,11 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             raise ChecksFailed(findings, timings)
         sync = staging.commit()
     cache.pages = memo.current
+    cache.built = Built(
+        {s.path: s for s in tree.sources},
+        {path: p.document for (path, _), p in cache.parsed.items()},
+        site, env, templates,
+    )  # fmt: skip
     lap("write")
     warnings = parsed.warnings + link_warnings
     tally = Tally(len(site.articles), len(site.pages), len(site.tags))

@@ -7,7 +7,7 @@ import math
 import multiprocessing
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +17,7 @@ import jinja2
 from .config import AuthorInfo, Config, Link
 from .errors import BuildFailed, Problem, display_path
 from .feeds import FEED_PATH, RSS_PATH
-from .model import Document, Group, Site
+from .model import Article, Document, Group, Site
 from .outputs import Output
 from .pagekeys import PageMemo
 from .urls import output_path
@@ -134,17 +134,8 @@ def plan_pages(site: Site, config: Config, env: jinja2.Environment) -> list[Page
         for url, items, paginator in paginate(group_url, articles, config.per_page):
             page(template, url, origin, articles=items, paginator=paginator, **context)
 
-    for article in site.articles:
-        page(
-            _template_of(article, env, config),
-            article.url,
-            article.source,
-            article=article,
-            previous=by_source.get(article.previous or ""),
-            next=by_source.get(article.next or ""),
-        )
-    for doc in site.pages:
-        page(_template_of(doc, env, config), doc.url, doc.source, page=doc)
+    for doc in (*site.articles, *site.pages):
+        jobs.append(document_job(doc, by_source, info, env, config))
     listing("index.html", "/", [a.source for a in site.listed], "front page")
     for group in site.tags:
         listing("tag.html", group.url, group.sources, f"tag page {group.url}", tag=group)
@@ -165,6 +156,27 @@ def plan_pages(site: Site, config: Config, env: jinja2.Environment) -> list[Page
     page("archives.html", "/archive/", "archive index", years=years)
     page("404.html", "/404.html", "404 page")
     return jobs
+
+
+def document_job(
+    doc: Document,
+    articles: Mapping[str, Article],
+    info: SiteInfo,
+    env: jinja2.Environment,
+    config: Config,
+) -> PageJob:
+    """Return the job of an article's or a static page's own page; `articles` (by source
+    path) gives an article its neighbours."""
+    if isinstance(doc, Article):
+        context: dict[str, Any] = {
+            "article": doc,
+            "previous": articles.get(doc.previous or ""),
+            "next": articles.get(doc.next or ""),
+        }
+    else:
+        context = {"page": doc}
+    context.update(site=info, page_url=doc.url)
+    return PageJob(_template_of(doc, env, config), doc.url, doc.source, context)
 
 
 def _template_of(doc: Document, env: jinja2.Environment, config: Config) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -140,17 +141,42 @@ def test_taken_port_moves_to_the_next_free_one(tmp_path: Path) -> None:
             server.server_close()
 
 
-def test_reload_event_follows_a_rebuild_with_the_new_page(preview: Preview, site: Path) -> None:
+def test_an_edited_page_is_shown_before_the_rebuild_and_reloads_once(
+    preview: Preview, site: Path
+) -> None:
     stream = EventStream(preview.url)
     name, hello = stream.next()
     assert name == "hello" and hello["generation"] == 1 and hello["problems"] is None
     path = site / "content/articles/beta.md"
     path.write_text(article("Beta", "2024-02-02 10:00", body="Fresh copy.", tags="[Politics]"))
-    assert stream.pending() == []  # the file alone announces nothing: only a finished build
+    assert stream.pending() == []  # the file alone announces nothing: only a rebuild
     preview.loop.rebuild([path])
-    assert stream.next() == ("reload", {"generation": 2})
+    # The article's own page first, made from the last build...
+    assert stream.next() == ("reload", {"generation": 2, "paths": ["/2024/02/beta/"]})
+    # ...then the pages the rebuild changed besides it: listings show the new summary.
+    name, event = stream.next()
+    assert name == "reload" and event["generation"] == 3
+    assert "/tags/politics/" in event["paths"] and "/2024/02/beta/" not in event["paths"]
     assert "Fresh copy." in get(preview.url + "2024/02/beta/").text
     stream.close()
+
+
+def test_a_page_published_ahead_is_served_until_the_next_announcement(tmp_path: Path) -> None:
+    hub = Hub()
+    server = open_server("127.0.0.1", 0, tmp_path, hub)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        (tmp_path / "news").mkdir()
+        (tmp_path / "news/index.html").write_text("<p>on disk</p>")
+        hub.ahead("news/index.html", "<p>ahead, Azərbaycan</p>".encode())
+        page = get(server.url + "news/")
+        assert "ahead, Azərbaycan" in page.text and SCRIPT in page.text
+        hub.reload([])
+        assert "on disk" in get(server.url + "news/").text
+    finally:
+        server.stop()
+        thread.join(5)
 
 
 def test_stylesheet_change_swaps_instead_of_reloading(preview: Preview, site: Path) -> None:
@@ -180,7 +206,7 @@ def _problem_then_fix(preview: Preview, path: Path, broken: str, fixed: str) -> 
     late.close()
     path.write_text(fixed)
     preview.loop.rebuild([path])
-    assert stream.next() == ("reload", {"generation": 2})
+    assert stream.next() == ("reload", {"generation": 2, "paths": None})  # after a failure, all
     fresh = EventStream(preview.url)
     assert fresh.next()[1]["problems"] is None
     fresh.close()

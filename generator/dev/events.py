@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..linkcheck import page_url
+
 RELOAD, STYLES, PROBLEM = "reload", "css", "problem"
 
 
@@ -35,6 +37,7 @@ class Hub:
         self._events: deque[Event] = deque(maxlen=history)
         self._seq = 0
         self._closed = False
+        self._ahead: dict[str, bytes] = {}  # output path -> page made ahead of its build
         self._cond = threading.Condition()
 
     @property
@@ -52,23 +55,41 @@ class Hub:
             }
             return self._seq, json.dumps(state)
 
-    def reload(self) -> None:
-        """Announce a new version of the site: every tab reloads."""
+    def reload(self, paths: Sequence[str] | None = None) -> None:
+        """Announce a new version of the site: tabs showing one of `paths` (site paths of
+        pages) reload, or every tab when None. Pages published ahead are dropped: the
+        build that announces this has written them."""
         with self._cond:
             self.generation += 1
             self._problems = None
-            self._publish(RELOAD, {"generation": self.generation})
+            self._ahead.clear()
+            self._publish(RELOAD, {"generation": self.generation, "paths": paths})
+
+    def ahead(self, path: str, data: bytes) -> None:
+        """Serve `data` as the file at output path `path` until the next announcement, and
+        have tabs showing it reload: a page made ahead of the rebuild that will write it."""
+        with self._cond:
+            self._ahead[path] = data
+            self.generation += 1
+            self._publish(RELOAD, {"generation": self.generation, "paths": [page_url(path)]})
+
+    def page(self, path: str) -> bytes | None:
+        """Return the page published ahead at output path `path`, if there is one."""
+        with self._cond:
+            return self._ahead.get(path)
 
     def stylesheets(self, paths: Sequence[str]) -> None:
         """Announce that only these stylesheets changed: tabs swap them in place."""
         with self._cond:
             self.generation += 1
+            self._ahead.clear()
             self._publish(STYLES, {"generation": self.generation, "paths": list(paths)})
 
     def failed(self, problems: list[dict[str, Any]]) -> None:
         """Announce a failed build: tabs keep their page and show `problems` over it."""
         with self._cond:
             self._problems = problems
+            self._ahead.clear()
             self._publish(PROBLEM, {"problems": problems})
 
     def _publish(self, name: str, payload: dict[str, Any]) -> None:

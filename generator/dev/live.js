@@ -9,6 +9,12 @@
 
   function reload() { window.location.reload(); }
 
+  // This page's site path as the server names pages: /a/b/ for /a/b/index.html.
+  function here() {
+    var path = decodeURIComponent(window.location.pathname);
+    return path.slice(-11) === "/index.html" ? path.slice(0, -10) : path;
+  }
+
   function swapStyles(generationNow) {
     var links = document.querySelectorAll('link[rel~="stylesheet"]');
     for (var i = 0; i < links.length; i++) {
@@ -69,7 +75,11 @@
       if (state.instance !== instance || state.generation !== generation) reload();
       else hideProblems();
     });
-    source.addEventListener("reload", reload);
+    source.addEventListener("reload", function (e) {
+      var data = JSON.parse(e.data);
+      if (!data.paths || data.paths.indexOf(here()) >= 0) { reload(); return; }
+      generation = data.generation;  // this page is as it was: only others changed
+    });
     source.addEventListener("css", function (e) { swapStyles(JSON.parse(e.data).generation); });
     source.addEventListener("problem", function (e) {
       showProblems(JSON.parse(e.data).problems);

@@ -17,8 +17,12 @@ from typing import Any
 from ..cache import BuildCache, cache_stamp
 from ..config import Config, load_config
 from ..errors import BuildFailed, OutputError, Problem, display_path
+from ..linkcheck import page_url
+from ..outputs import Output, digest
 from ..pipeline import BuildOptions, BuildResult, build
+from ..quick import quick_page
 from ..templates import find_theme
+from ..write import SyncResult
 from .events import Hub
 from .watch import WatchedPaths
 
@@ -60,6 +64,25 @@ class Rebuild:
     @property
     def ok(self) -> bool:
         return self.result is not None
+
+
+# Files no tab shows with live reload: a change to one alone reloads nothing.
+_UNSHOWN = (".xml", ".txt", ".json")
+
+
+def _pages(sync: SyncResult, early: Output | None) -> list[str] | None:
+    """Return the site paths of the pages that tabs showing them must reload after a build,
+    or None for every tab (a stylesheet, script or image changed). A page published ahead
+    with the bytes the build wrote is shown already."""
+    ahead = (early.path, digest(early.data or b"")) if early else None
+    paths = []
+    for path in (*sync.written, *sync.removed):
+        if path.endswith(".html"):
+            if (path, sync.files.get(path)) != ahead:
+                paths.append(page_url(path))
+        elif not path.endswith(_UNSHOWN):
+            return None
+    return paths
 
 
 def excerpt(problem: Problem, context: int = CONTEXT) -> Excerpt:
@@ -124,6 +147,7 @@ class DevLoop:
         shown = tuple(sorted({display_path(p) for p in changed}))
         result: BuildResult | None = None
         problems: tuple[Problem, ...] = ()
+        early = self._ahead(changed)
         try:
             if self.config is None or self.config_path in {p.resolve() for p in changed}:
                 self.config = None
@@ -138,18 +162,30 @@ class DevLoop:
         if result is None:
             self.hub.failed([e.as_json() for e in excerpts])
             announced = "problem"
-        elif was_failing or result.sync.written or result.sync.removed:
+        elif was_failing or result.sync.written or result.sync.removed or early:
             written, removed = result.sync.written, result.sync.removed
             if not was_failing and not removed and all(p.endswith(".css") for p in written):
                 self.hub.stylesheets(written)
                 announced = "css"
             else:
-                self.hub.reload()
+                self.hub.reload(None if was_failing else _pages(result.sync, early))
                 announced = "reload"
         milliseconds = (time.perf_counter() - started) * 1000
         rebuild = Rebuild(self.count, shown, result, excerpts, milliseconds, announced)
         self.report(rebuild)
         return rebuild
+
+    def _ahead(self, changed: Collection[Path]) -> Output | None:
+        """Publish the page of a lone edited document before the rebuild, when the last
+        build tells what it will be; return it."""
+        built = self.cache.built if self.cache else None
+        if built is None or self.config is None or self.hub.failing or len(changed) != 1:
+            return None
+        page = quick_page(next(iter(changed)), built, self.config)
+        if page is None or page.data is None or not page.path.endswith(".html"):
+            return None
+        self.hub.ahead(page.path, page.data)
+        return page
 
     def _cache_for(self, config: Config) -> BuildCache:
         """Return the in-memory cache, started afresh when the settings changed."""

@@ -38,6 +38,7 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from ..urls import output_path
 from .events import Hub
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,14 @@ def locate(root: Path, url_path: str) -> Path | str | None:
 
 
 _HOST = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::[0-9]{1,5})?")
+
+
+def _output_path(url_path: str) -> str:
+    """Return the output file that serves `url_path` as a build names it, or '' if none can."""
+    try:
+        return output_path(unquote(url_path))
+    except ValueError:
+        return ""
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -312,6 +321,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, content_type(SCRIPT), live_script(), body)
             return
         generation = self.server.hub.generation  # before reading: a newer page reloads once more
+        ahead = None if path.startswith(PREFIX) else self.server.hub.page(_output_path(path))
+        if ahead is not None:  # an edited page, made before the rebuild writes it
+            data = inject(ahead, self._script_tag(generation))
+            self._send(HTTPStatus.OK, content_type("index.html"), data, body)
+            return
         found = None if path.startswith(PREFIX) else locate(self.server.root, path)
         if isinstance(found, str):  # a folder: its address with a slash
             query = urlsplit(self.path).query

@@ -1,0 +1,110 @@
+"""A quick page is exactly the page the rebuild after the edit writes, or none at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import article, write_files
+
+from generator.cache import BuildCache, cache_stamp
+from generator.config import load_config
+from generator.pipeline import BuildOptions, build
+from generator.quick import quick_page
+
+STORY = "content/articles/story.md"
+STORY_PAGE = "2024/02/story/index.html"
+
+
+def story(
+    body: str = "First “version”, with a [link]({filename}/pages/about.md).",
+    title: str = "Story",
+    **fields: str,
+) -> str:
+    fields.setdefault("tags", "[Azərbaycan, Elections]")
+    return article(title, body=body, **fields)
+
+
+@pytest.fixture
+def site(make_site, monkeypatch) -> Path:
+    site = make_site(
+        {
+            STORY: story(),
+            "content/articles/older.md": article("Older", date="2024-01-05", tags="[Elections]"),
+            "content/articles/newer.md": article("Newer", date="2024-03-05"),
+            "content/pages/about.md": "---\ntitle: About\n---\nWho we are.\n",
+        },
+        "title: T\nbase_url: https://example.org/sub/\ntimezone: UTC\n",
+    )
+    monkeypatch.chdir(site)
+    return site
+
+
+def first_build(site: Path):
+    """Build as the dev server does; return its settings and in-memory cache."""
+    config = load_config(site / "site.yaml", output_dir=site / "preview")
+    cache = BuildCache(cache_stamp(config.fingerprint()))
+    build(config, BuildOptions(use_cache=False), cache)
+    return config, cache
+
+
+def rebuilt(site: Path, config, cache, path: str) -> bytes:
+    build(config, BuildOptions(use_cache=False), cache)
+    return (site / "preview" / path).read_bytes()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        story(body="A “new” text with 'quotes', a [link]({filename}/pages/about.md) and [top](/)."),
+        story(body="New text.", image="/lead.jpg", image_alt="A map", image_caption="Baku"),
+        story(
+            body="## Part\n\nNew text.",
+            title="Story, retitled",
+            slug="story",
+            updated="2024-02-10 09:00",
+        ),
+    ],
+)
+def test_an_edited_article_s_quick_page_is_what_the_rebuild_writes(site, text):
+    config, cache = first_build(site)
+    (site / STORY).write_text(text, encoding="utf-8")
+    page = quick_page(site / STORY, cache.built, config)
+    assert page is not None and page.path == STORY_PAGE
+    assert page.data == rebuilt(site, config, cache, STORY_PAGE)
+
+
+def test_an_edited_static_page_s_quick_page_is_what_the_rebuild_writes(site):
+    config, cache = first_build(site)
+    about = site / "content/pages/about.md"
+    about.write_text("---\ntitle: About us\n---\nWho we are, now.\n", encoding="utf-8")
+    page = quick_page(about, cache.built, config)
+    assert page is not None and page.path == "about/index.html"
+    assert page.data == rebuilt(site, config, cache, "about/index.html")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {STORY: story(date="2024-03-09 14:05")},  # moves among its neighbours
+        {STORY: story(tags="[Elections]")},  # changes the tag pages
+        {STORY: story(draft="true")},
+        {STORY: story(slug="renamed")},
+        {STORY: "---\ntitle: [unclosed\n---\nBroken.\n"},  # does not parse
+        {STORY: story(body="See [gone]({filename}/nowhere.md).")},  # a warning to show
+        {STORY: story()},  # nothing changed
+        {"content/articles/new.md": story()},  # not in the last build
+    ],
+)
+def test_no_quick_page_when_the_rebuild_must_decide(site, files):
+    config, cache = first_build(site)
+    write_files(site, files)
+    (changed,) = files
+    assert quick_page(site / changed, cache.built, config) is None
+
+
+def test_no_quick_page_for_a_file_outside_the_content_folder(site):
+    config, cache = first_build(site)
+    assert quick_page(site / "site.yaml", cache.built, config) is None
+    (site / STORY).unlink()
+    assert quick_page(site / STORY, cache.built, config) is None
