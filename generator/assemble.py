@@ -115,15 +115,16 @@ def _groups(articles: list[Article], terms_of) -> tuple[Group, ...]:
     A hidden article lists nowhere, but the page of each of its terms exists: its byline and
     tag links must lead somewhere.
     """
-    members: dict[Term, list[str]] = defaultdict(list)
+    # Keyed by a term's fields, as Term's equality is, without its Python-level __hash__.
+    members: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for article in articles:
         for term in terms_of(article):
-            sources = members[term]
+            sources = members[(term.name, term.slug, term.url)]
             if not article.hidden:
                 sources.append(article.source)
     return tuple(
-        Group(term.name, term.slug, term.url, tuple(sources))
-        for term, sources in sorted(members.items(), key=lambda item: (item[0].slug, item[0].name))
+        Group(name, slug, url, tuple(sources))
+        for (name, slug, url), sources in sorted(members.items(), key=lambda m: (m[0][1], m[0][0]))
     )
 
 

@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import hashlib
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -106,39 +106,45 @@ class PageKeys:
         """Return the key of rendering `template` at `url` with `context`."""
         # In the context's own order: each value is named, so another order of the same
         # values can only make another key (a page made again), never a false match.
-        parts = [self.stamp, self.templates.get(template) or "missing:" + template, url]
-        encode, shared = self.encode, self.shared
-        for name, value in context.items():
-            hit = shared.get(id(value))
-            parts.append(name + "=" + (hit[1] if hit is not None else encode(value)))
-        return _hash("\n".join(parts))
+        texts = self.texts(context.values())
+        parts = [f"{name}={text}" for name, text in zip(context, texts, strict=True)]
+        head = [self.stamp, self.templates.get(template) or "missing:" + template, url]
+        return _hash("\n".join(head + parts))
+
+    def texts(self, values: Iterable[Any]) -> list[str]:
+        """Return the encoding of each of `values`; scalars and values met before cost no call."""
+        shared = self.shared
+        return [
+            repr(v)
+            if type(v) in _SCALARS
+            else hit[1]
+            if (hit := shared.get(id(v))) is not None
+            else self.encode(v)
+            for v in values
+        ]
 
     def encode(self, value: Any) -> str:
         """Return a text that is equal for equal values, as they would render."""
         cls = type(value)
         if cls in _SCALARS:
             return repr(value)
-        shared = self.shared
         if cls is list:  # mutable, so never remembered; its items mostly are
-            texts = [
-                hit[1] if (hit := shared.get(id(v))) is not None else self.encode(v) for v in value
-            ]
-            return "[" + ",".join(texts) + "]"
-        hit = shared.get(id(value))
+            return "[" + ",".join(self.texts(value)) + "]"
+        hit = self.shared.get(id(value))
         if hit is not None:
             return hit[1]
         layout = self.layout(cls)
         if isinstance(value, Document):
             text = self.document(value)
         elif cls is tuple:
-            text = "(" + ",".join([self.encode(v) for v in value]) + ")"
+            text = "(" + ",".join(self.texts(value)) + ")"
         elif layout is not None:
-            text = cls.__name__ + "(" + ",".join([self.encode(v) for v in layout[1](value)]) + ")"
+            text = cls.__name__ + "(" + ",".join(self.texts(layout[1](value))) + ")"
         else:
             text = repr(value)
         if len(text) > 64:
             text = "#" + _hash(text)
-        shared[id(value)] = (value, text)
+        self.shared[id(value)] = (value, text)
         return text
 
     def document(self, doc: Document) -> str:
@@ -148,11 +154,13 @@ class PageKeys:
         assert layout is not None, "documents are dataclasses"
         names, values = layout
         changed = [
-            f"{name}={self.encode(now)}"
+            (name, now)
             for name, now, then in zip(names, values(doc), values(original), strict=True)
             if now is not then
         ]
-        return "doc:" + _hash("\n".join([doc.source, digest, *changed]))
+        texts = self.texts(now for _, now in changed)
+        fields = [f"{name}={text}" for (name, _), text in zip(changed, texts, strict=True)]
+        return "doc:" + _hash("\n".join([doc.source, digest, *fields]))
 
     def layout(self, cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple]] | None:
         """Return the field names of dataclass `cls` and a function returning an instance's
@@ -166,7 +174,7 @@ class PageKeys:
             names = tuple(f.name for f in dataclasses.fields(cls))
             if len(names) > 1:
                 found = (names, operator.attrgetter(*names))
-            else:  # attrgetter of one name returns the value, not a tuple
+            else:  # attrgetter of one name returns the value, not a tuple; of none, fails
                 found = (names, lambda value: tuple(getattr(value, n) for n in names))
         self.layouts[cls] = found
         return found
