@@ -39,8 +39,7 @@ def assemble_site(
         articles.append(replace(doc, scheduled=scheduled) if scheduled else doc)
     # Stable sorts: equal dates keep source-path order.
     articles.sort(key=lambda a: a.date, reverse=True)
-    articles = _canonical_terms(articles)
-    articles = _link_neighbours(articles)
+    articles = _finish(articles)
     listed = [a for a in articles if not a.hidden]
     published = {a.source for a in articles} | {p.source for p in pages}
     return Site(
@@ -54,38 +53,17 @@ def assemble_site(
     )
 
 
-def _canonical_terms(articles: list[Article]) -> list[Article]:
-    """Give every tag, author and section the spelling of its first use, oldest article first.
+def _finish(articles: list[Article]) -> list[Article]:
+    """Return `articles` (newest first) with canonical terms and neighbours; an article that
+    neither changes is returned as it is, the others are replaced once with all changes."""
+    first = _first_terms(articles)
 
-    "Iran" and "iran" share a slug and so are one tag; which spelling shows must not depend on
-    anything but the content, so the oldest article (then source path) decides.
-    """
-    first: dict[tuple[str, str], Term] = {}
-    for article in sorted(articles, key=lambda a: (a.date, a.source)):
-        terms = (
-            list(article.tags)
-            + list(article.authors)
-            + ([article.section] if article.section else [])
-        )
-        for term in terms:
-            first.setdefault((term.url, term.slug), term)
+    def canon(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+        new = tuple(dict.fromkeys(first[(t.url, t.slug)] for t in terms))
+        return terms if new == terms else new
 
-    def canon(terms: Iterable[Term]) -> tuple[Term, ...]:
-        return tuple(dict.fromkeys(first[(t.url, t.slug)] for t in terms))
-
-    out = []
-    for article in articles:
-        section = first[(article.section.url, article.section.slug)] if article.section else None
-        new = replace(
-            article, tags=canon(article.tags), authors=canon(article.authors), section=section
-        )
-        out.append(new if new != article else article)
-    return out
-
-
-def _link_neighbours(articles: list[Article]) -> list[Article]:
-    """Set previous (older) and next (newer) among listed articles, newest first in `articles`."""
     listed = [a.source for a in articles if not a.hidden]
+    # source -> (previous: older, next: newer) among listed articles
     neighbours = {
         source: (
             listed[i + 1] if i + 1 < len(listed) else None,
@@ -93,12 +71,42 @@ def _link_neighbours(articles: list[Article]) -> list[Article]:
         )
         for i, source in enumerate(listed)
     }
-    return [
-        replace(a, previous=neighbours[a.source][0], next=neighbours[a.source][1])
-        if a.source in neighbours
-        else a
-        for a in articles
-    ]
+    out = []
+    for article in articles:
+        changes: dict[str, object] = {}
+        tags, authors = canon(article.tags), canon(article.authors)
+        if tags is not article.tags:
+            changes["tags"] = tags
+        if authors is not article.authors:
+            changes["authors"] = authors
+        if article.section is not None:
+            section = first[(article.section.url, article.section.slug)]
+            if section != article.section:
+                changes["section"] = section
+        if article.source in neighbours:
+            previous, next_ = neighbours[article.source]
+            if previous != article.previous:
+                changes["previous"] = previous
+            if next_ != article.next:
+                changes["next"] = next_
+        out.append(replace(article, **changes) if changes else article)
+    return out
+
+
+def _first_terms(articles: list[Article]) -> dict[tuple[str, str], Term]:
+    """Return, by (url, slug), the spelling of each tag, author and section at its first use,
+    oldest article first.
+
+    "Iran" and "iran" share a slug and so are one tag; which spelling shows must not depend on
+    anything but the content, so the oldest article (then source path) decides.
+    """
+    first: dict[tuple[str, str], Term] = {}
+    for article in sorted(articles, key=lambda a: (a.date, a.source)):
+        for term in (*article.tags, *article.authors):
+            first.setdefault((term.url, term.slug), term)
+        if article.section:
+            first.setdefault((article.section.url, article.section.slug), article.section)
+    return first
 
 
 def _groups(articles: list[Article], terms_of) -> tuple[Group, ...]:
@@ -107,15 +115,16 @@ def _groups(articles: list[Article], terms_of) -> tuple[Group, ...]:
     A hidden article lists nowhere, but the page of each of its terms exists: its byline and
     tag links must lead somewhere.
     """
-    members: dict[Term, list[str]] = defaultdict(list)
+    # Keyed by a term's fields, as Term's equality is, without its Python-level __hash__.
+    members: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for article in articles:
         for term in terms_of(article):
-            sources = members[term]
+            sources = members[(term.name, term.slug, term.url)]
             if not article.hidden:
                 sources.append(article.source)
     return tuple(
-        Group(term.name, term.slug, term.url, tuple(sources))
-        for term, sources in sorted(members.items(), key=lambda item: (item[0].slug, item[0].name))
+        Group(name, slug, url, tuple(sources))
+        for (name, slug, url), sources in sorted(members.items(), key=lambda m: (m[0][1], m[0][0]))
     )
 
 

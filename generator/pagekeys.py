@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -79,8 +80,13 @@ def _closure(name: str, uses: Mapping[str, frozenset[str] | None]) -> set[str] |
     return seen
 
 
+# Values encoded by their repr, as they are; anything else is encoded once per build.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 class PageKeys:
-    """Computes page keys for one build; documents are keyed once and remembered."""
+    """Computes page keys for one build; every immutable value, documents included, is
+    encoded once and remembered by identity."""
 
     def __init__(
         self,
@@ -91,33 +97,49 @@ class PageKeys:
         self.stamp = stamp
         self.templates = templates
         self.parsed = parsed  # source path -> (digest, the document as parsing returned it)
-        self.documents: dict[str, str] = {}
+        # id -> (the value, its text). The memo holds the value itself so its id cannot be
+        # reused within the build: a hit is always the same object.
         self.shared: dict[int, tuple[Any, str]] = {}
+        self.layouts: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple]] | None] = {}
 
     def key(self, template: str, url: str, context: Mapping[str, Any]) -> str:
         """Return the key of rendering `template` at `url` with `context`."""
-        parts = [self.stamp, self.templates.get(template, "missing:" + template), url]
-        parts += [f"{name}={self.encode(value)}" for name, value in sorted(context.items())]
-        return _hash("\n".join(parts))
+        # In the context's own order: each value is named, so another order of the same
+        # values can only make another key (a page made again), never a false match.
+        texts = self.texts(context.values())
+        parts = [f"{name}={text}" for name, text in zip(context, texts, strict=True)]
+        head = [self.stamp, self.templates.get(template) or "missing:" + template, url]
+        return _hash("\n".join(head + parts))
+
+    def texts(self, values: Iterable[Any]) -> list[str]:
+        """Return the encoding of each of `values`; scalars and values met before cost no call."""
+        shared = self.shared
+        return [
+            repr(v)
+            if type(v) in _SCALARS
+            else hit[1]
+            if (hit := shared.get(id(v))) is not None
+            else self.encode(v)
+            for v in values
+        ]
 
     def encode(self, value: Any) -> str:
         """Return a text that is equal for equal values, as they would render."""
-        if isinstance(value, Document):
-            return self.document(value)
-        if value is None or isinstance(value, str | int | float):
+        cls = type(value)
+        if cls in _SCALARS:
             return repr(value)
-        if isinstance(value, list):
-            return "[" + ",".join(self.encode(v) for v in value) + "]"
-        # Immutable values recur on many pages (the site, groups, terms): encode each once.
-        # The memo holds the value itself so its id cannot be reused within the build.
-        memo = self.shared.get(id(value))
-        if memo is not None and memo[0] is value:
-            return memo[1]
-        if isinstance(value, tuple):
-            text = "(" + ",".join(self.encode(v) for v in value) + ")"
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = (self.encode(getattr(value, f.name)) for f in dataclasses.fields(value))
-            text = type(value).__name__ + "(" + ",".join(fields) + ")"
+        if cls is list:  # mutable, so never remembered; its items mostly are
+            return "[" + ",".join(self.texts(value)) + "]"
+        hit = self.shared.get(id(value))
+        if hit is not None:
+            return hit[1]
+        layout = self.layout(cls)
+        if isinstance(value, Document):
+            text = self.document(value)
+        elif cls is tuple:
+            text = "(" + ",".join(self.texts(value)) + ")"
+        elif layout is not None:
+            text = cls.__name__ + "(" + ",".join(self.texts(layout[1](value))) + ")"
         else:
             text = repr(value)
         if len(text) > 64:
@@ -126,18 +148,36 @@ class PageKeys:
         return text
 
     def document(self, doc: Document) -> str:
-        key = self.documents.get(doc.source)
-        if key is not None:
-            return key
+        """Return the key of `doc`: its source digest and each field a later stage changed."""
         digest, original = self.parsed[doc.source]
+        layout = self.layout(type(doc))
+        assert layout is not None, "documents are dataclasses"
+        names, values = layout
         changed = [
-            f"{f.name}={self.encode(getattr(doc, f.name))}"
-            for f in dataclasses.fields(doc)
-            if getattr(doc, f.name) is not getattr(original, f.name)
+            (name, now)
+            for name, now, then in zip(names, values(doc), values(original), strict=True)
+            if now is not then
         ]
-        key = "doc:" + _hash("\n".join([doc.source, digest, *changed]))
-        self.documents[doc.source] = key
-        return key
+        texts = self.texts(now for _, now in changed)
+        fields = [f"{name}={text}" for (name, _), text in zip(changed, texts, strict=True)]
+        return "doc:" + _hash("\n".join([doc.source, digest, *fields]))
+
+    def layout(self, cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple]] | None:
+        """Return the field names of dataclass `cls` and a function returning an instance's
+        field values in that order; None if `cls` is not a dataclass."""
+        try:
+            return self.layouts[cls]
+        except KeyError:
+            pass
+        found = None
+        if dataclasses.is_dataclass(cls):
+            names = tuple(f.name for f in dataclasses.fields(cls))
+            if len(names) > 1:
+                found = (names, operator.attrgetter(*names))
+            else:  # attrgetter of one name returns the value, not a tuple; of none, fails
+                found = (names, lambda value: tuple(getattr(value, n) for n in names))
+        self.layouts[cls] = found
+        return found
 
 
 @dataclass

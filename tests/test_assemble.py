@@ -145,6 +145,24 @@ def test_previous_is_older_next_is_newer() -> None:
     }
 
 
+def test_only_what_assembly_changes_is_replaced() -> None:
+    # Page keys compare each field with the parsed document by identity, so an untouched
+    # field must stay the very object parsing made.
+    only = art("only.md", d(1), tags=("Iran",), section="Politics")
+    assert assemble_site([only], (), Selection(NOW)).articles == (only,)
+    assert assemble_site([only], (), Selection(NOW)).articles[0] is only
+    old = art("old.md", d(1), tags=("Iran",), authors=("Leyla",), section="Politics")
+    new = art("new.md", d(2), tags=("iran", "Oil"), authors=("Leyla",), section="politics")
+    newer, older = assemble_site([old, new], (), Selection(NOW)).articles
+    assert (older.tags, older.authors, older.section) == (old.tags, old.authors, old.section)
+    assert older.tags is old.tags and older.section is old.section
+    assert (older.previous, older.next) == (None, "new.md")
+    assert [t.name for t in newer.tags] == ["Iran", "Oil"]
+    assert newer.authors is new.authors
+    assert newer.section == old.section
+    assert (newer.previous, newer.next) == ("old.md", None)
+
+
 def test_bundle_assets_follow_their_article() -> None:
     assets = (
         Asset("images/logo.png", Path("logo.png"), "d1"),
