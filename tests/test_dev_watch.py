@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from test_dev_loop import SITE_YAML, small_site
 
 from generator.dev.loop import Rebuild
 from generator.dev.preview import Preview
-from generator.dev.watch import Debouncer, WatchedPaths, is_ignored
+from generator.dev.watch import Debouncer, WatchedPaths, Watcher, is_ignored
 
 
 @pytest.mark.parametrize(
@@ -147,3 +148,25 @@ def test_settings_change_rebuilds_with_the_new_settings(watching, site: Path) ->
     rebuild = rebuilds.get(timeout=WAIT)
     assert rebuild.ok and rebuild.result.parsed == 5
     assert "Renamed Gazette" in get(preview.url).text
+
+
+def test_early_batches_arrive_while_a_rebuild_is_still_running(tmp_path: Path) -> None:
+    building, release = threading.Event(), threading.Event()
+    early: queue.Queue[frozenset[Path]] = queue.Queue()
+
+    def on_batch(batch: frozenset[Path]) -> None:
+        building.set()
+        release.wait(WAIT)  # a long rebuild
+
+    watcher = Watcher(WatchedPaths([tmp_path], []), on_batch, on_early=early.put)
+    watcher.start()
+    try:
+        (tmp_path / "first.md").write_text("one")
+        assert building.wait(WAIT)
+        assert early.get(timeout=WAIT) == {(tmp_path / "first.md").resolve()}
+        (tmp_path / "second.md").write_text("two")  # saved while the rebuild runs
+        assert early.get(timeout=WAIT) == {(tmp_path / "second.md").resolve()}
+        assert not release.is_set()
+    finally:
+        release.set()
+        watcher.stop()

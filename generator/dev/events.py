@@ -37,7 +37,9 @@ class Hub:
         self._events: deque[Event] = deque(maxlen=history)
         self._seq = 0
         self._closed = False
-        self._ahead: dict[str, bytes] = {}  # output path -> page made ahead of its build
+        # Pages made ahead of their build: output path -> (number, bytes), numbered by _made.
+        self._ahead: dict[str, tuple[int, bytes]] = {}
+        self._made = 0
         self._cond = threading.Condition()
 
     @property
@@ -55,41 +57,54 @@ class Hub:
             }
             return self._seq, json.dumps(state)
 
-    def reload(self, paths: Sequence[str] | None = None) -> None:
+    def reload(self, paths: Sequence[str] | None = None, settled: int | None = None) -> None:
         """Announce a new version of the site: tabs showing one of `paths` (site paths of
-        pages) reload, or every tab when None. Pages published ahead are dropped: the
-        build that announces this has written them."""
+        pages) reload, or every tab when None. Pages published ahead up to mark `settled`
+        (all when None) are dropped: the build that announces this has written them."""
         with self._cond:
             self.generation += 1
             self._problems = None
-            self._ahead.clear()
+            self._settle(settled)
             self._publish(RELOAD, {"generation": self.generation, "paths": paths})
 
     def ahead(self, path: str, data: bytes) -> None:
-        """Serve `data` as the file at output path `path` until the next announcement, and
-        have tabs showing it reload: a page made ahead of the rebuild that will write it."""
+        """Serve `data` as the file at output path `path` until a build settles it, and have
+        tabs showing it reload: a page made ahead of the rebuild that will write it."""
         with self._cond:
-            self._ahead[path] = data
+            self._made += 1
+            self._ahead[path] = (self._made, data)
             self.generation += 1
             self._publish(RELOAD, {"generation": self.generation, "paths": [page_url(path)]})
+
+    def mark(self) -> int:
+        """Return a mark for the pages published ahead so far; a build started now settles
+        them when it announces its result."""
+        with self._cond:
+            return self._made
 
     def page(self, path: str) -> bytes | None:
         """Return the page published ahead at output path `path`, if there is one."""
         with self._cond:
-            return self._ahead.get(path)
+            found = self._ahead.get(path)
+            return found[1] if found else None
 
-    def stylesheets(self, paths: Sequence[str]) -> None:
+    def _settle(self, settled: int | None) -> None:
+        for path, (made, _) in list(self._ahead.items()):
+            if settled is None or made <= settled:
+                del self._ahead[path]
+
+    def stylesheets(self, paths: Sequence[str], settled: int | None = None) -> None:
         """Announce that only these stylesheets changed: tabs swap them in place."""
         with self._cond:
             self.generation += 1
-            self._ahead.clear()
+            self._settle(settled)
             self._publish(STYLES, {"generation": self.generation, "paths": list(paths)})
 
-    def failed(self, problems: list[dict[str, Any]]) -> None:
+    def failed(self, problems: list[dict[str, Any]], settled: int | None = None) -> None:
         """Announce a failed build: tabs keep their page and show `problems` over it."""
         with self._cond:
             self._problems = problems
-            self._ahead.clear()
+            self._settle(settled)
             self._publish(PROBLEM, {"problems": problems})
 
     def _publish(self, name: str, payload: dict[str, Any]) -> None:

@@ -70,15 +70,15 @@ class Rebuild:
 _UNSHOWN = (".xml", ".txt", ".json")
 
 
-def _pages(sync: SyncResult, early: Output | None) -> list[str] | None:
+def _pages(sync: SyncResult, hub: Hub) -> list[str] | None:
     """Return the site paths of the pages that tabs showing them must reload after a build,
     or None for every tab (a stylesheet, script or image changed). A page published ahead
     with the bytes the build wrote is shown already."""
-    ahead = (early.path, digest(early.data or b"")) if early else None
     paths = []
     for path in (*sync.written, *sync.removed):
         if path.endswith(".html"):
-            if (path, sync.files.get(path)) != ahead:
+            shown = hub.page(path)
+            if shown is None or digest(shown) != sync.files.get(path):
                 paths.append(page_url(path))
         elif not path.endswith(_UNSHOWN):
             return None
@@ -124,6 +124,7 @@ class DevLoop:
         self.config: Config | None = None
         self.cache: BuildCache | None = None
         self.count = 0
+        self.settled = 0  # the hub's mark of the pages published ahead the last build settled
 
     def load(self) -> Config:
         """Return the settings as the preview uses them; raise BuildFailed when invalid."""
@@ -139,15 +140,22 @@ class DevLoop:
             folders.append(self.config.root / "themes")
         return WatchedPaths(folders, [self.config_path])
 
-    def rebuild(self, changed: Collection[Path] = ()) -> Rebuild:
-        """Build the preview after `changed` (all files when empty); announce and return it."""
+    def rebuild(self, changed: Collection[Path] = (), early: bool = True) -> Rebuild:
+        """Build the preview after `changed` (all files when empty); announce and return it.
+
+        With `early`, the page of a lone edited document is published first (see ahead);
+        the watcher does that on a thread of its own, so a save during a long rebuild is
+        shown at once.
+        """
         started = time.perf_counter()
         self.count += 1
         was_failing = self.hub.failing
         shown = tuple(sorted({display_path(p) for p in changed}))
         result: BuildResult | None = None
         problems: tuple[Problem, ...] = ()
-        early = self._ahead(changed)
+        if early:
+            self.ahead(changed)
+        mark = self.hub.mark()  # the pages published ahead so far: this build writes them
         try:
             if self.config is None or self.config_path in {p.resolve() for p in changed}:
                 self.config = None
@@ -159,25 +167,26 @@ class DevLoop:
             problems = (Problem(display_path(self.preview_dir), None, str(exc)),)
         excerpts = tuple(excerpt(p) for p in problems)
         announced: str | None = None
+        ahead, self.settled = mark > self.settled, mark
         if result is None:
-            self.hub.failed([e.as_json() for e in excerpts])
+            self.hub.failed([e.as_json() for e in excerpts], mark)
             announced = "problem"
-        elif was_failing or result.sync.written or result.sync.removed or early:
+        elif was_failing or result.sync.written or result.sync.removed or ahead:
             written, removed = result.sync.written, result.sync.removed
             if not was_failing and not removed and all(p.endswith(".css") for p in written):
-                self.hub.stylesheets(written)
+                self.hub.stylesheets(written, mark)
                 announced = "css"
             else:
-                self.hub.reload(None if was_failing else _pages(result.sync, early))
+                self.hub.reload(None if was_failing else _pages(result.sync, self.hub), mark)
                 announced = "reload"
         milliseconds = (time.perf_counter() - started) * 1000
         rebuild = Rebuild(self.count, shown, result, excerpts, milliseconds, announced)
         self.report(rebuild)
         return rebuild
 
-    def _ahead(self, changed: Collection[Path]) -> Output | None:
+    def ahead(self, changed: Collection[Path]) -> Output | None:
         """Publish the page of a lone edited document before the rebuild, when the last
-        build tells what it will be; return it."""
+        build tells what it will be; return it. Safe to call while a rebuild runs."""
         built = self.cache.built if self.cache else None
         if built is None or self.config is None or self.hub.failing or len(changed) != 1:
             return None
@@ -196,5 +205,5 @@ class DevLoop:
 
     def on_batch(self, changed: frozenset[Path]) -> WatchedPaths:
         """Rebuild for a Watcher and return what to watch from now on."""
-        self.rebuild(changed)
+        self.rebuild(changed, early=False)
         return self.watched()

@@ -75,7 +75,9 @@ class Preview:
             # the settings' folders; broken settings are the first build's to report.
             with suppress(BuildFailed):
                 self.loop.config = self.loop.load()
-            self.watcher = Watcher(self.loop.watched(), self.loop.on_batch, self.poll)
+            self.watcher = Watcher(
+                self.loop.watched(), self.loop.on_batch, self.poll, on_early=self.loop.ahead
+            )
             self.watcher.observe()
         first = self.loop.rebuild()
         if self.watcher is not None:

@@ -114,15 +114,22 @@ class Watcher(FileSystemEventHandler):
         on_batch: Callable[[frozenset[Path]], WatchedPaths | None],
         poll: bool = False,
         quiet: float = 0.05,  # editors and checkouts write a burst within a few milliseconds
+        on_early: Callable[[frozenset[Path]], object] | None = None,
     ):
         super().__init__()
         self.paths = paths
         self.on_batch = on_batch
+        self.on_early = on_early
         self._debouncer = Debouncer(quiet)
+        # The same bursts, for on_early: it is called even while on_batch is still running.
+        self._early = Debouncer(quiet)
         self._cond = threading.Condition()
         self._stopped = False
         self._observer = PollingObserver(timeout=0.5) if poll else Observer()
         self._thread = threading.Thread(target=self._run, name="gazette-rebuild", daemon=True)
+        self._early_thread = threading.Thread(
+            target=self._run_early, name="gazette-early", daemon=True
+        )
 
     def observe(self) -> None:
         """Start collecting changes without acting on them yet (see start)."""
@@ -134,6 +141,8 @@ class Watcher(FileSystemEventHandler):
         """Collect changes and rebuild for each burst of them."""
         self.observe()
         self._thread.start()
+        if self.on_early is not None:
+            self._early_thread.start()
 
     def stop(self) -> None:
         """Stop watching; wait briefly for a rebuild in progress to end."""
@@ -142,7 +151,8 @@ class Watcher(FileSystemEventHandler):
             self._cond.notify_all()
         self._observer.stop()
         # Ctrl-C may come while starting: a thread never started cannot be joined.
-        for thread, timeout in ((self._observer, 5), (self._thread, 10)):
+        threads = ((self._observer, 5), (self._thread, 10), (self._early_thread, 5))
+        for thread, timeout in threads:
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join(timeout)
 
@@ -168,19 +178,31 @@ class Watcher(FileSystemEventHandler):
                 path = Path(_text(raw))
                 if self.paths.relevant(path):
                     self._debouncer.add(path, now)
+                    self._early.add(path, now)
                     self._cond.notify_all()
+
+    def _next(self, debouncer: Debouncer) -> frozenset[Path] | None:
+        """Wait for the next due batch of `debouncer`; return None once stopped."""
+        with self._cond:
+            while not self._stopped:
+                wait = debouncer.wait_time(time.monotonic())
+                if wait == 0:
+                    return debouncer.take()
+                self._cond.wait(wait)
+            return None
+
+    def _run_early(self) -> None:
+        while (batch := self._next(self._early)) is not None:
+            try:
+                self.on_early(batch)
+            except Exception:  # it is only a head start: the rebuild follows regardless
+                log.exception("early page failed unexpectedly")
 
     def _run(self) -> None:
         while True:
-            with self._cond:
-                while not self._stopped:
-                    wait = self._debouncer.wait_time(time.monotonic())
-                    if wait == 0:
-                        break
-                    self._cond.wait(wait)
-                if self._stopped:
-                    return
-                batch = self._debouncer.take()
+            batch = self._next(self._debouncer)
+            if batch is None:
+                return
             try:
                 paths = self.on_batch(batch)
             except Exception:  # a bug in a rebuild must not end the preview
