@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import markdown
 from markupsafe import Markup
+from pygments.formatters.html import HtmlFormatter
 
 from .sanitize import SafetyExtension
-from .typography import TypographyExtension
+from .typography import TypographyExtension, smarten
 from .urls import slugify
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -30,6 +31,10 @@ _INLINE_TAG = re.compile(
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s+")
+# Text in which Markdown finds nothing to do: it starts with a letter (not a list, heading or
+# quote) and has no character that could open inline markup, an entity or a line break.
+_PLAIN = re.compile(r"[^\W\d_][^\W_]*(?:[ ,.;:?!'\"()%/-][^\W_]*)*")
+_TOC_MARKER = "[TOC]"
 
 
 @dataclass(frozen=True)
@@ -43,10 +48,26 @@ def _heading_id(value: str, separator: str) -> str:
     return slugify(value, keep_unicode=True)
 
 
+class _CodeFormatter(HtmlFormatter):
+    """Pygments' HTML formatter, made for each code block, with the table of its style's
+    classes built once per converter rather than once per block."""
+
+    stylesheets: dict[tuple, tuple[dict, dict]]
+
+    def _create_stylesheet(self) -> None:
+        key = (self.style, self.classprefix)
+        if key not in self.stylesheets:
+            super()._create_stylesheet()
+            self.stylesheets[key] = (self.ttype2class, self.class2style)
+        self.ttype2class, self.class2style = self.stylesheets[key]
+
+
 class Converter:
     """Converts Markdown bodies with the site's extensions; one per process, never shared."""
 
     def __init__(self, smart_typography: bool, raw_html: bool = True):
+        self._smart = smart_typography
+        formatter = type("CodeFormatter", (_CodeFormatter,), {"stylesheets": {}})
         extensions: list = [
             "extra",
             "sane_lists",
@@ -59,16 +80,27 @@ class Converter:
         self._md = markdown.Markdown(
             extensions=extensions,
             extension_configs={
-                "codehilite": {"css_class": "highlight", "guess_lang": False},
+                "codehilite": {
+                    "css_class": "highlight",
+                    "guess_lang": False,
+                    "pygments_formatter": formatter,
+                },
                 "toc": {"slugify": _heading_id, "toc_depth": "2-4"},
                 "footnotes": {"UNIQUE_IDS": False},
             },
             output_format="html",
         )
+        self._toc = self._md.treeprocessors["toc"]
+
+    def _reset(self, text: str) -> markdown.Markdown:
+        # The table of contents looks for its marker in every element of every document;
+        # a document without the marker anywhere in its text cannot have it in its tree.
+        self._toc.marker = _TOC_MARKER if _TOC_MARKER in text else ""
+        return self._md.reset()
 
     def convert(self, text: str) -> Rendered:
         """Return the HTML of `text` and its table of contents (empty without headings)."""
-        md = self._md.reset()
+        md = self._reset(text)
         body = md.convert(text)
         if "{{<" in body:
             body = _SHORTCODE.sub(lambda m: "{{&lt;" + m.group(1) + "&gt;}}", body)
@@ -77,7 +109,9 @@ class Converter:
 
     def inline(self, text: str) -> Markup:
         """Return `text` (a summary or caption) as HTML without the surrounding paragraph."""
-        body = self._md.reset().convert(text).strip()
+        if _PLAIN.fullmatch(text):  # most summaries: a sentence Markdown would only wrap in <p>
+            return Markup(smarten(text, " ") if self._smart else text)
+        body = self._reset(text).convert(text).strip()
         if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
             body = body[3:-4]
         return Markup(body)
@@ -106,4 +140,5 @@ def plain_text(fragment: str) -> str:
 
 def word_count(body_html: str) -> int:
     """Return the number of words a reader sees in `body_html`."""
-    return len(plain_text(body_html).split())
+    # plain_text without collapsing white space, which split() does not need.
+    return len(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", body_html))).split())

@@ -35,7 +35,9 @@ _HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # Liquid tags and outputs ({% raw %}, {{ site.url }}) and Hugo shortcodes ({{< x >}}, {{% x %}}).
 _FOREIGN = re.compile(r"\{%-?\s*[A-Za-z_]\w*|\{\{-?\s*[A-Za-z_.$][\w.]*\s*(?:\||-?\}\})|\{\{[<%]")
-_LINK_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
+# href="..." and src="...": found from the rarer `="`, then the name behind it, which is many
+# times faster than looking for a name at every h and s of a page.
+_LINK_ATTR = re.compile(r'="(?:(?<=\bhref=")|(?<=\bsrc="))([^"]*)"')
 PLACEHOLDERS = ("{filename}", "{static}", "{attach}", "|filename|", "|static|", "|attach|")
 MARKDOWN_LINK = re.compile(r"^[^:/?#][^:?#]*\.(?:md|markdown)(?:[?#].*)?$", re.IGNORECASE)
 # A link relative to the source file: no scheme, not site-absolute, not a bare #fragment.
@@ -124,7 +126,7 @@ def _link_lines(content: str, summary: str, body: str, body_line: int, fields: F
         (summary, fields.data.get("summary") or "", fields.lines.get("summary", 1)),
     ):
         for raw in _LINK_ATTR.findall(fragment):
-            target = html.unescape(raw)
+            target = html.unescape(raw) if "&" in raw else raw
             if target in found or not (target.startswith(PLACEHOLDERS) or _RELATIVE.match(target)):
                 continue
             at = text.find(target) if isinstance(text, str) else -1

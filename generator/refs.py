@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterator
@@ -54,48 +55,43 @@ _REFS = {
 _PAGE_RELS = {"canonical", "prev", "next", "alternate", "author", "help", "license", "search"}
 
 
-# A start tag and its attributes. Comments and the bodies of scripts and styles are skipped
-# first; within them markup is not markup. A regular scanner rather than html.parser: checks
-# read every page of every build, and this is several times faster on the same pages.
-_SKIP = re.compile(
-    r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|<!\[CDATA\[.*?\]\]>",
+# Two quick passes instead of a parser. The first reads the tags that refer to something,
+# matching comments, CDATA and the bodies of scripts and styles whole so that markup inside
+# them is not read as markup (a script's own tag is, as it may carry a src). The second finds
+# ids: a page has few, so each `id=` is looked up in the tag around it. Several times faster
+# than html.parser, and checks read every page of every build.
+_ATTRS = r"""((?:\s+[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*/?>"""
+_TOKEN = re.compile(
+    r"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>"
+    rf"|(script|style){_ATTRS}.*?</\1\s*>"
+    rf"|(a|area|iframe|img|source|video|audio|track|embed|object|script|link|picture)\b{_ATTRS})",
     re.DOTALL | re.IGNORECASE,
 )
-_TAG = re.compile(
-    r"<(a|area|iframe|img|source|video|audio|track|embed|object|script|link|picture)\b"
-    r"((?:\s+[^\s/>\"'=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*)\s*/?>",
-    re.IGNORECASE,
-)
-# Anchors: any element's id, and the name of an <a>; every element may carry one, so a cheap
-# pattern finds the candidate tags and only those have their attributes read.
-_ID_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*?(?:id|name)\s*=[^>]*)>", re.IGNORECASE)
-_ATTR = re.compile(r"([^\s/>\"'=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?")
+_ANY_TAG = re.compile(rf"<([a-zA-Z][a-zA-Z0-9-]*){_ATTRS}")
+_ATTR = re.compile(r"""([^\s/>"'=]+)(?:\s*(=)\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+# `id=` in any case. Two patterns that start with a literal letter are searched many times
+# faster than one case-insensitive pattern.
+_ID = (re.compile(r"d(?<=[iI]d)\s*="), re.compile(r"D(?<=[iI]D)\s*="))
+# tag -> {attribute: kind}, for every tag _TOKEN reads.
+_KINDS: dict[str, dict[str, str]] = {"link": {}, "picture": {}, "style": {}}
+for (_tag, _name), _kind in _REFS.items():
+    _KINDS.setdefault(_tag, {})[_name] = _kind
 
 
-def _attributes(text: str) -> list[tuple[str, str | None]]:
-    attrs = []
-    for match in _ATTR.finditer(text):
-        name, *values = match.groups()
-        value = next((v for v in values if v is not None), None)
-        attrs.append((name.lower(), html.unescape(value) if value else value))
+def _attributes(text: str) -> dict[str, str | None]:
+    """Return a tag's attributes, lower-cased names to unescaped values (None for a bare name).
+
+    A repeated name keeps the last value given to it (HTML says the first, but the checks
+    have always read the last, and such a page is invalid anyway).
+    """
+    attrs: dict[str, str | None] = {}
+    for name, equals, double, single, bare in _ATTR.findall(text):
+        value = double or single or bare
+        if equals:
+            attrs[name.lower()] = html.unescape(value) if "&" in value else value
+        else:
+            attrs.setdefault(name.lower(), None)
     return attrs
-
-
-def _tags(page: str) -> Iterator[tuple[str, list[tuple[str, str | None]], int]]:
-    """Yield (tag, attributes, line) for every start tag of `page`."""
-    line, counted, pos = 1, 0, 0
-    for skip in [*_SKIP.finditer(page), None]:
-        end = skip.start() if skip else len(page)
-        found = list(_TAG.finditer(page, pos, end))
-        if skip is not None and skip.group(1):  # a script's own tag may carry a src
-            opening = _TAG.match(page, skip.start())
-            found += [opening] if opening else []
-        for match in found:
-            line += page.count("\n", counted, match.start())
-            counted = match.start()
-            yield match.group(1).lower(), _attributes(match.group(2)), line
-        if skip is not None:
-            pos = skip.end()
 
 
 def scan(page: str) -> PageRefs:
@@ -103,30 +99,59 @@ def scan(page: str) -> PageRefs:
     refs: list[Ref] = []
     ids: set[str] = set()
     images: list[Img] = []
-    for match in _ID_TAG.finditer(page):
-        tag, attrs = match.group(1).lower(), dict(_attributes(match.group(2)))
-        for name in ("id", "name") if tag == "a" else ("id",):
-            if attrs.get(name):
-                ids.add(attrs[name])
-    for tag, attrs, line in _tags(page):
-        values = {name: value for name, value in attrs if value is not None}
-        for name, value in values.items():
-            kind = _REFS.get((tag, name))
-            if kind:
-                refs.append(Ref(kind, value, line))
-        if tag == "link" and "href" in values:
-            rels = set(values.get("rel", "").lower().split())
+    skipped: list[int] = []  # start, end, start, end ... of comments, scripts and styles
+    line, counted = 1, 0
+    for match in _TOKEN.finditer(page):
+        if match.lastindex == 4:
+            tag, text = match.group(3, 4)
+        elif match.lastindex == 2:  # a script or style: its own tag is read, its body is not
+            skipped += match.end(2), match.end()
+            tag, text = match.group(1, 2)
+        else:
+            skipped += match.span()
+            continue
+        tag = tag.lower()
+        attrs = _attributes(text) if text else {}
+        start = match.start()
+        line += page.count("\n", counted, start)
+        counted = start
+        kinds = _KINDS[tag]
+        for name, value in attrs.items():
+            if name in kinds and value is not None:
+                refs.append(Ref(kinds[name], value, line))
+        if tag == "a":
+            if attrs.get("name"):
+                ids.add(attrs["name"])  # type: ignore[arg-type]
+        elif tag == "img":
+            alt = attrs["alt"] or "" if "alt" in attrs else None
+            images.append(Img(attrs.get("src") or "", alt, line))
+        elif tag == "link" and attrs.get("href") is not None:
+            rels = set((attrs.get("rel") or "").lower().split())
             kind = "link" if rels & _PAGE_RELS and "stylesheet" not in rels else "file"
-            refs.append(Ref(kind, values["href"], line))
-        if "srcset" in values:
-            for candidate in values["srcset"].split(","):
+            refs.append(Ref(kind, attrs["href"], line))  # type: ignore[arg-type]
+        if attrs.get("srcset"):
+            for candidate in attrs["srcset"].split(","):  # type: ignore[union-attr]
                 url = candidate.strip().split(" ")[0]
                 if url:
                     refs.append(Ref("image", url, line))
-        if tag == "img":
-            alt = next((value or "" for name, value in attrs if name == "alt"), None)
-            images.append(Img(values.get("src", ""), alt, line))
+    ids.update(_ids(page, skipped))
     return PageRefs(tuple(refs), frozenset(ids), tuple(images))
+
+
+def _ids(page: str, skipped: list[int]) -> Iterator[str]:
+    """Yield the id of every element of `page` outside the `skipped` spans."""
+    read = -1
+    for at in sorted(m.start() - 1 for pattern in _ID for m in pattern.finditer(page)):
+        start = page.rfind("<", 0, at)
+        if start == read or bisect.bisect_right(skipped, start) % 2:
+            continue  # a tag already read, or inside a comment, script or style
+        tag = _ANY_TAG.match(page, start)
+        if tag is None or tag.end() <= at:
+            continue  # text between tags ("id=5" in prose or code)
+        read = start
+        found = _attributes(tag.group(2)).get("id")
+        if found:
+            yield found
 
 
 def scan_bytes(page: bytes) -> PageRefs:

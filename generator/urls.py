@@ -37,6 +37,9 @@ _GEORGIAN = {
 _TABLE = str.maketrans({**_LATIN, **_CYRILLIC, **_GREEK, **_GEORGIAN})
 _NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
 _NOT_WORD = re.compile(r"[^\w]+|_+")
+_SAFE = "/#?&=%:@!$'()*+,;~"
+# A path that quote(path, safe=_SAFE) returns unchanged.
+_QUOTED = re.compile(r"[A-Za-z0-9_.~/#?&=%:@!$'()*+,;-]*")
 
 
 def slugify(text: str, keep_unicode: bool = False) -> str:
@@ -92,7 +95,9 @@ def link(base_path: str, site_path: str) -> str:
     """
     if not site_path.startswith("/") or site_path.startswith("//"):
         return site_path
-    return base_path + quote(site_path, safe="/#?&=%:@!$'()*+,;~")
+    if _QUOTED.fullmatch(site_path):  # most links of a page, so skip quote()'s layers
+        return base_path + site_path
+    return base_path + quote(site_path, safe=_SAFE)
 
 
 def absolute(base_url: str, site_path: str) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from generator.config import Config
 from generator.linkcheck import find_output, page_url, resolve
-from generator.refs import Img, Ref, scan
+from generator.refs import Img, Ref, scan, scan_bytes
 
 PAGE = """<!DOCTYPE html>
 <!-- <a href="/commented-out/"> -->
@@ -50,3 +50,59 @@ def test_resolve_and_find_output():
     assert (outside.shown, outside.site_path) == ("/a/", None)
     for external in ("https://other.org/", "mailto:x@example.org", "#", "", "javascript:void(0)"):
         assert resolve(external, "/", config) is None
+
+
+def test_scan_ignores_markup_in_comments_scripts_styles_and_cdata():
+    page = """<!-- <h2 id="old-heading"> <a name="old-anchor" href="/old/"> -->
+<script id="app" src="/app.js">var s = '<div id="made-later"><a href="/later/">';</script>
+<SCRIPT>document.write('<img src="/written.png">')</SCRIPT >
+<style id="theme">#x::after { content: '<a id="styled" href="/css/">' }</style>
+<![CDATA[ <p id="cdata"> ]]>
+<script/><p id="inside-unclosed-looking-script"></script>
+<p id="kept">"""
+    found = scan(page)
+    assert found.ids == {"app", "theme", "kept"}
+    assert found.refs == (Ref("file", "/app.js", 2),)
+    assert found.images == ()
+
+
+def test_scan_reads_attributes_as_a_browser_does():
+    page = (
+        '<A HREF="/upper/" ID="Upper">x</A>\n'
+        "<img src=/bare.png alt=Bare width=3><img src='/single.png'>\n"
+        '<a href="/q/?a=1&amp;b=2&#38;c=3" title="a > b" id=after-gt>x</a>\n'
+        '<div class="grid" data-id="no" Id = "spaced"></div><p>id="in-text" ID=5</p>\n'
+        '<a name="top" href>x</a><a href="">empty</a><a href="/x/" href>first kept</a>\n'
+        '<picture><source srcset="/s-1x.png 1x, /s-2x.png 2x"></picture><img>\n'
+        '<link rel="next" href="/page/2/"><link rel="alternate stylesheet" href="/alt.css">\n'
+        '<video poster="/poster.jpg" src="/v.mp4"></video><object data="/doc.pdf"></object>'
+    )
+    found = scan(page)
+    assert found.refs == (
+        Ref("link", "/upper/", 1),
+        Ref("image", "/bare.png", 2),
+        Ref("image", "/single.png", 2),
+        Ref("link", "/q/?a=1&b=2&c=3", 3),
+        Ref("link", "", 5),
+        Ref("link", "/x/", 5),
+        Ref("image", "/s-1x.png", 6),
+        Ref("image", "/s-2x.png", 6),
+        Ref("link", "/page/2/", 7),
+        Ref("file", "/alt.css", 7),
+        Ref("image", "/poster.jpg", 8),
+        Ref("file", "/v.mp4", 8),
+        Ref("file", "/doc.pdf", 8),
+    )
+    assert found.ids == {"Upper", "after-gt", "spaced", "top"}
+    assert found.images == (
+        Img("/bare.png", "Bare", 2),
+        Img("/single.png", None, 2),
+        Img("", None, 6),
+    )
+
+
+def test_scan_counts_lines_across_long_pages():
+    page = "\n".join(f'<p>{n}</p><a href="/{n}/">' if n % 7 == 0 else "text" for n in range(1, 300))
+    lines = [ref.line for ref in scan(page).refs]
+    assert lines == [n for n in range(1, 300) if n % 7 == 0]
+    assert scan_bytes(page.replace("text", "tëxt").encode("utf-8")).refs == scan(page).refs

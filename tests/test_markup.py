@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.htmlurls import rebase_links
-from generator.markup import Converter, plain_text, summary_of, word_count
+from generator.markup import _PLAIN, Converter, plain_text, summary_of, word_count
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +156,32 @@ def test_summaries_leave_footnote_references_out(md: Converter) -> None:
     html = md.convert("Turnout was high[^cec].\n\nMore.\n\n[^cec]: Commission figures.\n").html
     assert 'href="#fn:cec"' in html
     assert summary_of(html) == "<p>Turnout was high.</p>"
+
+
+_SUMMARY_PIECES = ["Vote", "é", "1", "1. ", "A. ", "'", '"', " ", "--", "...", "(", "/"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.from_regex(_PLAIN, fullmatch=True)
+    | st.lists(st.sampled_from(_SUMMARY_PIECES)).map("".join).filter(_PLAIN.fullmatch),
+    smart=st.booleans(),
+)
+def test_plain_summaries_skip_markdown_yet_read_the_same(text: str, smart: bool) -> None:
+    converter = Converter(smart_typography=smart)
+    assert f"<p>{converter.inline(text)}</p>" == converter.convert(text).html
+
+
+def test_summaries_with_markup_still_go_through_markdown(md: Converter) -> None:
+    assert md.inline('"Quoted" -- and *emphasis*') == "“Quoted” – and <em>emphasis</em>"
+    assert md.inline("1. A list") == "<ol>\n<li>A list</li>\n</ol>"
+    assert md.inline("Tom & Jerry <b>") == "Tom &amp; Jerry <b>"
+    assert md.inline("It's 'quoted'... isn't it?") == "It’s ‘quoted’… isn’t it?"
+
+
+def test_a_toc_marker_is_replaced_only_where_written(md: Converter) -> None:
+    with_marker = md.convert("[TOC]\n\n## One\n\nText.\n").html
+    assert with_marker.startswith('<div class="toc">') and "[TOC]" not in with_marker
+    assert md.convert("Not a [TOC] marker here.\n\n## One\n").html.startswith("<p>Not a [TOC]")
+    assert "[TOC]" not in md.convert("## One\n\nText.\n").html
+    assert md.convert("[TOC]\n").html.startswith('<div class="toc">')

@@ -273,3 +273,21 @@ def test_smart_typography_setting_reaches_titles_only_through_markdown(parse) ->
     doc = parse('---\ntitle: "It\'s"\ndate: 2024-02-09\n---\n"quoted"\n')
     assert doc.title == "It's"  # titles are text, escaped by the theme
     assert doc.content == "<p>“quoted”</p>"
+
+
+def test_links_to_resolve_are_found_with_their_lines(parse) -> None:
+    body = (
+        "Intro.\n\n"
+        "See [the vote](vote.md) and ![chart](img/chart.png).\n\n"
+        '<img data-src="lazy.png" xsrc="no.png" src="raw&amp;1.png">\n\n'
+        "[Home](/) [Out](https://example.org/) [Top](#top) [Static]({static}/f.pdf)\n"
+    )
+    doc = parse("---\ntitle: T\ndate: 2024-02-09\nsummary: Read [more](more.md)\n---\n" + body)
+    assert dict(doc.links) == {
+        "vote.md": 8,
+        "img/chart.png": 8,
+        "lazy.png": 10,
+        "raw&1.png": 6,  # written escaped: the line of the body is the best known
+        "{static}/f.pdf": 12,
+        "more.md": 4,
+    }

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 import pytest
 
-from generator.urls import absolute, link, output_path, permalink, slugify
+from generator.urls import _SAFE, absolute, link, output_path, permalink, slugify
 
 
 @pytest.mark.parametrize(
@@ -89,3 +90,10 @@ def test_absolute_urls() -> None:
     )
     assert absolute("https://example.org/", "/") == "https://example.org/"
     assert absolute("https://example.org/", "mailto:a@example.org") == "mailto:a@example.org"
+
+
+def test_link_leaves_alone_exactly_what_quote_would() -> None:
+    for code in range(0x250):
+        path = f"/a{chr(code)}b/"
+        assert link("/sub", path) == "/sub" + quote(path, safe=_SAFE), repr(chr(code))
+    assert link("", "/Vote 2024/é?q=a&b=c#top") == "/Vote%202024/%C3%A9?q=a&b=c#top"
