@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+import jinja2
+
 from .assemble import Selection, assemble_site
 from .cache import BuildCache, cache_stamp, load_cache, save_cache
 from .checks import ChecksFailed, Finding, check_build
@@ -176,14 +178,84 @@ def build(
         return _build(config, options, cache)
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What a build reads before deciding whether it has anything to do."""
+
+    tree: ContentTree
+    theme: Theme
+    env: jinja2.Environment
+    templates: dict[str, str]  # template name -> fingerprint
+    now: datetime
+    key: str  # hash of everything read but the clock (uptodate.inputs_key)
+
+
+class _Laps:
+    """The stage timings of one build."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        """Record the time since the last lap as `stage`'s."""
+        self.timings[stage] = self.seconds() - sum(self.timings.values())
+        log.info("%s done in %.3f s", stage, self.timings[stage])
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+
 def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
+    laps = _Laps()
+    cache, persistent = _open_cache(config, options, cache)
+    inputs = _read(config, options, cache)
+    laps.lap("read")
+    tree = inputs.tree
+    if not tree.errors and (result := _unchanged(config, cache.last, inputs)):
+        laps.lap("compare")
+        return replace(result, seconds=laps.seconds(), timings=laps.timings)
+    warning = cache.complete()
+    if warning:
+        log.warning("%s", warning)
+    loaded = cache.snapshot()
+    parsed = parse_all(tree, config, cache)
+    laps.lap("parse")
+    if parsed.errors:
+        raise BuildFailed(parsed.errors)
+    selection = Selection(inputs.now, options.drafts, options.future)
+    site = assemble_site(parsed.documents, tree.assets, selection)
+    # Root-relative links written in Markdown carry the base path under a sub-path;
+    # resolve_links then writes its own (content-file) links with the base path.
+    site = rebase_site(site, config.base_path)
+    site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
+    laps.lap("assemble")
+    sync, findings, rendered = _publish(
+        config, options, cache, inputs, site, parsed.warnings, link_warnings, laps
+    )
+    warnings = parsed.warnings + link_warnings
+    cache.built = Built(
+        {s.path: s for s in tree.sources},
+        {path: p.document for (path, _), p in cache.parsed.items()},
+        site, inputs.env, inputs.templates,
+    )  # fmt: skip
+    tally = Tally(len(site.articles), len(site.pages), len(site.tags))
+    cache.last = LastBuild(
+        inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
+        manifest_key(sync.files),
+    )  # fmt: skip
+    if persistent and cache.snapshot() != loaded:
+        save_cache(config.cache_dir, cache)
+    return BuildResult(
+        tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings
+    )
 
-    def lap(stage: str) -> None:
-        timings[stage] = time.perf_counter() - started - sum(timings.values())
-        log.info("%s done in %.3f s", stage, timings[stage])
 
+def _open_cache(
+    config: Config, options: BuildOptions, cache: BuildCache | None
+) -> tuple[BuildCache, bool]:
+    """Return the cache to build with (the one given, the saved one or an empty one) and
+    whether it is saved after the build."""
     stamp = cache_stamp(config.fingerprint())
     persistent = cache is None and options.use_cache
     if cache is None:
@@ -193,6 +265,11 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
             if warning:
                 log.warning("%s", warning)
     cache.renew(stamp)
+    return cache, persistent
+
+
+def _read(config: Config, options: BuildOptions, cache: BuildCache) -> _Inputs:
+    """Return the content, the theme and the key of everything read."""
     tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
     theme = find_theme(config)
     env = make_environment(config, theme)
@@ -200,30 +277,26 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     if cache.built is not None and cache.built.templates == templates:
         env = cache.built.env  # its templates are compiled already (the dev server's rebuilds)
     theme_files = {rel: file_digest(f, cache.files) for rel, f in theme.static_files().items()}
-    now = options.clock or reproducible_now()
     # Problems name files relative to the working folder, so it is an input too.
     flags = (options.drafts, options.future, options.strict, tuple(tree.skipped), os.getcwd())
-    inputs = inputs_key(stamp, flags, tree.sources, tree.assets, templates, theme_files)
-    lap("read")
-    if not tree.errors and (result := _unchanged(config, cache.last, inputs, now, started)):
-        return replace(result, timings={**timings, "compare": time.perf_counter() - started})
-    warning = cache.complete()
-    if warning:
-        log.warning("%s", warning)
-    loaded = cache.snapshot()
-    parsed = parse_all(tree, config, cache)
-    lap("parse")
-    if parsed.errors:
-        raise BuildFailed(parsed.errors)
-    selection = Selection(now, options.drafts, options.future)
-    site = assemble_site(parsed.documents, tree.assets, selection)
-    # Root-relative links written in Markdown carry the base path under a sub-path;
-    # resolve_links then writes its own (content-file) links with the base path.
-    site = rebase_site(site, config.base_path)
-    site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
-    lap("assemble")
+    key = inputs_key(cache.stamp, flags, tree.sources, tree.assets, templates, theme_files)
+    return _Inputs(tree, theme, env, templates, options.clock or reproducible_now(), key)
+
+
+def _publish(
+    config: Config,
+    options: BuildOptions,
+    cache: BuildCache,
+    inputs: _Inputs,
+    site: Site,
+    warnings: tuple[Problem, ...],
+    link_warnings: tuple[Problem, ...],
+    laps: _Laps,
+) -> tuple[SyncResult, tuple[Finding, ...], int]:
+    """Render `site`, check it and write it; return what was written, the findings and how
+    many pages were rendered. Raises ChecksFailed, writing nothing, on an error finding."""
     originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
-    keys = PageKeys(stamp, templates, originals)
+    keys = PageKeys(cache.stamp, inputs.templates, originals)
     memo = PageMemo(keys, cache.pages, present_files(config.output_dir))
     scanner = Scanner(config, cache.scans)
     made: list[tuple[str, str]] = []
@@ -231,59 +304,41 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     with Staging(config.output_dir) as staging:
         # Pages stream from the renderer (several processes for a large site) to the
         # staging area: the site is never held in memory whole.
-        pages = render_site(site, config, env, memo, scan_bytes, worker_count())
+        pages = render_site(site, config, inputs.env, memo, scan_bytes, worker_count())
         for output, found in pages:
             rendered += output.data is not None
             scanner.add(output, found)
             staging.add(output)
             made.append((output.path, output.origin))
-        for output in other_outputs(site, config, theme, memo, cache.files):
+        for output in other_outputs(site, config, inputs.theme, memo, cache.files):
             scanner.add(output)
             staging.add(output)
             made.append((output.path, output.origin))
+        tree = inputs.tree
         sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
         origins = check_unique(made, config, sources)
-        lap("render")
+        laps.lap("render")
         findings = check_build(
-            site, scanner, origins, tree.sources, parsed.warnings, link_warnings, config,
+            site, scanner, origins, tree.sources, warnings, link_warnings, config,
             options.strict, cache.checks,
         )  # fmt: skip
-        lap("check")
+        laps.lap("check")
         if any(f.level == "error" for f in findings):
-            raise ChecksFailed(findings, timings)
+            raise ChecksFailed(findings, laps.timings)
         sync = staging.commit()
     cache.pages = memo.current
-    cache.built = Built(
-        {s.path: s for s in tree.sources},
-        {path: p.document for (path, _), p in cache.parsed.items()},
-        site, env, templates,
-    )  # fmt: skip
-    lap("write")
-    warnings = parsed.warnings + link_warnings
-    tally = Tally(len(site.articles), len(site.pages), len(site.tags))
-    cache.last = LastBuild(
-        inputs, window(now, parsed.documents), tally, tuple(findings), warnings,
-        manifest_key(sync.files),
-    )  # fmt: skip
-    if persistent and cache.snapshot() != loaded:
-        save_cache(config.cache_dir, cache)
-    seconds = time.perf_counter() - started
-    return BuildResult(
-        tally, sync, warnings, seconds, parsed.parsed, rendered, timings, tuple(findings)
-    )
+    laps.lap("write")
+    return sync, tuple(findings), rendered
 
 
-def _unchanged(
-    config: Config, last: LastBuild | None, inputs: str, now: datetime, started: float
-) -> BuildResult | None:
+def _unchanged(config: Config, last: LastBuild | None, inputs: _Inputs) -> BuildResult | None:
     """Return the result of the last build again if this one would change nothing: same
     inputs, a clock that publishes the same articles, and output/ as that build left it."""
-    if last is None or last.inputs != inputs or not last.window.holds(now):
+    if last is None or last.inputs != inputs.key or not last.window.holds(inputs.now):
         return None
     files = intact_files(config.output_dir)
     if files is None or manifest_key(files) != last.manifest:
         return None
     log.info("nothing changed since the last build")
     sync = SyncResult((), len(files), (), files)
-    seconds = time.perf_counter() - started
-    return BuildResult(last.tally, sync, last.warnings, seconds, 0, 0, {}, last.findings)
+    return BuildResult(last.tally, sync, last.warnings, 0.0, 0, 0, {}, last.findings)
