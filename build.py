@@ -295,6 +295,13 @@ def _serve_parser(verbs: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     serve.add_argument("--bind", default="127.0.0.1", metavar="ADDR", help="address to listen on")
     serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name (a proxy's or tunnel's); repeatable",
+    )
+    serve.add_argument(
         "--poll", action="store_true", help="poll for changes (Docker, WSL, network drives)"
     )
     serve.add_argument("--open", action="store_true", help="open the preview in a browser")
@@ -369,6 +376,7 @@ def run_serve(args: argparse.Namespace) -> int:
             overrides=overrides,
             poll=args.poll,
             report=lambda rebuild: _report_rebuild(rebuild, args.quiet),
+            allow_hosts=args.allow_host,
         )
     except OSError as exc:
         print(f"error: cannot listen on {args.bind}:{args.port}: {exc.strerror}", file=sys.stderr)

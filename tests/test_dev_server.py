@@ -119,7 +119,18 @@ def test_unknown_host_names_are_refused(preview: Preview) -> None:
     assert raw_get(preview, "/", host=f"127.0.0.1:{port}").status == 200
 
 
+def test_a_proxy_s_host_name_is_answered_once_allowed(site: Path) -> None:
+    with Preview(site / "site.yaml", port=0, allow_hosts=["Preview.Example.NET"]) as running:
+        assert running.start(watch=False).ok
+        port = urlsplit(running.url).port
+        assert raw_get(running, "/", host="preview.example.net").status == 200
+        assert raw_get(running, "/", host=f"preview.example.net:{port}").status == 200
+        assert raw_get(running, "/", host=f"attacker.example:{port}").status == 403
+
+
 def test_allowed_hosts() -> None:
+    assert allowed_host("preview.example.net", "127.0.0.1", also={"preview.example.net"})
+    assert not allowed_host("other.example.net", "127.0.0.1", also={"preview.example.net"})
     assert allowed_host("localhost:8000", "127.0.0.1")
     assert allowed_host("[::1]:8000", "127.0.0.1")
     assert allowed_host("192.168.1.20:8000", "0.0.0.0", local="192.168.1.20")

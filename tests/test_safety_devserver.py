@@ -474,6 +474,8 @@ def test_same_origin_rules() -> None:
     assert same_origin("http://127.0.0.1:8000", "127.0.0.1:8000")
     assert same_origin("HTTP://LOCALHOST:8000", "localhost:8000")
     assert not same_origin("https://127.0.0.1:8000", "127.0.0.1:8000")
+    assert same_origin("https://preview.example.net", "preview.example.net", proxied=True)
+    assert not same_origin("https://evil.example", "preview.example.net", proxied=True)
     assert not same_origin("http://localhost:8000", "127.0.0.1:8000")
     assert not same_origin("http://127.0.0.1:3000", "127.0.0.1:8000")
     assert not same_origin("null", "127.0.0.1:8000")

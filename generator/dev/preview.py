@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
@@ -36,6 +36,7 @@ class Preview:
         overrides: dict[str, Any] | None = None,
         poll: bool = False,
         report: Callable[[Rebuild], None] = lambda rebuild: None,
+        allow_hosts: Collection[str] = (),
     ):
         self.temp = Path(tempfile.mkdtemp(prefix="gazette-preview-"))
         # A folder inside our own: builds lock the output folder's parent, which must not be
@@ -47,7 +48,9 @@ class Preview:
         self.watcher: Watcher | None = None
         self._thread: threading.Thread | None = None
         try:
-            self.server: PreviewServer = open_server(bind, port, self.folder, self.hub)
+            self.server: PreviewServer = open_server(
+                bind, port, self.folder, self.hub, allow_hosts=allow_hosts
+            )
         except BaseException:
             shutil.rmtree(self.temp, ignore_errors=True)
             raise

@@ -32,6 +32,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Collection
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
@@ -130,19 +131,24 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return mapped or ip
 
 
-def allowed_host(host: str, bound: str, local: str = "") -> bool:
+def host_name(host: str) -> str | None:
+    """Return the name or address in a Host header, lower case, without port or final dot."""
+    match = _HOST.fullmatch(host.strip().lower())
+    return None if match is None else (match["name"] or match["ip6"]).removesuffix(".")
+
+
+def allowed_host(host: str, bound: str, local: str = "", also: Collection[str] = ()) -> bool:
     """Return True when the Host header `host` names this server.
 
     That is `localhost` or a name below it, a loopback address, `bound` (the address or name
-    the server listens on) unless it is a wildcard, or `local`, the address the request came in
-    on. Anything else may be an attacker's domain resolving to us (DNS rebinding) or an address
-    that is not ours.
+    the server listens on) unless it is a wildcard, `local`, the address the request came in
+    on, or a name in `also` (a proxy's public name, given with --allow-host). Anything else may
+    be an attacker's domain resolving to us (DNS rebinding) or an address that is not ours.
     """
-    match = _HOST.fullmatch(host.strip().lower())
-    if match is None:
+    name = host_name(host)
+    if name is None:
         return False
-    name = (match["name"] or match["ip6"]).removesuffix(".")
-    if name == "localhost" or name.endswith(".localhost"):
+    if name == "localhost" or name.endswith(".localhost") or name in also:
         return True
     ip = _address(name)
     if ip is None:
@@ -152,9 +158,13 @@ def allowed_host(host: str, bound: str, local: str = "") -> bool:
     return ip.is_loopback or ip in {_address(bound), _address(local)}
 
 
-def same_origin(origin: str | None, host: str) -> bool:
-    """Return True when a request's Origin header is absent or is the page at `host` itself."""
-    return origin is None or origin.strip().lower() == f"http://{host.strip().lower()}"
+def same_origin(origin: str | None, host: str, proxied: bool = False) -> bool:
+    """Return True when a request's Origin header is absent or is the page at `host` itself;
+    over https too when `proxied` (a proxy allowed with --allow-host may add TLS)."""
+    if origin is None:
+        return True
+    host, origin = host.strip().lower(), origin.strip().lower()
+    return origin == f"http://{host}" or (proxied and origin == f"https://{host}")
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -175,11 +185,13 @@ class PreviewServer(ThreadingHTTPServer):
         hub: Hub,
         timeout: float = REQUEST_TIMEOUT,
         connections: int = MAX_CONNECTIONS,
+        allow_hosts: Collection[str] = (),
     ):
         self.address_family = socket.AF_INET6 if ":" in bind else socket.AF_INET
         self.root = root.resolve()
         self.hub = hub
         self.bind_address = bind
+        self.allow_hosts = frozenset(h.strip().lower().removesuffix(".") for h in allow_hosts)
         self.request_timeout = timeout
         self._slots = threading.BoundedSemaphore(connections)
         super().__init__((bind, port), PreviewHandler)
@@ -245,6 +257,7 @@ def open_server(
     tries: int = 20,
     timeout: float = REQUEST_TIMEOUT,
     connections: int = MAX_CONNECTIONS,
+    allow_hosts: Collection[str] = (),
 ) -> PreviewServer:
     """Return a server on `port`, or on the next free port after it when it is taken.
 
@@ -253,7 +266,7 @@ def open_server(
     for attempt in range(tries):
         try:
             number = port + attempt if port else 0
-            return PreviewServer(bind, number, root, hub, timeout, connections)
+            return PreviewServer(bind, number, root, hub, timeout, connections, allow_hosts)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE or not port or attempt == tries - 1:
                 raise
@@ -307,10 +320,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _respond(self, body: bool) -> None:
         host = self.headers.get("Host", "")
         local = self.connection.getsockname()[0]
-        if not allowed_host(host, self.server.bind_address, local):
+        if not allowed_host(host, self.server.bind_address, local, self.server.allow_hosts):
             self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"unknown host\n", body)
             return
-        if not same_origin(self.headers.get("Origin"), host):
+        proxied = host_name(host) in self.server.allow_hosts
+        if not same_origin(self.headers.get("Origin"), host, proxied):
             self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"foreign origin\n", body)
             return
         path = urlsplit(self.path).path
