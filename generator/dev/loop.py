@@ -1,8 +1,9 @@
 """Watch -> build -> publish: each batch of changed files becomes one build and one event.
 
-The loop knows the build only through pipeline.build(): it keeps one BuildCache across
-rebuilds, so unchanged documents are not parsed again, and it builds into its own preview
-folder, so output/ keeps the last real build.
+The loop knows the build only through pipeline.build() and quick.quick_page(): it keeps one
+BuildCache across rebuilds, so unchanged documents are not parsed again and an edited page
+can be shown before its rebuild, and it builds into its own preview folder, so output/ keeps
+the last real build.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ class DevLoop:
     """Builds the preview into `preview_dir` and tells `hub` what each rebuild changed.
 
     `rebuild()` is the whole logic and may be called directly (tests do); a Watcher calls it
-    with each batch of changed files. Rebuilds run one at a time, on the caller's thread.
+    with each batch of changed files. Rebuilds run one at a time, on the caller's thread;
+    `ahead()`, which shows an edited page before its rebuild, may run on another meanwhile.
     """
 
     def __init__(
