@@ -23,7 +23,7 @@ from .feeds import feed_outputs
 from .htmlurls import rebase_site
 from .linkcheck import Scanner
 from .links import resolve_links
-from .model import Article, Page, Site
+from .model import Article, Page, Site, Term
 from .outputs import Output
 from .pagekeys import PageKeys, PageMemo, template_fingerprints
 from .parse import Parsed
@@ -85,7 +85,11 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
     The cache is left holding exactly the documents of this tree.
     """
     missing = [s for s in tree.sources if (s.path, s.digest) not in cache.parsed]
-    fresh = dict(zip((s.path for s in missing), parse_many(missing, config), strict=True))
+    terms: dict[Term, Term] = {}
+    fresh = {
+        s.path: _share_terms(outcome, terms)
+        for s, outcome in zip(missing, parse_many(missing, config), strict=True)
+    }
     current: dict[tuple[str, str], Parsed] = {}
     documents: list[Article | Page] = []
     errors, warnings = list(tree.errors), list(tree.skipped)
@@ -102,6 +106,23 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
             log.info("%s", note)
     cache.parsed = current
     return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), len(missing))
+
+
+def _share_terms(outcome: Parsed | SourceError, terms: dict[Term, Term]) -> Parsed | SourceError:
+    """Return `outcome` with its article's tags, authors and section taken from `terms`
+    (equal terms, one object): the cache then stores and loads each once, and a large site
+    holds thousands of objects fewer."""
+    if not isinstance(outcome, Parsed) or not isinstance(outcome.document, Article):
+        return outcome
+    doc = outcome.document
+    section = terms.setdefault(doc.section, doc.section) if doc.section else None
+    shared = replace(
+        doc,
+        tags=tuple(terms.setdefault(t, t) for t in doc.tags),
+        authors=tuple(terms.setdefault(a, a) for a in doc.authors),
+        section=section,
+    )
+    return replace(outcome, document=shared)
 
 
 def other_outputs(
