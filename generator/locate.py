@@ -10,9 +10,7 @@ from pathlib import Path
 from .config import Config
 from .errors import BuildFailed, display_path
 from .model import Site
-from .templates import find_theme
-
-_TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")
+from .templates import TEMPLATE_SUFFIXES, find_theme
 
 
 class Locator:
@@ -57,7 +55,7 @@ class Locator:
             except BuildFailed:
                 dirs = ()
             for folder in dirs:
-                found += sorted(p for p in folder.rglob("*") if p.suffix in _TEMPLATE_SUFFIXES)
+                found += sorted(p for p in folder.rglob("*") if p.suffix in TEMPLATE_SUFFIXES)
             self.files = []
             for file in found:
                 try:

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
+from .jinjatree import parse_template
 from .model import Document
 from .outputs import Output, digest
 
@@ -52,16 +53,11 @@ def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
 def _uses(source: str) -> frozenset[str] | None:
     """Return the templates `source` extends, includes or imports; None if any is dynamic
     or the template does not parse. Remembered by source: the dev server asks every build."""
-    try:
-        refs = set(jinja2.meta.find_referenced_templates(_PARSER.parse(source)))
-    except jinja2.TemplateSyntaxError:
-        return None  # rendering will report it; key it on everything meanwhile
+    tree = parse_template(source)
+    if isinstance(tree, jinja2.TemplateSyntaxError):
+        return None  # the build reports it; key it on everything meanwhile
+    refs = set(jinja2.meta.find_referenced_templates(tree))
     return None if None in refs else frozenset(refs)
-
-
-# Only parses templates to find what they reference; delimiters are Jinja's defaults, as in
-# the environment that renders them.
-_PARSER = jinja2.Environment()
 
 
 def _closure(name: str, uses: Mapping[str, frozenset[str] | None]) -> set[str] | None:

@@ -33,7 +33,7 @@ from .refs import scan_bytes
 from .render import render_site
 from .sitemap import sitemap_outputs
 from .sources import ContentTree, FileMemo, file_digest, read_content
-from .templates import Theme, find_theme, make_environment
+from .templates import Theme, find_theme, make_environment, syntax_errors
 from .uptodate import LastBuild, Tally, inputs_key, manifest_key, window
 from .workers import parse_many, worker_count
 from .write import (
@@ -315,7 +315,11 @@ def _publish(
     laps: _Laps,
 ) -> tuple[SyncResult, tuple[Finding, ...], int]:
     """Render `site`, check it and write it; return what was written, the findings and how
-    many pages were rendered. Raises ChecksFailed, writing nothing, on an error finding."""
+    many pages were rendered. Raises ChecksFailed, writing nothing, on an error finding, and
+    BuildFailed on a template with a syntax error, whether a page uses it or not."""
+    broken = syntax_errors(inputs.env)
+    if broken:
+        raise BuildFailed(broken)
     originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
     keys = PageKeys(cache.stamp, inputs.templates, originals)
     memo = PageMemo(keys, cache.pages, present_files(config.output_dir))

@@ -11,6 +11,7 @@ import jinja2
 
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
+from .jinjatree import parse_template
 from .seo import publishing_filters
 from .sources import is_junk
 from .urls import absolute, link
@@ -121,3 +122,22 @@ def make_environment(config: Config, theme: Theme) -> jinja2.Environment:
     env.filters["isoformat"] = lambda value: value.isoformat()
     env.filters.update(publishing_filters(config))
     return env
+
+
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")
+
+
+def syntax_errors(env: jinja2.Environment) -> list[Problem]:
+    """Return the syntax errors (file, line, message) of every template of the theme in
+    `env`, whether a page uses it or not."""
+    problems = []
+    for name in env.list_templates():
+        if not name.endswith(TEMPLATE_SUFFIXES):
+            continue
+        source, filename, _ = env.loader.get_source(env, name)
+        tree = parse_template(source)
+        if isinstance(tree, jinja2.TemplateSyntaxError):
+            problems.append(
+                Problem(display_path(filename or name), tree.lineno, tree.message or "")
+            )
+    return problems

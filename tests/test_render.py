@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from conftest import SITE_YAML, article, run_cli
 
 from generator.assemble import Selection, assemble_site
 from generator.cache import BuildCache
@@ -14,7 +15,6 @@ from generator.pipeline import parse_all
 from generator.render import paginate, render_site
 from generator.sources import read_content
 from generator.templates import find_theme, make_environment
-from tests.conftest import article
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -223,3 +223,21 @@ def test_base_path_is_in_every_link(render) -> None:
     site = SITE.replace("https://example.org/", "https://example.org/newsroom/")
     out = render({}, {"404.html": "{{ '/tags/' | url }} {{ '/x/' | absolute_url }}\n"}, site)
     assert out["404.html"] == "/newsroom/tags/ https://example.org/newsroom/x/"
+
+
+def test_a_template_no_page_uses_is_still_checked(make_site) -> None:
+    site = make_site(
+        {
+            "content/articles/vote.md": article("Vote"),
+            "themes/local/theme.yaml": "parent: default\n",
+            # Unused by any page, but a theme's bug all the same: a later layout would hit it.
+            "themes/local/templates/special.html": "<p>{{ page.title }</p>\n",
+        },
+        SITE_YAML + "theme: local\n",
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 1
+    assert "themes/local/templates/special.html:1: unexpected '}'" in result.stderr
+    assert not (site / "output").exists()
+    (site / "themes/local/templates/special.html").write_text("<p>{{ page.title }}</p>\n")
+    assert run_cli("build", cwd=site).returncode == 0
