@@ -7,7 +7,7 @@ import os
 import posixpath
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -23,7 +23,7 @@ from .feeds import feed_outputs
 from .htmlurls import rebase_site
 from .linkcheck import Scanner
 from .links import resolve_links
-from .model import Article, Page, Site, Term
+from .model import Article, Document, Page, Site, Term
 from .outputs import Output
 from .pagekeys import PageKeys, PageMemo, template_fingerprints
 from .parse import Parsed
@@ -229,6 +229,7 @@ class _Laps:
 
 def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
     laps = _Laps()
+    in_memory = cache is not None  # the caller keeps it for the next build (the dev server)
     cache, persistent = _open_cache(config, options, cache)
     inputs = _read(config, options, cache)
     laps.lap("read")
@@ -251,15 +252,14 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     site = rebase_site(site, config.base_path)
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     laps.lap("assemble")
+    originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
     sync, findings, rendered = _publish(
-        config, options, cache, inputs, site, parsed.warnings, link_warnings, laps
+        config, options, cache, inputs, site, originals, parsed.warnings, link_warnings, laps
     )
     warnings = parsed.warnings + link_warnings
-    cache.built = Built(
-        {s.path: s for s in tree.sources},
-        {path: p.document for (path, _), p in cache.parsed.items()},
-        site, inputs.env, inputs.templates,
-    )  # fmt: skip
+    if in_memory:
+        sources = {s.path: s for s in tree.sources}
+        cache.built = Built(sources, originals, site, inputs.env, inputs.templates)
     tally = Tally(len(site.articles), len(site.pages), len(site.tags))
     cache.last = LastBuild(
         inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
@@ -310,6 +310,7 @@ def _publish(
     cache: BuildCache,
     inputs: _Inputs,
     site: Site,
+    originals: Mapping[str, tuple[str, Document]],
     warnings: tuple[Problem, ...],
     link_warnings: tuple[Problem, ...],
     laps: _Laps,
@@ -320,7 +321,6 @@ def _publish(
     broken = syntax_errors(inputs.env)
     if broken:
         raise BuildFailed(broken)
-    originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
     keys = PageKeys(cache.stamp, inputs.templates, originals)
     memo = PageMemo(keys, cache.pages, present_files(config.output_dir))
     scanner = Scanner(config, cache.scans)

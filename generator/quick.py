@@ -46,7 +46,7 @@ class Built:
     """What the last build made that a quick page needs."""
 
     sources: Mapping[str, Source]  # by content path
-    parsed: Mapping[str, Document]  # as parsing returned them, by content path
+    parsed: Mapping[str, tuple[str, Document]]  # content path -> (digest, as parsed)
     site: Site  # as rendered: assembled, rebased, links resolved
     env: jinja2.Environment
     templates: Mapping[str, str]  # the template fingerprints env was made for
@@ -60,7 +60,8 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
         rel = file.relative_to(config.content_dir).as_posix()
     except ValueError:
         return None
-    old_source, old = built.sources.get(rel), built.parsed.get(rel)
+    old_source = built.sources.get(rel)
+    _, old = built.parsed.get(rel, ("", None))
     shown = next((d for d in (*built.site.articles, *built.site.pages) if d.source == rel), None)
     if old_source is None or old is None or shown is None:
         return None

@@ -48,13 +48,13 @@ class Window:
 
 def window(now: datetime, documents: Iterable[Document]) -> Window:
     """Return the window around `now` in which `documents` are published the same way."""
+    # The new year counts too: a site with no articles shows the clock's year.
     moments = [datetime(now.year, 1, 1, tzinfo=UTC), datetime(now.year + 1, 1, 1, tzinfo=UTC)]
     for doc in documents:
         if isinstance(doc, Article):
             moments.append(doc.date)
             if doc.expires is not None:
                 moments.append(doc.expires)
-    # The new year counts too: a site with no articles shows the clock's year.
     return Window(
         max((m for m in moments if m < now), default=None),
         min((m for m in moments if m > now), default=None),
