@@ -10,15 +10,12 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
 from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from .model import Article, Page, Site
+from .model import DocumentT, Site
 from .urls import link
-
-D = TypeVar("D", Article, Page)
 
 # Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block is left alone.
 _TAG = re.compile(r"<[A-Za-z][^<>]*>")
@@ -71,7 +68,7 @@ def rebase_site(site: Site, base_path: str) -> Site:
     )
 
 
-def rebase_document(doc: D, base_path: str) -> D:
+def rebase_document(doc: DocumentT, base_path: str) -> DocumentT:
     """Return `doc` with the root-relative links of its content and summary under `base_path`."""
     if not base_path:
         return doc

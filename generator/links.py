@@ -13,17 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
 from urllib.parse import unquote
 
 from markupsafe import Markup
 
 from .errors import Problem, display_path
-from .model import Article, Asset, Page, Site
+from .model import Asset, DocumentT, Site
 from .parse import MARKDOWN_LINK, PLACEHOLDERS
 from .urls import link
-
-D = TypeVar("D", Article, Page)
 
 _LINK_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
 _SUFFIX = re.compile(r"[?#]")
@@ -60,8 +57,12 @@ def resolve_links(
 
 
 def resolve_document(
-    doc: D, targets: Mapping[str, str], content_dir: Path, base_path: str, warnings: list[Problem]
-) -> D:
+    doc: DocumentT,
+    targets: Mapping[str, str],
+    content_dir: Path,
+    base_path: str,
+    warnings: list[Problem],
+) -> DocumentT:
     """Return `doc` with its content links rewritten to the site paths in `targets` (from
     published_paths); add a warning to `warnings` for each unknown target."""
     if not doc.links:

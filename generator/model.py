@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -123,3 +123,7 @@ class Site:
     def listed(self) -> tuple[Article, ...]:
         """Articles that appear in listings and feeds (not hidden), newest first."""
         return tuple(a for a in self.articles if not a.hidden)
+
+
+# An article or a static page, kept as what it was: a per-document step returns the same kind.
+DocumentT = TypeVar("DocumentT", Article, Page)
