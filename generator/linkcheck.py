@@ -78,11 +78,6 @@ def candidates(site_path: str) -> tuple[str, ...]:
     return (rel,)
 
 
-def find_output(site_path: str, paths: set[str] | frozenset[str]) -> str | None:
-    """Return the output file that serves `site_path`, or None when there is none."""
-    return next((rel for rel in candidates(site_path) if rel in paths), None)
-
-
 def _missing(kind: str, url: str, target: Target) -> tuple[str, str]:
     if kind == "image":
         return "missing_images", f"missing image '{url}': no file at {target.shown}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.config import Config
-from generator.linkcheck import find_output, page_url, resolve
+from generator.linkcheck import candidates, page_url, resolve
 from generator.refs import Img, Ref, scan, scan_bytes
 
 PAGE = """<!DOCTYPE html>
@@ -36,15 +36,20 @@ def test_scan_finds_references_ids_and_images_with_their_lines():
     assert page.images == (Img("/p.png", "", 5), Img("/q.png", None, 6))
 
 
+def serving(site_path: str, paths: set[str]) -> str | None:
+    """Return the output file that serves `site_path`, as the link check finds it."""
+    return next((rel for rel in candidates(site_path) if rel in paths), None)
+
+
 def test_resolve_and_find_output():
     config = Config(title="T", base_url="https://example.org/news/", root=Path("."))
     paths = {"index.html", "a/index.html", "a/b.pdf", "404.html"}
     assert page_url("a/index.html") == "/a/" and page_url("404.html") == "/404.html"
     target = resolve("../a/#top", "/x/", config)
     assert (target.site_path, target.fragment) == ("/a/", "top")
-    assert find_output(target.site_path, paths) == "a/index.html"
-    assert find_output("/a", paths) == "a/index.html"
-    assert find_output("/a/c/", paths) is None
+    assert serving(target.site_path, paths) == "a/index.html"
+    assert serving("/a", paths) == "a/index.html"
+    assert serving("/a/c/", paths) is None
     assert resolve("https://example.org/news/a/b.pdf", "/", config).site_path == "/a/b.pdf"
     outside = resolve("/a/", "/", config)  # written without the base path
     assert (outside.shown, outside.site_path) == ("/a/", None)
