@@ -35,7 +35,7 @@ from .sitemap import sitemap_outputs
 from .sources import ContentTree, FileMemo, file_digest, read_content
 from .templates import Theme, find_theme, make_environment, syntax_errors
 from .uptodate import LastBuild, Tally, inputs_key, manifest_key, window
-from .workers import parse_many, worker_count
+from .workers import collector_paused, parse_many, worker_count
 from .write import (
     Staging,
     SyncResult,
@@ -196,7 +196,8 @@ def build(
         # Checked under the lock: a first build filling a new folder is not a stranger's files.
         sources = [config.content_dir, config.root / "themes"]
         check_output_dir(config.output_dir, config.root, sources)
-        return _build(config, options, cache)
+        with collector_paused():
+            return _build(config, options, cache)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from .model import Article, Document, Group, Site
 from .outputs import Output
 from .pagekeys import PageMemo
 from .urls import output_path
-from .workers import leave_signals_to_parent, signals_held
+from .workers import signals_held, start_worker
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ def _render_all(plan, todo, env, config, inspect, jobs) -> Iterator[tuple[int, A
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=leave_signals_to_parent
+            max_workers=jobs, mp_context=context, initializer=start_worker
         ) as pool:
             with signals_held():  # the workers are forked as the chunks are handed out
                 batches = pool.map(_render_chunk, chunks)

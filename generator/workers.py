@@ -7,6 +7,7 @@ starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -32,13 +33,34 @@ Outcome = Parsed | SourceError
 _worker_converter: Converter | None = None
 
 
-def leave_signals_to_parent() -> None:
+def start_worker() -> None:
     """Set up a worker process: Ctrl-C reaches every process of the terminal, but only the
     parent decides how a build stops, and a forked worker must not run the parent's handlers
-    (a SIGTERM from the parent simply ends it)."""
+    (a SIGTERM from the parent simply ends it). The worker collects its own garbage, but
+    never scans the heap it inherited (collector_paused)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)  # held by the parent while it forked
+    gc.freeze()
+    gc.enable()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run the block without the cycle collector, then restore it.
+
+    A build allocates millions of objects that live to its end (a loaded cache, parsed
+    documents unpickled from workers), and the collector would scan them again and again for
+    the few cycles it makes: a fifth of a cached rebuild's time. Workers forked meanwhile
+    collect their own (start_worker).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
@@ -60,7 +82,7 @@ def signals_held() -> Iterator[None]:
 
 def _start_worker(smart_typography: bool, raw_html: bool) -> None:
     global _worker_converter
-    leave_signals_to_parent()
+    start_worker()
     _worker_converter = Converter(smart_typography, raw_html)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,6 +15,7 @@ from generator.config import apply_overrides
 from generator.dev.events import Hub
 from generator.dev.loop import DevLoop
 from generator.pipeline import build
+from generator.workers import collector_paused
 
 ARTICLE_TEMPLATE = """\
 {% extends "base.html" %}
@@ -280,3 +282,28 @@ def test_preview_folder_can_be_removed_and_rebuilt(site: Path, loop: DevLoop) ->
     shutil.rmtree(loop.preview_dir)
     again = loop.rebuild()
     assert again.ok and (loop.preview_dir / "index.html").is_file()
+
+
+def test_the_collector_runs_between_rebuilds(site: Path, loop: DevLoop) -> None:
+    # Builds pause the cycle collector; the server, which lives on, must get it back
+    # after a build that failed as after one that did not.
+    assert loop.rebuild().ok
+    assert gc.isenabled()
+    path = site / "content/articles/beta.md"
+    path.write_text("---\ndate: 2024-02-30\ntitle: Beta\n---\nText.\n")
+    assert not loop.rebuild([path]).ok
+    assert gc.isenabled()
+
+
+def test_a_paused_collector_stays_as_the_caller_left_it() -> None:
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(KeyError), collector_paused():
+        assert not gc.isenabled()
+        raise KeyError("a failing build")
+    assert gc.isenabled()
