@@ -53,7 +53,8 @@ class _Neutralise(Treeprocessor):
         for element in root.iter():
             for name in list(element.attrib):
                 lowered = name.lower()
-                value = self._as_served(element.attrib[name])
+                # attr_list can leave a bare attribute without a value: `{: a }`
+                value = self._as_served(element.attrib[name] or "")
                 if lowered.startswith("on"):
                     del element.attrib[name]
                 elif lowered in URL_ATTRIBUTES and is_unsafe_url(value, element.tag == "img"):

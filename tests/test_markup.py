@@ -185,3 +185,10 @@ def test_a_toc_marker_is_replaced_only_where_written(md: Converter) -> None:
     assert md.convert("Not a [TOC] marker here.\n\n## One\n").html.startswith("<p>Not a [TOC]")
     assert "[TOC]" not in md.convert("## One\n\nText.\n").html
     assert md.convert("[TOC]\n").html.startswith('<div class="toc">')
+
+
+def test_attribute_lists_may_hold_bare_names(md: Converter) -> None:
+    # attr_list leaves a name without a value as None, which the script-URL check once choked on
+    assert md.convert("[a](/b){: foo }").html == '<p><a foo href="/b">a</a></p>'
+    assert md.convert("## H {: foo }").html == '<h2 foo id="h">H</h2>'
+    assert md.convert("[a](javascript:x){: foo }").html == '<p><a foo href="#">a</a></p>'
