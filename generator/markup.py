@@ -10,6 +10,7 @@ import markdown
 from markupsafe import Markup
 from pygments.formatters.html import HtmlFormatter
 
+from . import inline
 from .sanitize import SafetyExtension
 from .typography import TypographyExtension, smarten
 from .urls import slugify
@@ -90,6 +91,7 @@ class Converter:
             },
             output_format="html",
         )
+        inline.install(self._md)
         self._toc = self._md.treeprocessors["toc"]
 
     def _reset(self, text: str) -> markdown.Markdown:

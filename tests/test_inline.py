@@ -1,0 +1,56 @@
+"""The inline pass that skips patterns which cannot match writes what Python-Markdown's own
+pass writes, for any text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.treeprocessors import InlineProcessor
+
+from generator.inline import _NEEDS
+from generator.markup import Converter
+
+EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300"))
+FIXTURES = Path(__file__).parent / "fixtures"
+
+PIECES = [
+    "word", "Azərbaycan", " ", "  \n", "\n", "\n\n", "`", "``", "\\", "\\`", "[", "]", "[^1]",
+    "[^1]: note\n", "(", ")", "(/a)", "![", "[x]: /y\n", "<", ">", "<https://x.org>",
+    "<a@b.org>", "://", "@", "<b>", "</b>", "<!-- c -->", "&", "&amp;", "&#1;", ";", "*",
+    "**", "_", "__", "\"", "'", "--", "...", "# ", "> ", "- ", "1. ", "    ", "```\n",
+    "{: .x }", "*[HTML]: Markup\n", "HTML", "<!--more-->", "{{<", "\x02", "\x03",
+]  # fmt: skip
+
+
+def stock(converter: Converter) -> Converter:
+    """Return `converter` with Python-Markdown's own inline pass back in place."""
+    converter._md.treeprocessors["inline"].__class__ = InlineProcessor
+    return converter
+
+
+SKIPPING = Converter(smart_typography=True)
+STOCK = stock(Converter(smart_typography=True))
+
+
+def test_every_pattern_of_our_extension_set_is_known() -> None:
+    inline = SKIPPING._md.treeprocessors["inline"]
+    assert type(inline) is not InlineProcessor
+    assert [p.pattern in _NEEDS for p in SKIPPING._md.inlinePatterns] == [True] * 15
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_any_text_converts_as_with_the_stock_pass(text: str) -> None:
+    assert SKIPPING.convert(text) == STOCK.convert(text)
+    assert SKIPPING.inline(text) == STOCK.inline(text)
+
+
+def test_the_fixture_documents_convert_as_with_the_stock_pass() -> None:
+    files = sorted(FIXTURES.rglob("*.md"))
+    assert len(files) > 10
+    for file in files:
+        text = file.read_bytes().decode("utf-8", "replace")  # some are invalid on purpose
+        assert SKIPPING.convert(text) == STOCK.convert(text), file
