@@ -4,6 +4,12 @@ A parsed document depends only on its source bytes, the settings and this genera
 its key is (source path, content digest) inside a cache stamped with the settings fingerprint
 and the generator's version. A stale entry can never be used: any change to its inputs changes
 the key.
+
+The folder holds `build.cache` (what the last build found, its pages and check results) and
+the parsed documents in pack files beside it. A pack is written once and never changed: a
+rebuild after an edit writes the documents it parsed as a new small pack, and folds packs
+together only when there are many or most of one's documents are gone. Saving after one edit
+then writes a few megabytes, not every document of the site.
 """
 
 from __future__ import annotations
@@ -15,11 +21,15 @@ import logging
 import os
 import pickle
 import re
+import secrets
+import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from . import __version__
+from .errors import display_path
 from .linkcheck import CheckMemo
 from .parse import Parsed
 from .quick import Built
@@ -28,8 +38,11 @@ from .uptodate import LastBuild
 
 log = logging.getLogger(__name__)
 
-_MAGIC = b"GAZETTE-CACHE 3\n"
+_MAGIC = b"GAZETTE-CACHE 4\n"
+_PACK_MAGIC = b"GAZETTE-PACK 1\n"
 CACHE_FILE = "build.cache"
+_PACK = re.compile(r"^docs-[0-9a-f]{16}\.pack$")
+_MAX_PACKS = 8  # beyond this many, the small ones are folded into one
 _STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}:[0-9a-f]{16}$")
 _OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
 
@@ -38,7 +51,8 @@ _OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
 class BuildCache:
     """What one build hands to the next; valid only for builds with the same stamp.
 
-    `parsed`: documents by (source path, digest). `pages`: output path -> (page key, digest)
+    `parsed`: documents by (source path, digest); `packs`: the pack files they were loaded
+    from or saved to, with the documents each holds. `pages`: output path -> (page key, digest)
     of every page the last build produced. `files`: file -> (size, mtime_ns, digest), so
     unchanged images and theme files are not read again. `checks`: what the link checks found
     on each page, with what that depends on. `scans`: what each page refers to, by page
@@ -47,6 +61,7 @@ class BuildCache:
 
     stamp: str
     parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+    packs: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
     pages: dict[str, tuple[str, str]] = field(default_factory=dict)
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     checks: CheckMemo = field(default_factory=CheckMemo)
@@ -75,19 +90,28 @@ class BuildCache:
         if self.rest is None:
             return None
         (file, offset), self.rest = self.rest, None
+        where = file
         try:
             with file.open("rb") as stream:
                 stream.seek(offset)
-                self.parsed, self.pages, self.checks = pickle.loads(_read_part(stream))
-        except Exception:  # damaged, replaced or unreadable: all mean the same
+                self.pages, self.checks, names = pickle.loads(_read_part(stream))
+            parsed: dict[tuple[str, str], Parsed] = {}
+            packs = {}
+            for name in names:
+                where = file.parent / name
+                documents = _load_pack(where, self.stamp)
+                parsed.update(documents)
+                packs[name] = frozenset(documents)
+        except Exception:  # damaged, replaced, missing or unreadable: all mean the same
             self.last = None
-            return f"cache not used: {file} is damaged or truncated"
+            return f"cache not used: {display_path(where)} is damaged or truncated"
+        self.parsed, self.packs = parsed, packs
         return None
 
     def renew(self, stamp: str) -> None:
         """Forget everything that depends on the settings or code when `stamp` differs."""
         if stamp != self.stamp:
-            self.stamp, self.parsed, self.pages = stamp, {}, {}
+            self.stamp, self.parsed, self.packs, self.pages = stamp, {}, {}, {}
             self.checks, self.scans, self.last, self.rest = CheckMemo(), {}, None, None
             self.built = None
 
@@ -126,7 +150,11 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     file = folder / CACHE_FILE
     try:
         with file.open("rb") as stream:
-            if stream.readline() != _MAGIC:
+            magic = stream.readline()
+            if magic != _MAGIC:
+                if magic.startswith(_MAGIC.split()[0] + b" "):  # another version's format
+                    log.info("cache is in another version's format; starting cold")
+                    return BuildCache(stamp), None
                 return BuildCache(stamp), f"cache not used: {file} is not a cache file"
             saved = stream.readline().rstrip(b"\n").decode("ascii", "replace")
             if not _STAMP.match(saved):
@@ -159,7 +187,7 @@ class _Damaged(Exception):
     pass
 
 
-_HEADER = re.compile(rb"^([0-9]{1,15}) ([0-9a-f]{64})\n$")
+_HEADER = re.compile(rb"^([0-9]{1,15}) ([0-9a-f]{8})\n$")
 
 
 def _read_part(stream: BinaryIO) -> bytes:
@@ -175,35 +203,89 @@ def _read_part(stream: BinaryIO) -> bytes:
 
 
 def _checksum(payload: bytes) -> str:
-    return hashlib.blake2b(payload, digest_size=32).hexdigest()
+    # Detects a damaged or cut file; anyone who could forge one could write the cache anyway.
+    return f"{zlib.crc32(payload):08x}"
 
 
 class _Hashing:
-    """A write-only stream that hashes what passes through it: the cache is pickled straight
-    to disk rather than into one large bytes object first."""
+    """A write-only stream that checksums what passes through it: the cache is pickled
+    straight to disk rather than into one large bytes object first."""
 
     def __init__(self, stream):
         self.stream = stream
-        self.hash = hashlib.blake2b(digest_size=32)
+        self.crc = 0
 
     def write(self, data) -> int:
-        self.hash.update(data)
+        self.crc = zlib.crc32(data, self.crc)
         return self.stream.write(data)
 
 
 def save_cache(folder: Path, cache: BuildCache) -> None:
-    """Write `cache` into `folder` atomically: magic line, stamp line, then two parts (the
-    file memo and last build's summary; the documents, pages and check results), each a line
-    with its length and checksum, which detects truncation, then its pickle."""
+    """Write `cache` into `folder`: the documents no pack holds as a new pack, then the cache
+    file atomically (magic line, stamp line, then two parts: the file memo and last build's
+    summary; the pages, check results and pack names), then remove packs no longer named.
+    Each part is a line with its length and checksum, which detects truncation, then its
+    pickle."""
     cache.complete()
     folder.mkdir(parents=True, exist_ok=True)
-    temp = folder / f".{CACHE_FILE}.{os.getpid()}.tmp"
+    packs = _packs_to_keep(cache.packs, cache.parsed.keys())
+    held = set().union(*packs.values())
+    new = {key: parsed for key, parsed in cache.parsed.items() if key not in held}
+    if new:
+        packs[_write_pack(folder, cache.stamp, new)] = frozenset(new)
+    _write_atomically(
+        folder / CACHE_FILE,
+        _MAGIC + cache.stamp.encode("ascii") + b"\n",
+        (cache.files, cache.last),
+        (cache.pages, cache.checks, tuple(packs)),
+    )
+    cache.packs = packs
+    for entry in os.scandir(folder):
+        if _PACK.match(entry.name) and entry.name not in packs:
+            Path(entry.path).unlink(missing_ok=True)
+
+
+def _packs_to_keep(
+    packs: dict[str, frozenset[tuple[str, str]]], live: Collection[tuple[str, str]]
+) -> dict[str, frozenset[tuple[str, str]]]:
+    """Return the packs worth keeping: those with at least half their documents still live,
+    and, past _MAX_PACKS, only the largest of them (the rest are written again as one)."""
+    kept = {name: keys for name, keys in packs.items() if 2 * len(keys & live) >= len(keys)}
+    if len(kept) >= _MAX_PACKS:
+        largest = max(kept, key=lambda name: len(kept[name]))
+        kept = {largest: kept[largest]}
+    return kept
+
+
+def _write_pack(folder: Path, stamp: str, documents: dict[tuple[str, str], Parsed]) -> str:
+    """Write `documents` as a new pack in `folder`; return its file name."""
+    name = f"docs-{secrets.token_hex(8)}.pack"
+    _write_atomically(folder / name, _PACK_MAGIC + stamp.encode("ascii") + b"\n", documents)
+    return name
+
+
+def _load_pack(file: Path, stamp: str) -> dict[tuple[str, str], Parsed]:
+    """Return the documents of the pack `file`; raise if it is missing, damaged or was
+    written for another stamp."""
+    with file.open("rb") as stream:
+        if stream.readline() != _PACK_MAGIC or stream.readline() != stamp.encode() + b"\n":
+            raise _Damaged
+        documents = pickle.loads(_read_part(stream))
+    if not isinstance(documents, dict):
+        raise _Damaged
+    return documents
+
+
+def _write_atomically(file: Path, head: bytes, *parts: object) -> None:
+    """Write `head` then each of `parts` (as _write_part does) to `file`, replacing it only
+    once it is whole."""
+    temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
         with temp.open("wb") as stream:
-            stream.write(_MAGIC + cache.stamp.encode("ascii") + b"\n")
-            _write_part(stream, (cache.files, cache.last))
-            _write_part(stream, (cache.parsed, cache.pages, cache.checks))
-        os.replace(temp, folder / CACHE_FILE)
+            stream.write(head)
+            for part in parts:
+                _write_part(stream, part)
+        os.replace(temp, file)
     finally:
         temp.unlink(missing_ok=True)
 
@@ -211,11 +293,11 @@ def save_cache(folder: Path, cache: BuildCache) -> None:
 def _write_part(stream: BinaryIO, value: object) -> None:
     # Pickled straight to disk; the header, known only afterwards, is written over a blank.
     where = stream.tell()
-    stream.write(b" " * 15 + b" " + b"0" * 64 + b"\n")
+    stream.write(b" " * 15 + b" " + b"0" * 8 + b"\n")
     hashing = _Hashing(stream)
     start = stream.tell()
     pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
     end = stream.tell()
     stream.seek(where)
-    stream.write(f"{end - start:015d} {hashing.hash.hexdigest()}\n".encode("ascii"))
+    stream.write(f"{end - start:015d} {hashing.crc:08x}\n".encode("ascii"))
     stream.seek(end)

@@ -142,3 +142,75 @@ def test_cache_dir_option(site):
     assert report["counts"]["documents_parsed"] == 5  # a new, empty cache folder
     assert any((site / "ci-cache").iterdir())
     assert build(site, "--cache-dir", "ci-cache")["counts"]["documents_parsed"] == 0
+
+
+def _packs(site: Path) -> dict[str, tuple[int, int]]:
+    """Return the cache's pack files: name -> (inode, mtime), which a rewrite changes."""
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (site / ".cache").glob("*.pack")
+    }
+
+
+def test_an_edit_saves_only_the_document_it_parsed(site):
+    (before,) = _packs(site).items()
+    story = site / "content/articles/story-1.md"
+    story.write_text(article("Story 1", body="Edited once."), encoding="utf-8")
+    assert build(site)["counts"]["documents_parsed"] == 1
+    after = _packs(site)
+    assert len(after) == 2 and after[before[0]] == before[1]  # the first pack is left as it was
+    (new,) = set(after) - {before[0]}
+    assert (site / ".cache" / new).stat().st_size < (site / ".cache" / before[0]).stat().st_size
+    assert build(site)["counts"]["documents_parsed"] == 0  # both packs are read back
+    assert tree(site / "output") == cold(site)
+
+
+def test_many_edits_fold_the_small_packs_together(make_site):
+    files = {f"content/articles/s{i}.md": article(f"Story {i}") for i in range(20)}
+    site = make_site(files)
+    build(site)
+    counts = []
+    for i in range(10):
+        story = site / f"content/articles/s{i}.md"
+        story.write_text(article(f"Story {i}", body="Edited."), encoding="utf-8")
+        assert build(site)["counts"]["documents_parsed"] == 1
+        counts.append(len(_packs(site)))
+    # One pack per edit up to eight; then the seven small ones and the next edit become one.
+    assert counts == [2, 3, 4, 5, 6, 7, 8, 2, 3, 4]
+    # Back as it first was: that version is still in the first pack.
+    (site / "content/articles/s0.md").write_text(article("Story 0"), encoding="utf-8")
+    assert build(site)["counts"]["documents_parsed"] == 0
+    assert tree(site / "output") == cold(site)
+
+
+def test_a_pack_whose_documents_are_mostly_gone_is_written_again(site):
+    (first,) = _packs(site)
+    for i in (0, 1, 2):
+        (site / f"content/articles/story-{i}.md").unlink()
+    (site / "content/articles/story-3.md").write_text(article("Story 3", body="Kept."))
+    assert build(site)["counts"]["documents_parsed"] == 1
+    assert first not in _packs(site) and len(_packs(site)) == 1
+    assert build(site)["counts"]["documents_parsed"] == 0
+    assert tree(site / "output") == cold(site)
+
+
+def test_a_missing_pack_means_parsing_again(site):
+    for pack in (site / ".cache").glob("*.pack"):
+        pack.unlink()
+    (site / "content/articles/story-1.md").write_text(article("Story 1", body="Edited."))
+    result = run_cli("build", "--report", "report.json", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "cache not used: .cache/docs-" in result.stderr
+    report = json.loads((site / "report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["documents_parsed"] == 5
+    assert tree(site / "output") == cold(site)
+    assert "cache not used" not in run_cli("build", cwd=site).stderr
+
+
+def test_a_cache_in_another_format_is_passed_over_quietly(site):
+    file = site / ".cache/build.cache"
+    file.write_bytes(file.read_bytes().replace(b"GAZETTE-CACHE 4\n", b"GAZETTE-CACHE 3\n", 1))
+    (site / "content/articles/story-1.md").write_text(article("Story 1", body="Edited."))
+    result = run_cli("build", "--report", "report.json", cwd=site)
+    assert result.returncode == 0 and result.stderr == ""
+    report = json.loads((site / "report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["documents_parsed"] == 5
