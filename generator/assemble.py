@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from .model import Article, Asset, Group, Page, Site, Term
+from .model import Article, Asset, Group, Page, Site, Term, evolve
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def assemble_site(
         scheduled = doc.date > selection.now
         if scheduled and not selection.future:
             continue
-        articles.append(replace(doc, scheduled=scheduled) if scheduled else doc)
+        articles.append(evolve(doc, scheduled=scheduled) if scheduled else doc)
     # Stable sorts: equal dates keep source-path order.
     articles.sort(key=lambda a: a.date, reverse=True)
     articles = _finish(articles)
@@ -89,7 +89,7 @@ def _finish(articles: list[Article]) -> list[Article]:
                 changes["previous"] = previous
             if next_ != article.next:
                 changes["next"] = next_
-        out.append(replace(article, **changes) if changes else article)
+        out.append(evolve(article, **changes) if changes else article)
     return out
 
 

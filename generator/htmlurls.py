@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from .model import DocumentT, Site
+from .model import DocumentT, Site, evolve
 from .urls import link
 
 # Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block is left alone.
@@ -72,7 +72,7 @@ def rebase_document(doc: DocumentT, base_path: str) -> DocumentT:
     """Return `doc` with the root-relative links of its content and summary under `base_path`."""
     if not base_path:
         return doc
-    return replace(
+    return evolve(
         doc,
         content=Markup(rebase_links(doc.content, base_path)),
         summary=Markup(rebase_links(doc.summary, base_path)),

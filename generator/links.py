@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from markupsafe import Markup
 
 from .errors import Problem, display_path
-from .model import Asset, DocumentT, Site
+from .model import Asset, DocumentT, Site, evolve
 from .parse import MARKDOWN_LINK, PLACEHOLDERS
 from .urls import link
 
@@ -80,7 +80,7 @@ def resolve_document(
         warnings.append(Problem(display_path(content_dir / doc.source), line, message))
     if not found:
         return doc
-    return replace(doc, content=_rewrite(doc.content, found), summary=_rewrite(doc.summary, found))
+    return evolve(doc, content=_rewrite(doc.content, found), summary=_rewrite(doc.summary, found))
 
 
 def _content_path(target: str, source: str) -> tuple[str | None, str]:

@@ -23,7 +23,7 @@ from .feeds import feed_outputs
 from .htmlurls import rebase_site
 from .linkcheck import Scanner
 from .links import resolve_links
-from .model import Article, Document, Page, Site, Term
+from .model import Article, Document, Page, Site, Term, evolve
 from .outputs import Output
 from .pagekeys import PageKeys, PageMemo, template_fingerprints
 from .parse import Parsed
@@ -116,7 +116,7 @@ def _share_terms(outcome: Parsed | SourceError, terms: dict[Term, Term]) -> Pars
         return outcome
     doc = outcome.document
     section = terms.setdefault(doc.section, doc.section) if doc.section else None
-    shared = replace(
+    shared = evolve(
         doc,
         tags=tuple(terms.setdefault(t, t) for t in doc.tags),
         authors=tuple(terms.setdefault(a, a) for a in doc.authors),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from markupsafe import Markup
 
 from generator.assemble import Selection, assemble_site
-from generator.model import Article, Asset, Page, Term
+from generator.model import Article, Asset, Page, Term, evolve
 from generator.urls import slugify
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -172,3 +174,16 @@ def test_bundle_assets_follow_their_article() -> None:
     docs = [art("articles/jazz/index.md", d(1)), art("articles/secret/index.md", d(2), draft=True)]
     site = assemble_site(docs, assets, Selection(NOW))
     assert [a.path for a in site.assets] == ["images/logo.png", "articles/jazz/stage.jpg"]
+
+
+def test_evolve_copies_as_replace_does() -> None:
+    original = art("a.md", datetime(2024, 2, 7, tzinfo=UTC), tags=("Azərbaycan",))
+    copy = evolve(original, previous="b.md", title="A")
+    assert copy == replace(original, previous="b.md", title="A")
+    assert hash(copy) == hash(replace(original, previous="b.md", title="A"))
+    assert (original.previous, original.title) == (None, "a")  # the original is untouched
+    assert copy.tags is original.tags
+    with pytest.raises(FrozenInstanceError):
+        copy.title = "B"  # type: ignore[misc]
+    with pytest.raises(AssertionError):
+        evolve(original, headline="A")
