@@ -30,6 +30,7 @@ from typing import BinaryIO
 
 from . import __version__
 from .errors import display_path
+from .jinjatree import Facts
 from .linkcheck import CheckMemo
 from .parse import Parsed
 from .quick import Built
@@ -38,7 +39,7 @@ from .uptodate import LastBuild
 
 log = logging.getLogger(__name__)
 
-_MAGIC = b"GAZETTE-CACHE 4\n"
+_MAGIC = b"GAZETTE-CACHE 5\n"
 _PACK_MAGIC = b"GAZETTE-PACK 1\n"
 CACHE_FILE = "build.cache"
 _PACK = re.compile(r"^docs-[0-9a-f]{16}\.pack$")
@@ -54,7 +55,8 @@ class BuildCache:
     `parsed`: documents by (source path, digest); `packs`: the pack files they were loaded
     from or saved to, with the documents each holds. `pages`: output path -> (page key, digest)
     of every page the last build produced. `files`: file -> (size, mtime_ns, digest), so
-    unchanged images and theme files are not read again. `checks`: what the link checks found
+    unchanged images and theme files are not read again. `templates` and `bytecode` spare
+    parsing and compiling unchanged templates. `checks`: what the link checks found
     on each page, with what that depends on. `scans`: what each page refers to, by page
     digest; kept in memory only (the dev server), since a rebuild rarely needs a kept page's.
     """
@@ -64,6 +66,8 @@ class BuildCache:
     packs: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
     pages: dict[str, tuple[str, str]] = field(default_factory=dict)
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    templates: dict[str, Facts] = field(default_factory=dict)  # by hash of a template's source
+    bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's key
     checks: CheckMemo = field(default_factory=CheckMemo)
     scans: dict[str, PageRefs] = field(default_factory=dict)  # page digest -> links and ids
     last: LastBuild | None = None
@@ -79,6 +83,8 @@ class BuildCache:
             frozenset(self.parsed),
             tuple(self.pages.items()),
             tuple(self.files.items()),
+            frozenset(self.templates),
+            tuple(self.bytecode.items()),
             self.checks.paths,
             frozenset(self.checks.contents),
             self.last,
@@ -113,6 +119,7 @@ class BuildCache:
         if stamp != self.stamp:
             self.stamp, self.parsed, self.packs, self.pages = stamp, {}, {}, {}
             self.checks, self.scans, self.last, self.rest = CheckMemo(), {}, None, None
+            self.templates, self.bytecode = {}, {}
             self.built = None
 
 
@@ -177,10 +184,12 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     except _Damaged:
         return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
     try:
-        files, last = pickle.loads(head)
+        files, templates, bytecode, last = pickle.loads(head)
     except Exception:  # any unpickling failure means the same: start cold
         return BuildCache(stamp), f"cache not used: {file} cannot be read"
-    return BuildCache(stamp, files=files, last=last, rest=(file, offset)), None
+    cache = BuildCache(stamp, files=files, templates=templates, bytecode=bytecode, last=last)
+    cache.rest = (file, offset)
+    return cache, None
 
 
 class _Damaged(Exception):
@@ -223,7 +232,8 @@ class _Hashing:
 def save_cache(folder: Path, cache: BuildCache) -> None:
     """Write `cache` into `folder`: the documents no pack holds as a new pack, then the cache
     file atomically (magic line, stamp line, then two parts: the file memo and last build's
-    summary; the pages, check results and pack names), then remove packs no longer named.
+    summary, with the templates' facts and bytecode; the pages, check results and pack
+    names), then remove packs no longer named.
     Each part is a line with its length and checksum, which detects truncation, then its
     pickle."""
     cache.complete()
@@ -236,7 +246,7 @@ def save_cache(folder: Path, cache: BuildCache) -> None:
     _write_atomically(
         folder / CACHE_FILE,
         _MAGIC + cache.stamp.encode("ascii") + b"\n",
-        (cache.files, cache.last),
+        (cache.files, cache.templates, cache.bytecode, cache.last),
         (cache.pages, cache.checks, tuple(packs)),
     )
     cache.packs = packs

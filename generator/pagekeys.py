@@ -11,17 +11,13 @@ trusting any stage to say what it changed.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import jinja2
-import jinja2.meta
-
-from .jinjatree import parse_template
+from .jinjatree import ThemeTemplate
 from .model import Document
 from .outputs import Output, digest
 
@@ -30,14 +26,12 @@ def _hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
-    """Return, for each template name, a hash of its source and of every template it uses."""
-    sources: dict[str, str] = {}
-    uses: dict[str, frozenset[str] | None] = {}
-    for name in env.list_templates():
-        source = env.loader.get_source(env, name)[0]
-        sources[name] = source
-        uses[name] = _uses(source)
+def template_fingerprints(templates: Mapping[str, ThemeTemplate]) -> dict[str, str]:
+    """Return, for each template name, a hash of its source and of every template it uses
+    (of every template of the theme when one of those names another by an expression, or
+    does not parse: the build reports that)."""
+    sources = {name: t.source for name, t in templates.items()}
+    uses = {name: t.facts.uses for name, t in templates.items()}
     everything = _hash("\0".join(f"{n}\0{s}" for n, s in sorted(sources.items())))
     fingerprints = {}
     for name in sources:
@@ -47,17 +41,6 @@ def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
         else:
             fingerprints[name] = _hash("\0".join(f"{n}\0{sources[n]}" for n in sorted(closure)))
     return fingerprints
-
-
-@functools.lru_cache(maxsize=1024)
-def _uses(source: str) -> frozenset[str] | None:
-    """Return the templates `source` extends, includes or imports; None if any is dynamic
-    or the template does not parse. Remembered by source: the dev server asks every build."""
-    tree = parse_template(source)
-    if isinstance(tree, jinja2.TemplateSyntaxError):
-        return None  # the build reports it; key it on everything meanwhile
-    refs = set(jinja2.meta.find_referenced_templates(tree))
-    return None if None in refs else frozenset(refs)
 
 
 def _closure(name: str, uses: Mapping[str, frozenset[str] | None]) -> set[str] | None:

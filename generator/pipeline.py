@@ -21,6 +21,7 @@ from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
 from .feeds import feed_outputs
 from .htmlurls import rebase_site
+from .jinjatree import ThemeTemplate, read_templates
 from .linkcheck import Scanner
 from .links import resolve_links
 from .model import Article, Document, Page, Site, Term, evolve
@@ -208,6 +209,7 @@ class _Inputs:
     theme: Theme
     env: jinja2.Environment
     templates: dict[str, str]  # template name -> fingerprint
+    theme_templates: dict[str, ThemeTemplate]
     now: datetime
     key: str  # hash of everything read but the clock (uptodate.inputs_key)
 
@@ -294,15 +296,17 @@ def _read(config: Config, options: BuildOptions, cache: BuildCache) -> _Inputs:
     """Return the content, the theme and the key of everything read."""
     tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
     theme = find_theme(config)
-    env = make_environment(config, theme)
-    templates = template_fingerprints(env)
+    env = make_environment(config, theme, cache.bytecode)
+    theme_templates = read_templates(env, cache.templates)
+    templates = template_fingerprints(theme_templates)
     if cache.built is not None and cache.built.templates == templates:
         env = cache.built.env  # its templates are compiled already (the dev server's rebuilds)
     theme_files = {rel: file_digest(f, cache.files) for rel, f in theme.static_files().items()}
     # Problems name files relative to the working folder, so it is an input too.
     flags = (options.drafts, options.future, options.strict, tuple(tree.skipped), os.getcwd())
     key = inputs_key(cache.stamp, flags, tree.sources, tree.assets, templates, theme_files)
-    return _Inputs(tree, theme, env, templates, options.clock or reproducible_now(), key)
+    now = options.clock or reproducible_now()
+    return _Inputs(tree, theme, env, templates, theme_templates, now, key)
 
 
 def _publish(
@@ -319,7 +323,7 @@ def _publish(
     """Render `site`, check it and write it; return what was written, the findings and how
     many pages were rendered. Raises ChecksFailed, writing nothing, on an error finding, and
     BuildFailed on a template with a syntax error, whether a page uses it or not."""
-    broken = syntax_errors(inputs.env)
+    broken = syntax_errors(inputs.theme_templates)
     if broken:
         raise BuildFailed(broken)
     keys = PageKeys(cache.stamp, inputs.templates, originals)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
-from .jinjatree import parse_template
+from .jinjatree import ThemeTemplate
 from .seo import publishing_filters
 from .sources import is_junk
 from .urls import absolute, link
@@ -103,8 +105,27 @@ def _format_date(value: datetime, fmt: str = "%-d %B %Y") -> str:
     return value.strftime(fmt.replace("%-d", str(value.day)).replace("%-H", str(value.hour)))
 
 
-def make_environment(config: Config, theme: Theme) -> jinja2.Environment:
-    """Return the Jinja environment for `theme`: autoescaped, strict about undefined names."""
+class _KeptBytecode(jinja2.BytecodeCache):
+    """Compiled templates held in `store` (the build cache's), so that a rebuild compiles
+    only the templates that changed. Jinja checks each one's source checksum on loading."""
+
+    def __init__(self, store: dict[str, bytes]):
+        self.store = store
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(
+    config: Config, theme: Theme, bytecode: dict[str, bytes] | None = None
+) -> jinja2.Environment:
+    """Return the Jinja environment for `theme`: autoescaped, strict about undefined names;
+    compiled templates are kept in `bytecode` when given."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
@@ -114,6 +135,7 @@ def make_environment(config: Config, theme: Theme) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=-1,
+        bytecode_cache=None if bytecode is None else _KeptBytecode(bytecode),
     )
     base_path = config.base_path
     env.filters["url"] = lambda site_path: link(base_path, str(site_path))
@@ -127,17 +149,11 @@ def make_environment(config: Config, theme: Theme) -> jinja2.Environment:
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")
 
 
-def syntax_errors(env: jinja2.Environment) -> list[Problem]:
-    """Return the syntax errors (file, line, message) of every template of the theme in
-    `env`, whether a page uses it or not."""
-    problems = []
-    for name in env.list_templates():
-        if not name.endswith(TEMPLATE_SUFFIXES):
-            continue
-        source, filename, _ = env.loader.get_source(env, name)
-        tree = parse_template(source)
-        if isinstance(tree, jinja2.TemplateSyntaxError):
-            problems.append(
-                Problem(display_path(filename or name), tree.lineno, tree.message or "")
-            )
-    return problems
+def syntax_errors(templates: Mapping[str, ThemeTemplate]) -> list[Problem]:
+    """Return the syntax errors (file, line, message) of every template of a theme, whether
+    a page uses it or not."""
+    return [
+        Problem(display_path(t.filename or name), *t.facts.error)
+        for name, t in templates.items()
+        if t.facts.error is not None and name.endswith(TEMPLATE_SUFFIXES)
+    ]
