@@ -20,6 +20,7 @@ from .locate import Locator
 from .markup import plain_text
 from .model import Site, Source
 from .refs import scan
+from .sources import SourceTexts
 
 # The check that wraps warnings of earlier stages (a duplicate front matter key, a skipped file).
 CONTENT = "content"
@@ -181,7 +182,7 @@ def check_build(
     output path and what made it), the unknown content links (`link_warnings`, as broken
     links), then the other warnings of earlier stages (as check 'content'). `memo` carries
     what the checks found from one build to the next."""
-    locator = Locator(config, {s.path: s.text for s in sources}, site)
+    locator = Locator(config, SourceTexts(sources), site)
     unknown = list(link_warnings)
     reported = {(p.path, p.line) for p in unknown}
     found = check_links(pages.digests, pages.refs, set(origins), origins, config, locator, memo)

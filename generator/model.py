@@ -19,7 +19,7 @@ class Source:
 
     path: str  # relative to content/, posix
     file: Path
-    text: str
+    text: str | None  # None when left unread, its digest known (sources.with_text reads it)
     digest: str
     kind: str  # "article" or "page"
     bundle: bool = False  # an index.md whose folder's other files belong to it

@@ -24,7 +24,7 @@ from .htmlurls import rebase_site
 from .jinjatree import ThemeTemplate, read_templates
 from .linkcheck import Scanner
 from .links import resolve_links
-from .model import Article, Document, Page, Site, Term, evolve
+from .model import Article, Document, Page, Site, Source, Term, evolve
 from .outputs import Output
 from .pagekeys import PageKeys, PageMemo, template_fingerprints
 from .parse import Parsed
@@ -33,7 +33,7 @@ from .redirects import redirect_outputs
 from .refs import scan_bytes
 from .render import render_site
 from .sitemap import sitemap_outputs
-from .sources import ContentTree, FileMemo, file_digest, read_content
+from .sources import ContentTree, FileMemo, file_digest, read_content, with_text
 from .templates import Theme, find_theme, make_environment, syntax_errors
 from .uptodate import LastBuild, Tally, inputs_key, manifest_key, window
 from .workers import collector_paused, parse_many, worker_count
@@ -85,7 +85,17 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
 
     The cache is left holding exactly the documents of this tree.
     """
-    missing = [s for s in tree.sources if (s.path, s.digest) not in cache.parsed]
+    errors, warnings = list(tree.errors), list(tree.skipped)
+    sources: list[Source] = []
+    for source in tree.sources:
+        if source.text is None and (source.path, source.digest) not in cache.parsed:
+            loaded = with_text(source)  # left unread, but it must be parsed after all
+            if isinstance(loaded, Problem):
+                errors.append(loaded)
+                continue
+            source = loaded
+        sources.append(source)
+    missing = [s for s in sources if (s.path, s.digest) not in cache.parsed]
     terms: dict[Term, Term] = {}
     fresh = {
         s.path: _share_terms(outcome, terms)
@@ -93,8 +103,7 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
     }
     current: dict[tuple[str, str], Parsed] = {}
     documents: list[Article | Page] = []
-    errors, warnings = list(tree.errors), list(tree.skipped)
-    for source in tree.sources:
+    for source in sources:
         key = (source.path, source.digest)
         outcome = fresh.get(source.path) or cache.parsed[key]
         if isinstance(outcome, SourceError):

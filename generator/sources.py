@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -81,7 +82,8 @@ def read_content(
 ) -> ContentTree:
     """Return every document and asset under `content_dir`, in sorted path order.
 
-    Assets are hashed through `memo`, so unchanged images are not read again. A Markdown
+    Files are hashed through `memo`: an unchanged image is not read again, and an unchanged
+    document comes without its text (with_text reads it when it must be parsed). A Markdown
     file over `max_bytes` is an error rather than a document.
     """
     memo = {} if memo is None else memo
@@ -192,19 +194,19 @@ class _Reader:
                 )
             )
             return
-        file = Path(path)
-        try:
-            data = _read_bytes(path, info.st_size)
-            text = decode(data)
-        except UnicodeDecodeError as exc:
-            self.errors.append(_not_utf8(file, data, exc))
-            return
-        except OSError as exc:
-            self.errors.append(Problem(display_path(path), None, f"cannot read: {exc.strerror}"))
-            return
         kind = "page" if is_pages else "article"
         bundle = bool(self.bundles) and rel == self.bundles[-1][1]
-        self.sources.append(Source(rel, file, text, digest(data), kind, bundle))
+        known = self.memo.get(path)
+        if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+            # As it was when last read: its text is read only if it must be parsed again.
+            self.sources.append(Source(rel, Path(path), None, known[2], kind, bundle))
+            return
+        loaded = with_text(Source(rel, Path(path), None, "", kind, bundle), info.st_size)
+        if isinstance(loaded, Problem):
+            self.errors.append(loaded)
+            return
+        self.memo[path] = (info.st_size, info.st_mtime_ns, loaded.digest)
+        self.sources.append(loaded)
 
     def _unsafe(self, entry: os.DirEntry, info: os.stat_result) -> str | None:
         """Return why a file whose stat is `info` must not be read (a link out of content/,
@@ -216,6 +218,49 @@ class _Reader:
         if not stat.S_ISREG(info.st_mode):
             return "skipped: not a regular file"
         return None
+
+
+def with_text(source: Source, size: int = 1 << 16) -> Source | Problem:
+    """Return `source` with its text and the digest of the bytes read, reading the file if
+    the reader left the text out; a Problem if it cannot be read or is not UTF-8. `size`
+    is a hint of the file's size."""
+    if source.text is not None:
+        return source
+    path = str(source.file)
+    try:
+        data = _read_bytes(path, size)
+        text = decode(data)
+    except UnicodeDecodeError as exc:
+        return _not_utf8(source.file, data, exc)
+    except OSError as exc:
+        return Problem(display_path(path), None, f"cannot read: {exc.strerror}")
+    return replace(source, text=text, digest=digest(data))
+
+
+class SourceTexts(Mapping[str, str]):
+    """The text of each of `sources` by path, read when first asked for: finding the line
+    of a problem needs only the few sources that have one."""
+
+    def __init__(self, sources: Iterable[Source]):
+        self.sources = {s.path: s for s in sources}
+        self.texts: dict[str, str] = {}
+
+    def __getitem__(self, path: str) -> str:
+        text = self.texts.get(path)
+        if text is None:
+            loaded = with_text(self.sources[path])
+            text = (loaded.text or "") if isinstance(loaded, Source) else ""
+            self.texts[path] = text
+        return text
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.sources  # without reading it, as Mapping's own would
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
 
 
 def _read_bytes(path: str, size: int) -> bytes:

@@ -111,3 +111,13 @@ def test_the_dev_server_s_memory_cache_checks_like_a_cold_build(site, monkeypatc
     assert [
         (f.check, f.problem.path, f.problem.line, f.problem.message) for f in result.findings
     ] == (findings(cold))
+
+
+def test_findings_in_documents_left_unread_keep_their_lines(site):
+    # The story is not read on this rebuild (only about.md changed), yet its findings are
+    # located in it as a cold build locates them.
+    (site / ABOUT).write_text("---\ntitle: About\n---\nHi again.\n", encoding="utf-8")
+    cached, cold = cached_and_cold(site)
+    assert cached["counts"]["documents_parsed"] == 1
+    assert findings(cached) == findings(cold)
+    assert {f[1:3] for f in findings(cached)} == {("content/articles/story.md", 5)}

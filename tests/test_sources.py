@@ -7,8 +7,9 @@ from pathlib import Path
 
 from conftest import article, write_files
 
+from generator.errors import Problem
 from generator.outputs import digest
-from generator.sources import read_content
+from generator.sources import SourceTexts, read_content, with_text
 
 
 def _problems(problems) -> dict[str, str]:
@@ -96,3 +97,33 @@ def test_assets_are_hashed_again_only_when_they_change(tmp_path: Path) -> None:
 def test_missing_content_folder_is_an_error(tmp_path: Path) -> None:
     tree = read_content(tmp_path / "nowhere")
     assert [p.message for p in tree.errors] == ["content folder not found"]
+
+
+def test_documents_are_read_again_only_when_they_change(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_files(content, {"articles/vote.md": "---\ntitle: Vote\n---\nAzərbaycan.\n"})
+    memo: dict[str, tuple[int, int, str]] = {}
+    [first] = read_content(content, memo).sources
+    assert first.text == "---\ntitle: Vote\n---\nAzərbaycan.\n"
+    [unread] = read_content(content, memo).sources
+    assert unread.text is None and unread.digest == first.digest
+    assert with_text(unread) == first
+    assert SourceTexts([unread])["articles/vote.md"] == first.text
+    (content / "articles/vote.md").write_text("---\ntitle: Vote\n---\nEdited, longer.\n")
+    [edited] = read_content(content, memo).sources
+    assert edited.text == "---\ntitle: Vote\n---\nEdited, longer.\n"
+    assert edited.digest != first.digest
+
+
+def test_a_document_left_unread_that_went_bad_is_a_problem(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_files(content, {"vote.md": "Fine.\n"})
+    memo: dict[str, tuple[int, int, str]] = {}
+    read_content(content, memo)
+    [unread] = read_content(content, memo).sources
+    (content / "vote.md").write_bytes(b"Caf\xe9\n")
+    problem = with_text(unread)
+    assert isinstance(problem, Problem) and problem.line == 1
+    assert problem.message == "not valid UTF-8 text"
+    (content / "vote.md").unlink()
+    assert with_text(unread).message == "cannot read: No such file or directory"
