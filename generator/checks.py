@@ -15,10 +15,10 @@ from datetime import datetime
 
 from .config import DEFAULT_CHECKS, Config
 from .errors import BuildFailed, Problem
-from .linkcheck import CheckMemo, Scanner, check_links
+from .linkcheck import CheckMemo, DocumentFacts, Scanner, check_links
 from .locate import Locator
 from .markup import plain_text
-from .model import Site, Source
+from .model import Article, Document, Site, Source
 from .refs import scan
 from .sources import SourceTexts
 
@@ -97,58 +97,50 @@ def summarize(findings: Sequence[Finding]) -> list[str]:
 
 
 def check_documents(
-    site: Site, config: Config, locator: Locator, memo: CheckMemo | None = None
+    site: Site,
+    config: Config,
+    locator: Locator,
+    memo: CheckMemo | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> list[tuple[str, Problem]]:
-    """Return (check, problem) for what is wrong in the documents themselves; `memo` spares
-    scanning the HTML of documents seen in an earlier build."""
+    """Return (check, problem) for what is wrong in the documents themselves.
+
+    `digests` (source path -> digest of the source) and `memo` spare reading the HTML of a
+    document whose source was seen in an earlier build; see _facts.
+    """
     on = {c for c in DEFAULT_CHECKS if config.check_level(c) != "off"}
-    raw: list[tuple[str, Problem]] = []
+    alt, summary = "missing_alt" in on, "long_summary" in on
     previous = memo.contents if memo else {}
-    current: dict[str, tuple[str, ...]] = {}
-    for doc in (*site.articles, *site.pages) if "missing_alt" in on else ():
-        if "<img" not in doc.content:
-            continue
-        key = hashlib.blake2b(doc.content.encode(), digest_size=16).hexdigest()
-        if key not in current:
-            known = previous.get(key)
-            current[key] = _images_without_alt(doc.content) if known is None else known
-        for src in current[key]:
+    current: dict[str, DocumentFacts] = {}
+    raw: list[tuple[str, Problem]] = []
+    for doc in (*site.articles, *site.pages) if alt or summary else ():
+        key = _facts_key(doc, digests or {})
+        facts = current.get(key) or previous.get(key) or _facts(doc, alt, summary)
+        current[key] = facts
+        for src in facts[0]:
             where = locator.locate(src, doc.source, None, None)
             raw.append(("missing_alt", Problem(*where, f"image '{src}' has no alt text")))
+        if summary and isinstance(doc, Article):
+            raw += _summary_problems(doc, facts[1], config, locator)
     if memo is not None:
         memo.contents = current
     for article in site.articles:
-        shown = locator.source_path(article.source)
         lines = article.lines
-        if "missing_alt" in on and article.image and not article.image_alt.strip():
-            raw.append(
-                (
-                    "missing_alt",
-                    Problem(
-                        shown,
-                        lines.get("image"),
-                        f"image '{article.image}' has no alt text",
-                        "add `image_alt:` to the front matter",
-                    ),
-                )
+        if alt and article.image and not article.image_alt.strip():
+            problem = Problem(
+                locator.source_path(article.source),
+                lines.get("image"),
+                f"image '{article.image}' has no alt text",
+                "add `image_alt:` to the front matter",
             )
+            raw.append(("missing_alt", problem))
         if "updated_before_date" in on and article.updated and article.updated < article.date:
             message = (
                 f"'updated' ({_moment(article.updated)}) is earlier than "
                 f"'date' ({_moment(article.date)})"
             )
+            shown = locator.source_path(article.source)
             raw.append(("updated_before_date", Problem(shown, lines.get("updated"), message)))
-        if "long_summary" in on:
-            length = len(plain_text(article.summary))
-            line = lines.get("summary") or lines.get("title")
-            if length == 0:
-                raw.append(("long_summary", Problem(shown, line, "article has no summary")))
-            elif length > config.summary_length:
-                message = (
-                    f"summary is {length} characters long, "
-                    f"more than summary_length ({config.summary_length})"
-                )
-                raw.append(("long_summary", Problem(shown, line, message)))
     by_source = {a.source: a for a in site.articles}
     for tag in site.tags if "single_use_tags" in on else ():
         if tag.count == 1:
@@ -159,8 +151,43 @@ def check_documents(
     return raw
 
 
-def _images_without_alt(html: str) -> tuple[str, ...]:
-    return tuple(img.src for img in scan(html).images if not (img.alt or "").strip())
+def _facts_key(doc: Document, digests: Mapping[str, str]) -> str:
+    """Return a key that names the content and summary of `doc` exactly.
+
+    Parsing is pure, so a document's HTML is a function of its source, the settings and the
+    code (the cache is discarded when either of those changes): its source path and digest
+    name it, unless resolve_links rewrote links to other documents into it, which only a hash
+    of the HTML itself names.
+    """
+    digest = digests.get(doc.source)
+    if digest is not None and not doc.links:
+        return f"{doc.source}\0{digest}"
+    text = f"{doc.content}\0{doc.summary}".encode()
+    return "#" + hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def _facts(doc: Document, alt: bool, summary: bool) -> DocumentFacts:
+    """Return what the checks need of `doc`'s HTML, for the checks that are on."""
+    images = ()
+    if alt and "<img" in doc.content:
+        images = tuple(img.src for img in scan(doc.content).images if not (img.alt or "").strip())
+    return images, len(plain_text(doc.summary)) if summary else -1
+
+
+def _summary_problems(
+    article: Article, length: int, config: Config, locator: Locator
+) -> list[tuple[str, Problem]]:
+    line = article.lines.get("summary") or article.lines.get("title")
+    if length == 0:
+        message = "article has no summary"
+    elif length > config.summary_length:
+        message = (
+            f"summary is {length} characters long, "
+            f"more than summary_length ({config.summary_length})"
+        )
+    else:
+        return []
+    return [("long_summary", Problem(locator.source_path(article.source), line, message))]
 
 
 def _moment(value: datetime) -> str:
@@ -192,5 +219,6 @@ def check_build(
         if check != "broken_links" or (problem.path, problem.line) not in reported
     ]
     raw += [("broken_links", p) for p in unknown]
-    raw += check_documents(site, config, locator, memo)
+    digests = {s.path: s.digest for s in sources}
+    raw += check_documents(site, config, locator, memo, digests)
     return judge(raw, config, strict) + judge(((CONTENT, p) for p in warnings), config, strict)

@@ -47,7 +47,8 @@ def feed_path(listing_url: str) -> str:
 
 def stamp(moment: datetime) -> str:
     """Return `moment` as an RFC 3339 timestamp."""
-    return moment.isoformat(timespec="seconds")
+    # isoformat() shows seconds when there are no microseconds, faster than asking for them.
+    return moment.isoformat() if not moment.microsecond else moment.isoformat(timespec="seconds")
 
 
 def last_change(article: Article) -> datetime:

@@ -108,14 +108,20 @@ class PageCheck:
     broken: tuple[Broken, ...]
 
 
+# The images without alt text in a document's HTML, and the length of its summary's text
+# (-1 when the long_summary check is off): a plain tuple, since the cache holds one per document.
+DocumentFacts = tuple[tuple[str, ...], int]
+
+
 @dataclass
 class CheckMemo:
     """The last build's page results, and the output paths they were found against."""
 
     paths: frozenset[str] = frozenset()
     pages: dict[str, PageCheck] = field(default_factory=dict)
-    # Images without alt text inside a document's Markdown, by a hash of its HTML.
-    contents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # What the document checks found in each document's HTML, by a key that names that HTML
+    # (checks._facts_key).
+    contents: dict[str, DocumentFacts] = field(default_factory=dict)
 
 
 class Scanner:
@@ -212,13 +218,15 @@ def check_page(
 def _still_valid(
     old: PageCheck | None, digest: str | None, flipped: set[str], digests: Mapping[str, str | None]
 ) -> bool:
-    return (
-        old is not None
-        and digest is not None
-        and old.digest == digest
-        and old.targets.isdisjoint(flipped)
-        and all(digests.get(p) == d and d is not None for p, d in old.anchors)
-    )
+    # Loops rather than all() over a generator: this runs for every page of the site.
+    if old is None or digest is None or old.digest != digest:
+        return False
+    if flipped and not old.targets.isdisjoint(flipped):
+        return False
+    for path, kept in old.anchors:  # noqa: SIM110
+        if kept is None or digests.get(path) != kept:
+            return False
+    return True
 
 
 def check_links(

@@ -29,6 +29,7 @@ class Locator:
         self.out_dir = out_dir or config.output_dir
         self.fields: dict[str, tuple[str, int | None]] = {}
         self.shown: dict[str, str] = {}
+        self.folders: dict[str, str] = {}  # a folder of content/ -> how its files are shown
         # Content links as written ({filename}/vote.md#details), rewritten to URLs since.
         self.links = {d.source: d.links for d in (*site.articles, *site.pages)} if site else {}
         for article in site.articles if site else ():
@@ -40,9 +41,28 @@ class Locator:
         self.index: dict[str, tuple[str, int]] | None = None
 
     def source_path(self, source: str) -> str:
+        """Return display_path() of the content file `source`.
+
+        display_path resolves a file's folder, never its name, so the files of one folder
+        share how their folder is shown: it is worked out once per folder, since a finding
+        may name any of thousands of sources.
+        """
         shown = self.shown.get(source)
         if shown is None:
-            shown = self.shown[source] = display_path(self.config.content_dir / source)
+            folder, _, name = source.rpartition("/")
+            prefix = self.folders.get(folder) if name not in ("", ".", "..") else None
+            if prefix is not None:
+                shown = prefix + name
+            else:
+                shown = display_path(self.config.content_dir / source)
+                cut = len(shown) - len(name)
+                if (
+                    name not in ("", ".", "..")
+                    and shown.endswith(name)
+                    and shown[cut - 1 : cut] in ("", "/")
+                ):
+                    self.folders[folder] = shown[:cut]
+            self.shown[source] = shown
         return shown
 
     def _settings_and_templates(self) -> list[tuple[str, str]]:

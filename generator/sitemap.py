@@ -16,7 +16,7 @@ from .feeds import escape, last_change, stamp, syndicated
 from .model import Site
 from .outputs import Output
 from .render import page_url
-from .urls import absolute
+from .urls import absolute, absolute_all
 
 
 def _listing(
@@ -26,10 +26,10 @@ def _listing(
 
     A listing holding no published story (only drafts, in a preview) is left out.
     """
-    moments = [changed[s] for s in sources if s in changed]
-    if not moments:
+    # filter(None) drops the sources without a moment: a datetime is never false.
+    newest = max(filter(None, map(changed.get, sources)), default=None)
+    if newest is None:
         return
-    newest = max(moments)
     for number in range(1, max(1, math.ceil(len(sources) / per_page)) + 1):
         yield page_url(base, number), newest
 
@@ -54,15 +54,31 @@ def sitemap_entries(config: Config, site: Site) -> list[tuple[str, datetime | No
 
 def sitemap(config: Config, site: Site) -> Output:
     """Return sitemap.xml (sitemaps.org 0.9) of every published page."""
+    entries = sitemap_entries(config, site)
+    locs = _escape_all(absolute_all(config.base_url, [path for path, _ in entries]))
     rows = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for path, moment in sitemap_entries(config, site):
-        lastmod = f"<lastmod>{stamp(moment)}</lastmod>" if moment else ""
-        rows.append(f"<url><loc>{escape(absolute(config.base_url, path))}</loc>{lastmod}</url>")
+    for loc, (_, moment) in zip(locs, entries, strict=True):
+        if moment is None:
+            rows.append(f"<url><loc>{loc}</loc></url>")
+        else:
+            rows.append(f"<url><loc>{loc}</loc><lastmod>{stamp(moment)}</lastmod></url>")
     rows.append("</urlset>\n")
     return Output("sitemap.xml", "sitemap", "\n".join(rows).encode("utf-8"))
+
+
+def _escape_all(texts: list[str]) -> list[str]:
+    """Return escape(t) for every t of `texts`.
+
+    escape() maps character by character and keeps newlines, so the texts are escaped in one
+    call when none holds a newline (as no URL of the site does).
+    """
+    joined = "\n".join(texts)
+    if joined.count("\n") != max(len(texts) - 1, 0):
+        return [escape(t) for t in texts]
+    return escape(joined).split("\n") if texts else []
 
 
 def robots(config: Config) -> Output:

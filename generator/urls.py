@@ -116,6 +116,18 @@ def absolute(base_url: str, site_path: str) -> str:
     return f"{scheme}://{netloc}{link(base_path, site_path)}"
 
 
+def absolute_all(base_url: str, site_paths: list[str]) -> list[str]:
+    """Return absolute(base_url, p) for every p of `site_paths` (thousands, for the sitemap)."""
+    scheme, netloc, base_path = _split_base(base_url)
+    origin = f"{scheme}://{netloc}{base_path}"
+    quoted = _QUOTED.fullmatch
+    # A site path that link() keeps as it is needs only the origin before it.
+    return [
+        origin + p if p[:1] == "/" and p[1:2] != "/" and quoted(p) else absolute(base_url, p)
+        for p in site_paths
+    ]
+
+
 @functools.lru_cache(maxsize=16)
 def _split_base(base_url: str) -> tuple[str, str, str]:
     """Return the scheme, host and path (without a final '/') of `base_url`."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ from conftest import ROOT, SITE_YAML, article, run_cli, tree
 from lxml import etree
 from sitecheck import build_sample, page_address, parse_page, unresolved
 
+from generator.feeds import escape, stamp
 from generator.htmlurls import absolute_links, rebase_links
 from generator.redirects import alias_path
+from generator.sitemap import _escape_all
 
 SUBPATH = "https://example.org/newsroom/"
 SCHEMA = xmlschema.XMLSchema(str(ROOT / "tests/fixtures/schemas/sitemap.xsd"))
@@ -264,3 +267,16 @@ def test_site_paths_and_content_file_links_both_get_the_base_path_once(make_site
         "/sub/2024/01/older/",
         "/sub/2024/01/older/",
     ]
+
+
+def test_sitemap_escapes_its_urls_together_as_one_by_one() -> None:
+    texts = ["https://example.org/a/", "https://example.org/?a=1&b=<2>", "x\x01y", "\ufffe", ""]
+    for batch in (texts, [*texts, "a\nb&c"], [], ["only&one"]):
+        assert _escape_all(batch) == [escape(t) for t in batch]
+
+
+def test_timestamps_show_seconds_with_or_without_microseconds() -> None:
+    zone = timezone(timedelta(hours=4))
+    assert stamp(datetime(2024, 3, 1, 10, 0, 5, tzinfo=zone)) == "2024-03-01T10:00:05+04:00"
+    assert stamp(datetime(2024, 3, 1, 10, 0, 5, 999, tzinfo=zone)) == "2024-03-01T10:00:05+04:00"
+    assert stamp(datetime(2024, 3, 1, 10, 0, 5)) == "2024-03-01T10:00:05"

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.urls import _SAFE, absolute, link, output_path, permalink, slugify
+from generator.urls import _SAFE, absolute, absolute_all, link, output_path, permalink, slugify
 
 
 @pytest.mark.parametrize(
@@ -90,6 +90,15 @@ def test_absolute_urls() -> None:
     )
     assert absolute("https://example.org/", "/") == "https://example.org/"
     assert absolute("https://example.org/", "mailto:a@example.org") == "mailto:a@example.org"
+
+
+def test_absolute_all_is_absolute_of_each() -> None:
+    paths = ["/", "/about/", "/tags/azərbaycan/", "/a b/?q=1#x", "//cdn.example/x.png"]
+    paths += ["https://other.org/x", "mailto:a@example.org", "photo.jpg", "", "/a%20b/"]
+    paths += [f"/a{chr(code)}b/" for code in range(0x100)]
+    for base in ("https://example.org/", "https://example.org/newsroom/", "http://h:8000/a/b"):
+        assert absolute_all(base, paths) == [absolute(base, p) for p in paths]
+    assert absolute_all("https://example.org/", []) == []
 
 
 def test_link_leaves_alone_exactly_what_quote_would() -> None:
