@@ -209,7 +209,9 @@ def check_build(
     output path and what made it), the unknown content links (`link_warnings`, as broken
     links), then the other warnings of earlier stages (as check 'content'). `memo` carries
     what the checks found from one build to the next."""
-    locator = Locator(config, SourceTexts(sources), site)
+    digests = {s.path: s.digest for s in sources}
+    lines = memo.lines if memo else None
+    locator = Locator(config, SourceTexts(sources), site, None, digests, lines)
     unknown = list(link_warnings)
     reported = {(p.path, p.line) for p in unknown}
     found = check_links(pages.digests, pages.refs, set(origins), origins, config, locator, memo)
@@ -219,6 +221,7 @@ def check_build(
         if check != "broken_links" or (problem.path, problem.line) not in reported
     ]
     raw += [("broken_links", p) for p in unknown]
-    digests = {s.path: s.digest for s in sources}
     raw += check_documents(site, config, locator, memo, digests)
+    if memo is not None:
+        memo.lines = locator.lines
     return judge(raw, config, strict) + judge(((CONTENT, p) for p in warnings), config, strict)

@@ -122,6 +122,8 @@ class CheckMemo:
     # What the document checks found in each document's HTML, by a key that names that HTML
     # (checks._facts_key).
     contents: dict[str, DocumentFacts] = field(default_factory=dict)
+    # Lines of findings in their page's own source (locate.Locator).
+    lines: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
 
 
 class Scanner:

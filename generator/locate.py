@@ -23,9 +23,16 @@ class Locator:
         sources: Mapping[str, str],
         site: Site | None,
         out_dir: Path | None = None,
+        digests: Mapping[str, str] | None = None,
+        lines: Mapping[tuple[str, str, str], int | None] | None = None,
     ):
         self.config = config
         self.sources = sources
+        # Lines found in a page's own source by (source, its digest, URL), from the last
+        # build: a source unchanged since then is not read again to find them.
+        self.digests = digests or {}
+        self.known_lines = lines or {}
+        self.lines: dict[tuple[str, str, str], int | None] = {}  # this build's, for the next
         self.out_dir = out_dir or config.output_dir
         self.fields: dict[str, tuple[str, int | None]] = {}
         self.shown: dict[str, str] = {}
@@ -113,11 +120,7 @@ class Locator:
         if prefix and url.startswith(prefix + "/"):
             forms.append(url[len(prefix) :])
         if origin in self.sources:
-            line = find_line(self.sources[origin], forms)
-            fragment = url.partition("#")[2]
-            if not line and fragment:
-                written = self.links.get(origin or "", ())
-                line = next((n for t, n in written if t.partition("#")[2] == fragment), None)
+            line = self._own_line(origin, url, forms)
             if line:
                 return self.source_path(origin), line
         if site_path in self.fields:
@@ -133,6 +136,21 @@ class Locator:
                 source, line = index[form]
                 return self.source_path(source), line
         return None
+
+    def _own_line(self, origin: str, url: str, forms: list[str]) -> int | None:
+        """Return the line of `origin`'s source that wrote `url`, or None."""
+        key = (origin, self.digests.get(origin, ""), url)
+        if key[1] and key in self.known_lines:
+            line = self.known_lines[key]
+        else:
+            line = find_line(self.sources[origin], forms)
+            fragment = url.partition("#")[2]
+            if not line and fragment:
+                written = self.links.get(origin, ())
+                line = next((n for t, n in written if t.partition("#")[2] == fragment), None)
+        if key[1]:
+            self.lines[key] = line
+        return line
 
     def _url_index(self) -> dict[str, tuple[str, int]]:
         """Return, for every URL-like token in the sources, its first source and line.

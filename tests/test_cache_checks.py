@@ -121,3 +121,23 @@ def test_findings_in_documents_left_unread_keep_their_lines(site):
     assert cached["counts"]["documents_parsed"] == 1
     assert findings(cached) == findings(cold)
     assert {f[1:3] for f in findings(cached)} == {("content/articles/story.md", 5)}
+
+
+def test_lines_found_in_a_source_are_remembered_by_its_digest(site, monkeypatch):
+    monkeypatch.chdir(site)
+    config = load_config(site / "site.yaml", output_dir=site / "preview")
+    cache = BuildCache(cache_stamp(config.fingerprint()))
+    build(config, BuildOptions(use_cache=False), cache)
+    story = site / STORY
+    digest = next(key[1] for key in cache.parsed if key[0] == "articles/story.md")
+    assert cache.checks.lines[("articles/story.md", digest, "/chart.png")] == 5
+    # A remembered line is used as it is for the same source...
+    cache.checks.lines[("articles/story.md", digest, "/chart.png")] = 2
+    (site / ABOUT).write_text("---\ntitle: About\n---\nHi again.\n", encoding="utf-8")
+    result = build(config, BuildOptions(use_cache=False), cache)
+    # (the front page shows the story's summary too; that finding is found by search)
+    assert {f.problem.line for f in result.findings if "chart" in f.problem.message} == {2, 5}
+    # ...and never for another version of it.
+    story.write_text(story.read_text(encoding="utf-8").replace("---\nSee", "---\n\nSee"))
+    result = build(config, BuildOptions(use_cache=False), cache)
+    assert {f.problem.line for f in result.findings if "chart" in f.problem.message} == {6}
