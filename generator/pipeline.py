@@ -43,7 +43,6 @@ from .write import (
     check_output_dir,
     intact_files,
     output_lock,
-    present_files,
 )
 
 log = logging.getLogger(__name__)
@@ -336,11 +335,11 @@ def _publish(
     if broken:
         raise BuildFailed(broken)
     keys = PageKeys(cache.stamp, inputs.templates, originals)
-    memo = PageMemo(keys, cache.pages, present_files(config.output_dir))
     scanner = Scanner(config, cache.scans)
     made: list[tuple[str, str]] = []
     rendered = 0
     with Staging(config.output_dir) as staging:
+        memo = PageMemo(keys, cache.pages, staging.present)
         # Pages stream from the renderer (several processes for a large site) to the
         # staging area: the site is never held in memory whole.
         pages = render_site(site, config, inputs.env, memo, scan_bytes, worker_count())

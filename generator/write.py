@@ -8,7 +8,6 @@ import logging
 import os
 import shutil
 import signal
-import stat
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -69,39 +68,50 @@ def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None
         )
 
 
-def present_files(out_dir: Path) -> dict[str, str]:
-    """Return path -> digest of the files this tool wrote in `out_dir` that are still there."""
-    out = out_dir.resolve()
-    manifest = _read_manifest(out)
-    root = str(out) + os.sep
-    return {path: value for path, value in manifest.items() if _is_plain_file(root + path)}
-
-
 def intact_files(out_dir: Path) -> dict[str, str] | None:
     """Return path -> digest of the files in `out_dir` if they are exactly those this tool
     wrote last (every one a plain file, none other), else None."""
     out = out_dir.resolve()
     manifest = _read_manifest(out)
-    found: set[str] = set()
+    found = _list_output(out, manifest)
+    whole = found.listed and not found.others and not found.empty
+    return manifest if whole and len(found.present) == len(manifest) else None
+
+
+@dataclass
+class _Listing:
+    """What an output folder holds, from one walk of it."""
+
+    present: dict[str, str] = field(default_factory=dict)  # the manifest's files still there
+    others: list[str] = field(default_factory=list)  # files and links the manifest lacks
+    empty: list[str] = field(default_factory=list)  # folders that hold nothing
+    listed: bool = True  # False if a folder could not be listed (it is left as it is)
+
+
+def _list_output(out: Path, manifest: Mapping[str, str]) -> _Listing:
+    """Return what `out` holds, with os.scandir and plain strings: this visits every file of
+    the site on every build."""
+    found = _Listing()
     folders = [(str(out), "")]
     while folders:
         folder, prefix = folders.pop()
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as listing:
+                entries = list(listing)
         except OSError:
-            return None
+            found.listed = False
+            continue
         if not entries and prefix:
-            return None  # an empty folder: a build would remove it
+            found.empty.append(prefix[:-1])
         for entry in entries:
             rel = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_dir(follow_symlinks=False):  # a link to a folder is an entry, not a way in
                 folders.append((entry.path, rel + "/"))
-            elif not entry.is_file(follow_symlinks=False) or rel not in manifest:
-                if rel != MANIFEST:
-                    return None
-            else:
-                found.add(rel)
-    return manifest if len(found) == len(manifest) else None
+            elif rel in manifest and entry.is_file(follow_symlinks=False):
+                found.present[rel] = manifest[rel]
+            elif rel != MANIFEST:
+                found.others.append(rel)
+    return found
 
 
 def _read_manifest(out: Path) -> dict[str, str]:
@@ -197,6 +207,9 @@ class Staging:
         self.out = out_dir.resolve()
         self.root = str(self.out) + os.sep
         self.old = _read_manifest(self.out)
+        # Listed once, before anything is written: what may be kept, and what goes at commit.
+        self.listing = _list_output(self.out, self.old)
+        self.present = self.listing.present  # path -> digest of the last build's files left
         self.new: dict[str, str] = {}
         self.staged: list[_Staged] = []
         self.tree: _Tree | None = None
@@ -215,11 +228,11 @@ class Staging:
         value = item.digest or digest(item.data or b"")  # copied files always carry a digest
         self.new[item.path] = value
         if item.data is None and item.file is None:
-            # A kept page: PageMemo.keep found it in output/ (present_files) in this build.
+            # A kept page: PageMemo.keep found it in output/ (Staging.present) in this build.
             if self.old.get(item.path) != value:
                 raise RuntimeError(f"kept page {item.path} is not in the output folder")
             return
-        if self.old.get(item.path) == value and _is_plain_file(self.root + item.path):
+        if self.present.get(item.path) == value:
             return
         self._stage(item)
 
@@ -258,9 +271,35 @@ class Staging:
                 if job.dest.is_dir() and not job.dest.is_symlink():
                     shutil.rmtree(job.dest)
                 os.replace(job.temp, job.dest)  # replaces a planted symlink, not its target
-            removed = _remove_stale(self.out, set(self.new)) if self.out.is_dir() else []
+            removed = self._remove_stale()
         written = tuple(job.path for job in self.staged if job.path != MANIFEST)
         return SyncResult(written, len(self.new) - len(written), tuple(removed), dict(self.new))
+
+    def _remove_stale(self) -> list[str]:
+        """Delete what the folder held that the new site lacks, then the folders left empty;
+        return the files removed.
+
+        Temporary files left by a build that was killed go the same way, as do files and
+        links put there by hand: output/ holds the site and nothing else.
+        """
+        removed: list[str] = []
+        for rel in (*self.present, *self.listing.others):
+            if rel in self.new:
+                continue
+            try:
+                os.unlink(self.root + rel)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue  # gone (its folder replaced by a file), or a folder now
+            removed.append(rel)
+        for rel in (*removed, *(f"{folder}/" for folder in self.listing.empty)):
+            folder = rel.rpartition("/")[0]
+            while folder:  # upwards while empty; a folder still holding anything stays
+                try:
+                    os.rmdir(self.root + folder)
+                except OSError:
+                    break
+                folder = folder.rpartition("/")[0]
+        return sorted(removed)
 
     def abort(self) -> None:
         """Remove every temporary file and every folder this staging made."""
@@ -304,48 +343,3 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
-
-
-def _is_plain_file(path: Path | str) -> bool:
-    """Return True for a regular file that is not a symbolic link (one lstat, no pathlib:
-    this runs for every file of the site on every build)."""
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
-
-
-def _remove_stale(out: Path, keep: set[str]) -> list[str]:
-    """Delete files under `out` that are not in `keep`, then empty folders; return them.
-
-    Temporary files left by a build that was killed go the same way, as do files and links
-    put there by hand. The whole folder is listed on every build (the manifest cannot know
-    what others put there), with os.scandir and plain strings: this visits every file.
-    """
-    removed: list[str] = []
-    _sweep(str(out), "", keep, removed)
-    return sorted(removed)
-
-
-def _sweep(folder: str, prefix: str, keep: set[str], removed: list[str]) -> bool:
-    """Delete what `folder` (output path `prefix`) holds that is not in `keep`, innermost
-    first, adding it to `removed`; return True if the folder is left empty."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = list(listing)
-    except OSError:  # not listable: leave it be, as os.walk would
-        return False
-    left = 0
-    for entry in entries:
-        rel = prefix + entry.name
-        if entry.is_dir(follow_symlinks=False):  # a link to a folder is removed, not followed
-            if _sweep(entry.path, rel + "/", keep, removed):
-                os.rmdir(entry.path)
-            else:
-                left += 1
-        elif rel in keep or rel == MANIFEST:
-            left += 1
-        else:
-            os.unlink(entry.path)
-            removed.append(rel)
-    return left == 0

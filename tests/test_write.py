@@ -213,3 +213,12 @@ def test_refusal_writes_nothing_via_the_cli(project: Path) -> None:
         assert "Traceback" not in result.stderr
     assert tree(project) == before
     assert os.listdir(project / "content") == ["articles"]
+
+
+def test_a_file_may_become_a_folder_and_a_folder_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home", "feed": "old feed", "a/b/index.html": "b"}), out)
+    result = sync_output(_outputs({"index.html": "home", "feed/index.xml": "x", "a": "A"}), out)
+    assert result.removed == ()  # a/b/index.html went with its folder, replaced by a file
+    assert (out / "feed/index.xml").read_text() == "x" and (out / "a").read_text() == "A"
+    assert all_entries(out) == {"index.html", MANIFEST, "feed", "feed/index.xml", "a"}
