@@ -28,7 +28,7 @@ from .model import Article, Document, Page, Site, Source, Term, evolve
 from .outputs import Output
 from .pagekeys import PageKeys, PageMemo, template_fingerprints
 from .parse import Parsed
-from .quick import Built
+from .quick import built
 from .redirects import redirect_outputs
 from .refs import scan_bytes
 from .render import render_site
@@ -270,7 +270,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     warnings = parsed.warnings + link_warnings
     if in_memory:
         sources = {s.path: s for s in tree.sources}
-        cache.built = Built(sources, originals, site, inputs.env, inputs.templates)
+        cache.built = built(sources, originals, site, inputs.env, inputs.templates, config)
     tally = Tally(len(site.articles), len(site.pages), len(site.tags))
     cache.last = LastBuild(
         inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,

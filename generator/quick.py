@@ -25,7 +25,7 @@ from .links import published_paths, resolve_document
 from .model import Article, Document, Site, Source
 from .outputs import Output, digest
 from .parse import Parsed
-from .render import document_job, render_page, site_info
+from .render import SiteInfo, document_job, render_page, site_info
 from .sources import decode
 from .workers import parse_many
 
@@ -50,6 +50,28 @@ class Built:
     site: Site  # as rendered: assembled, rebased, links resolved
     env: jinja2.Environment
     templates: Mapping[str, str]  # the template fingerprints env was made for
+    # Derived from `site` once per build, not once per save (see built):
+    documents: Mapping[str, Document]  # published articles and pages by content path
+    articles: Mapping[str, Article]  # published articles by content path
+    published: Mapping[str, str]  # site path of every published document and asset
+    info: SiteInfo
+
+
+def built(
+    sources: Mapping[str, Source],
+    parsed: Mapping[str, tuple[str, Document]],
+    site: Site,
+    env: jinja2.Environment,
+    templates: Mapping[str, str],
+    config: Config,
+) -> Built:
+    """Return what quick pages need from a build; the derived maps cost about 15 ms at
+    10,000 articles, which a save would otherwise wait for."""
+    articles = {a.source: a for a in site.articles}
+    documents: dict[str, Document] = {**articles, **{p.source: p for p in site.pages}}
+    info = site_info(site, config)
+    published = published_paths(site)
+    return Built(sources, parsed, site, env, templates, documents, articles, published, info)
 
 
 def quick_page(file: Path, built: Built, config: Config) -> Output | None:
@@ -62,7 +84,7 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
         return None
     old_source = built.sources.get(rel)
     _, old = built.parsed.get(rel, ("", None))
-    shown = next((d for d in (*built.site.articles, *built.site.pages) if d.source == rel), None)
+    shown = built.documents.get(rel)
     if old_source is None or old is None or shown is None:
         return None
     source = _read(file, old_source, config)
@@ -82,12 +104,11 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
         new = replace(new, **{name: getattr(shown, name) for name in ASSEMBLED})
     new = rebase_document(new, config.base_path)
     warnings: list[Problem] = []
-    new = resolve_document(new, published_paths(built.site), config.content_dir,
-                           config.base_path, warnings)  # fmt: skip
+    new = resolve_document(new, built.published, config.content_dir, config.base_path,
+                           warnings)  # fmt: skip
     if warnings:
         return None
-    articles = {a.source: a for a in built.site.articles}
-    job = document_job(new, articles, site_info(built.site, config), built.env, config)
+    job = document_job(new, built.articles, built.info, built.env, config)
     page = render_page(job, built.env, config)
     return page if isinstance(page, Output) else None
 
