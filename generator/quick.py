@@ -47,10 +47,10 @@ class Built:
 
     sources: Mapping[str, Source]  # by content path
     parsed: Mapping[str, tuple[str, Document]]  # content path -> (digest, as parsed)
-    site: Site  # as rendered: assembled, rebased, links resolved
     env: jinja2.Environment
     templates: Mapping[str, str]  # the template fingerprints env was made for
-    # Derived from `site` once per build, not once per save (see built):
+    # From the site as rendered (assembled, rebased, links resolved), derived once per
+    # build rather than once per save (see built):
     documents: Mapping[str, Document]  # published articles and pages by content path
     articles: Mapping[str, Article]  # published articles by content path
     published: Mapping[str, str]  # site path of every published document and asset
@@ -71,7 +71,7 @@ def built(
     documents: dict[str, Document] = {**articles, **{p.source: p for p in site.pages}}
     info = site_info(site, config)
     published = published_paths(site)
-    return Built(sources, parsed, site, env, templates, documents, articles, published, info)
+    return Built(sources, parsed, env, templates, documents, articles, published, info)
 
 
 def quick_page(file: Path, built: Built, config: Config) -> Output | None:
