@@ -18,7 +18,7 @@ from .config import AuthorInfo, Config, Link
 from .errors import BuildFailed, Problem, display_path
 from .feeds import FEED_PATH, RSS_PATH
 from .model import Article, Document, Group, Site
-from .outputs import Output
+from .outputs import Output, digest
 from .pagekeys import PageMemo
 from .urls import output_path
 from .workers import signals_held, start_worker
@@ -209,7 +209,9 @@ def render_page(job: PageJob, env: jinja2.Environment, config: Config) -> Output
     except Exception as exc:  # a theme is code: any error in it is reported, with its line
         path, line = _template_position(exc, job.template)
         return Problem(path, line, f"{_describe(exc)} (while rendering {job.url})")
-    return Output(output_path(job.url), job.origin, html.encode("utf-8"))
+    data = html.encode("utf-8")
+    # Hashed here, in the render worker, rather than by the process that writes the file.
+    return Output(output_path(job.url), job.origin, data, digest=digest(data))
 
 
 Inspect = Callable[[bytes], Any]

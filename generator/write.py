@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -123,49 +124,60 @@ def _read_manifest(out: Path) -> dict[str, str]:
 
 
 class _Tree:
-    """Makes folders inside one root, never through a symbolic link planted in it."""
+    """Makes folders inside one root, never through a symbolic link planted in it.
 
-    def __init__(self, root: Path):
+    The writer threads call `folder` at once: a folder another thread has just made is
+    taken as it is, and replacing whatever was planted where a folder goes is done under a lock.
+    """
+
+    def __init__(self, root: str):
         self.root = root
-        self.created: list[Path] = []  # folders this build made, outermost first
-        if not root.is_dir():
-            root.mkdir(parents=True)
+        self.created: list[str] = []  # folders this build made
+        self.made: set[str] = {""}  # folders known to be real folders, relative to root
+        self.lock = threading.Lock()
+        if not os.path.isdir(root):
+            os.makedirs(root)
             self.created.append(root)
-        self.made: set[Path] = {root}
 
-    def folder(self, rel_parent: str) -> Path:
-        current = self.root
-        for part in rel_parent.split("/") if rel_parent else ():
-            current = current / part
-            if current in self.made:
-                continue
-            if current.is_symlink() or current.is_file():
-                current.unlink()
-            if not current.is_dir():
-                current.mkdir()
-                self.created.append(current)
-            self.made.add(current)
-        return current
+    def folder(self, rel: str) -> None:
+        """Make folder `rel` (relative to the root, posix) and its parents where missing."""
+        if rel in self.made:
+            return
+        self.folder(rel.rpartition("/")[0])
+        path = f"{self.root}/{rel}"
+        try:
+            os.mkdir(path)  # one system call for a new folder, the common case
+            self.created.append(path)
+        except FileExistsError:
+            with self.lock:
+                if not stat.S_ISDIR(os.lstat(path).st_mode):  # a file or a link is in the way
+                    os.unlink(path)
+                    os.mkdir(path)
+                    self.created.append(path)
+        self.made.add(rel)
 
     def remove_made(self) -> None:
         """Remove the folders this build made, innermost first, where they are empty."""
-        for folder in reversed(self.created):
+        # Sorted, as threads may note a folder after its subfolder: "a/b" sorts after "a".
+        for folder in sorted(self.created, reverse=True):
             with suppress(OSError):
-                folder.rmdir()
+                os.rmdir(folder)
 
 
 @dataclass(frozen=True)
 class _Staged:
-    temp: Path
-    dest: Path
+    temp: str
+    dest: str
     path: str
 
 
-def _write_temp(temp: Path, item: Output) -> None:
+def _write_temp(tree: _Tree, folder: str, temp: str, item: Output) -> None:
+    tree.folder(folder)
     if item.data is not None:
-        temp.write_bytes(item.data)
+        with open(temp, "wb") as file:
+            file.write(item.data)
     else:
-        shutil.copyfile(item.file, temp)
+        shutil.copyfile(item.file, temp)  # type: ignore[arg-type]
 
 
 def _cannot_write(out: Path, exc: OSError) -> OutputFailed:
@@ -239,12 +251,14 @@ class Staging:
     def _stage(self, item: Output) -> None:
         try:
             if self.tree is None:
-                self.tree = _Tree(self.out)
+                self.tree = _Tree(str(self.out))
             parent, _, name = item.path.rpartition("/")
-            folder = self.tree.folder(parent)
-            job = _Staged(folder / f".{name}{_TEMP_SUFFIX}", folder / name, item.path)
+            folder = f"{self.root}{parent}/" if parent else self.root
+            job = _Staged(f"{folder}.{name}{_TEMP_SUFFIX}", folder + name, item.path)
             self.staged.append(job)
-            self.pending.append(self.pool.submit(_write_temp, job.temp, item))
+            # The threads make the folders too: in this thread, every system call would wait
+            # for the interpreter to come back from the writers.
+            self.pending.append(self.pool.submit(_write_temp, self.tree, parent, job.temp, item))
             while len(self.pending) > self._IN_FLIGHT:
                 self.pending.popleft().result()
         except OSError as exc:
@@ -268,9 +282,11 @@ class Staging:
         self.pool.shutdown()
         with _signals_deferred():
             for job in self.staged:
-                if job.dest.is_dir() and not job.dest.is_symlink():
+                try:
+                    os.replace(job.temp, job.dest)  # replaces a planted symlink, not its target
+                except IsADirectoryError:  # a folder became a file
                     shutil.rmtree(job.dest)
-                os.replace(job.temp, job.dest)  # replaces a planted symlink, not its target
+                    os.replace(job.temp, job.dest)
             removed = self._remove_stale()
         written = tuple(job.path for job in self.staged if job.path != MANIFEST)
         return SyncResult(written, len(self.new) - len(written), tuple(removed), dict(self.new))
@@ -306,8 +322,8 @@ class Staging:
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.pending.clear()
         for job in self.staged:
-            with suppress(OSError):  # a read-only file system refuses even this
-                job.temp.unlink(missing_ok=True)
+            with suppress(OSError):  # gone already, or a read-only file system refuses even this
+                os.unlink(job.temp)
         self.staged.clear()
         if self.tree is not None:
             self.tree.remove_made()

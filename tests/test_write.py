@@ -9,7 +9,7 @@ import pytest
 
 from generator.errors import OutputRefused
 from generator.render import Output
-from generator.write import MANIFEST, check_output_dir, sync_output
+from generator.write import MANIFEST, Staging, check_output_dir, sync_output
 from tests.conftest import run_cli, tree
 
 
@@ -86,7 +86,20 @@ def test_copied_files(tmp_path: Path) -> None:
 def test_no_temporary_files_are_left(tmp_path: Path) -> None:
     out = tmp_path / "out"
     sync_output(_outputs({f"p{i}/index.html": str(i) for i in range(20)}), out)
-    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert not [p for p in out.rglob("*") if p.name.endswith("-tmp")]
+
+
+def test_an_aborted_sync_leaves_no_file_and_no_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # Many files in shared, nested folders: the writer threads make those folders at once.
+    files = {
+        f"{y}/{m}/story-{i}/index.html": "x" for y in range(3) for m in range(4) for i in range(9)
+    }
+    with Staging(out) as staging:
+        for item in _outputs(files):
+            staging.add(item)
+        staging.abort()
+    assert not out.exists()
 
 
 def test_symlinked_file_planted_in_output_is_never_written_through(tmp_path: Path) -> None:
