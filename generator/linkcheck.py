@@ -9,7 +9,7 @@ reads a kept page's file only then.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -76,6 +76,20 @@ def candidates(site_path: str) -> tuple[str, ...]:
     if "." not in rel.rsplit("/", 1)[-1]:
         return (rel, rel + "/index.html")  # a folder named without its slash: hosts redirect
     return (rel,)
+
+
+# A URL's target, the output files that could serve it, and the one of those the site has.
+Resolved = tuple[Target, tuple[str, ...], str | None]
+_ANYWHERE = ("/", "https://", "http://")
+_UNSEEN = object()
+
+
+def _resolved(url: str, here: str, config: Config, paths: Set[str]) -> Resolved | None:
+    target = resolve(url, here, config)
+    if target is None:
+        return None
+    tried = candidates(target.site_path) if target.site_path else ()
+    return target, tried, next((rel for rel in tried if rel in paths), None)
 
 
 def _missing(kind: str, url: str, target: Target) -> tuple[str, str]:
@@ -169,15 +183,16 @@ def check_page(
     refs: PageRefs,
     lookup: Callable[[str], PageRefs],
     digests: Mapping[str, str | None],
-    paths: set[str] | frozenset[str],
+    paths: Set[str],
     config: Config,
-    resolved: dict[tuple[str, str], tuple[Target, tuple[str, ...]] | None],
+    resolved: dict[tuple[str, str], Resolved | None],
 ) -> PageCheck:
     """Return what the references of the page at `path` lead to that is not there.
 
-    `lookup` gives another page's references (for its ids); `resolved` memoises resolve()
-    and the files tried across pages, since the same menu links are on every page (and the
-    cache then stores each of those paths once).
+    `lookup` gives another page's references (for its ids); `resolved` memoises, across the
+    pages checked against the same `paths`, where each URL leads, the files tried and the
+    one found, since the same menu links are on every page (and the cache then stores each
+    of those paths once).
     """
     wanted = {c for c in LINK_CHECKS if config.check_level(c) != "off"}
     here = page_url(path)
@@ -185,16 +200,15 @@ def check_page(
     anchors: dict[str, str | None] = {}
     broken: list[Broken] = []
     for ref in refs.refs if wanted else ():
-        key = (ref.url, "" if ref.url.startswith("/") else here)
-        if key not in resolved:
-            target = resolve(ref.url, here, config)
-            tried = candidates(target.site_path) if target and target.site_path else ()
-            resolved[key] = (target, tried) if target else None
-        if resolved[key] is None:
+        # Where a site path or a full URL leads does not depend on the page it is on.
+        key = (ref.url, "" if ref.url.startswith(_ANYWHERE) else here)
+        entry = resolved.get(key, _UNSEEN)
+        if entry is _UNSEEN:
+            entry = resolved[key] = _resolved(ref.url, here, config, paths)
+        if entry is None:
             continue
-        target, tried = resolved[key]
+        target, tried, found = entry
         targets.update(tried)
-        found = next((rel for rel in tried if rel in paths), None)
         if found is None:
             check, message = _missing(ref.kind, ref.url, target)
         elif target.fragment and target.fragment != "top" and found in digests:
@@ -246,7 +260,7 @@ def check_links(
     previous = memo.pages if memo else {}
     flipped = set(paths ^ memo.paths) if memo else set()
     results: dict[str, PageCheck] = {}
-    resolved: dict[tuple[str, str], tuple[Target, tuple[str, ...]] | None] = {}
+    resolved: dict[tuple[str, str], Resolved | None] = {}
     raw: list[tuple[str, Problem]] = []
     for path in sorted(digests):
         result = previous.get(path)
