@@ -341,17 +341,18 @@ def _publish(
     with Staging(config.output_dir) as staging:
         memo = PageMemo(keys, cache.pages, staging.present)
         # Pages stream from the renderer (several processes for a large site) to the
-        # staging area: the site is never held in memory whole.
-        pages = render_site(site, config, inputs.env, memo, scan_bytes, worker_count())
-        for output, found in pages:
-            rendered += output.data is not None
-            scanner.add(output, found)
-            staging.add(output)
-            made.append((output.path, output.origin))
-        for output in other_outputs(site, config, inputs.theme, memo, cache.files):
-            scanner.add(output)
-            staging.add(output)
-            made.append((output.path, output.origin))
+        # staging area: the site is never held in memory whole. The other files are made
+        # while the render workers start on the pages.
+        with render_site(site, config, inputs.env, memo, scan_bytes, worker_count()) as pages:
+            for output in other_outputs(site, config, inputs.theme, memo, cache.files):
+                scanner.add(output)
+                staging.add(output)
+                made.append((output.path, output.origin))
+            for output, found in pages:
+                rendered += output.data is not None
+                scanner.add(output, found)
+                staging.add(output)
+                made.append((output.path, output.origin))
         tree = inputs.tree
         sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
         origins = check_unique(made, config, sources)

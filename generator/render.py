@@ -9,6 +9,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,6 +218,7 @@ def render_page(job: PageJob, env: jinja2.Environment, config: Config) -> Output
 Inspect = Callable[[bytes], Any]
 
 
+@contextmanager
 def render_site(
     site: Site,
     config: Config,
@@ -224,26 +226,39 @@ def render_site(
     memo: PageMemo | None = None,
     inspect: Inspect | None = None,
     jobs: int = 1,
-) -> Iterator[tuple[Output, Any]]:
-    """Yield every page of `site` with what `inspect` found in it (None for kept pages).
+) -> Iterator[Iterator[tuple[Output, Any]]]:
+    """Start rendering every page of `site`; give the block the pages, each with what
+    `inspect` found in it (None for kept pages).
 
-    With `memo`, pages whose inputs are unchanged are yielded as kept, not rendered. Pages
-    are rendered by `jobs` processes when there are enough of them to pay for it. Raises
-    BuildFailed, after the last page, listing every template error (each once).
+    With `memo`, pages whose inputs are unchanged come as kept, not rendered. Pages are
+    rendered by `jobs` processes when there are enough of them to pay for it; those are at
+    work when the block starts, so it may make other files before reading the pages.
+    Reading them raises BuildFailed, after the last page, listing every template error
+    (each once).
     """
     plan = plan_pages(site, config, env)
+    kept: list[Output] = []
     todo: list[int] = []
     keys: dict[int, str] = {}
     for index, job in enumerate(plan):
         if memo is not None:
             keys[index] = memo.keys.key(job.template, job.url, job.context)
-            kept = memo.keep(output_path(job.url), job.origin, keys[index])
-            if kept is not None:
-                yield kept, None
+            page = memo.keep(output_path(job.url), job.origin, keys[index])
+            if page is not None:
+                kept.append(page)
                 continue
         todo.append(index)
+    with _rendering(plan, todo, env, config, inspect, jobs) as results:
+        yield _pages(kept, results, memo, keys)
+
+
+def _pages(
+    kept: list[Output], results: Iterator[tuple[int, Any, Any]], memo, keys
+) -> Iterator[tuple[Output, Any]]:
+    for page in kept:
+        yield page, None
     problems: dict[tuple[str, int | None, str], Problem] = {}
-    for index, made, found in _render_all(plan, todo, env, config, inspect, jobs):
+    for index, made, found in results:
         if isinstance(made, Problem):
             problems.setdefault((made.path, made.line, made.message.split(" (while")[0]), made)
             continue
@@ -263,25 +278,25 @@ _CHUNK = 64
 _inherited: tuple[list[PageJob], jinja2.Environment, Config, Inspect | None] | None = None
 
 
-def _render_all(plan, todo, env, config, inspect, jobs) -> Iterator[tuple[int, Any, Any]]:
+@contextmanager
+def _rendering(plan, todo, env, config, inspect, jobs) -> Iterator[Iterator[tuple[int, Any, Any]]]:
+    """Give the block (index, page or Problem, what inspect found) for each page of `todo`."""
     if jobs < 2 or len(todo) < PARALLEL_PAGES or not _can_fork():
-        for index in todo:
-            yield (index, *_render_one(plan[index], env, config, inspect))
+        yield ((index, *_render_one(plan[index], env, config, inspect)) for index in todo)
         return
     global _inherited
     chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
     _inherited = (plan, env, config, inspect)
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=start_worker
+    )
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=start_worker
-        ) as pool:
-            with signals_held():  # the workers are forked as the chunks are handed out
-                batches = pool.map(_render_chunk, chunks)
-            for results in batches:
-                yield from results
-    finally:
+        with signals_held():  # the workers are forked as the chunks are handed out
+            batches = pool.map(_render_chunk, chunks)
+        yield (result for results in batches for result in results)
+    finally:  # on an error or Ctrl-C, stop at once rather than render the chunks still queued
         _inherited = None
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _can_fork() -> bool:

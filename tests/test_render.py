@@ -69,7 +69,8 @@ def render(make_site):
         assert not parsed.errors, parsed.errors
         site = assemble_site(parsed.documents, tree.assets, Selection(NOW))
         env = make_environment(config, find_theme(config))
-        outputs = [output for output, _ in render_site(site, config, env)]
+        with render_site(site, config, env) as pages:
+            outputs = [output for output, _ in pages]
         # trim_blocks eats the newline after a closing tag: compare without the last one
         return {o.path: o.data.decode().removesuffix("\n") for o in outputs}
 
