@@ -88,3 +88,10 @@ def tree(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def fixture_markdown() -> list[tuple[Path, str]]:
+    """Return every Markdown file of the test fixtures with its text (some are invalid
+    UTF-8 on purpose: those are decoded with replacement characters)."""
+    files = sorted((Path(__file__).parent / "fixtures").rglob("*.md"))
+    return [(file, file.read_bytes().decode("utf-8", "replace")) for file in files]

@@ -4,7 +4,6 @@ pass writes, for any text."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,9 +11,9 @@ from markdown.treeprocessors import InlineProcessor
 
 from generator.inline import _NEEDS
 from generator.markup import Converter
+from tests.conftest import fixture_markdown
 
 EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300"))
-FIXTURES = Path(__file__).parent / "fixtures"
 
 PIECES = [
     "word", "Azərbaycan", " ", "  \n", "\n", "\n\n", "`", "``", "\\", "\\`", "[", "]", "[^1]",
@@ -49,8 +48,7 @@ def test_any_text_converts_as_with_the_stock_pass(text: str) -> None:
 
 
 def test_the_fixture_documents_convert_as_with_the_stock_pass() -> None:
-    files = sorted(FIXTURES.rglob("*.md"))
-    assert len(files) > 10
-    for file in files:
-        text = file.read_bytes().decode("utf-8", "replace")  # some are invalid on purpose
+    documents = fixture_markdown()
+    assert len(documents) > 10
+    for file, text in documents:
         assert SKIPPING.convert(text) == STOCK.convert(text), file
