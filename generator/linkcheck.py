@@ -44,9 +44,15 @@ def resolve(url: str, page: str, config: Config) -> Target | None:
     if not url or url == "#":
         return None
     if url.startswith(("https://", "http://")):
-        host = url.partition("://")[2].partition("/")[0].partition("?")[0].partition("#")[0]
+        after = url.partition("://")[2]
+        host = after.partition("/")[0].partition("?")[0].partition("#")[0]
         if host.lower() != urlsplit(config.base_url).netloc.lower():
             return None  # another site: the external check's business, not this one's
+        # On this site (a page's canonical URL): its site path leads to the same place,
+        # unless urljoin would have resolved dot segments or dropped tabs and newlines.
+        rest = after[len(host) :]
+        if rest[:1] == "/" and rest[1:2] != "/" and "/." not in rest and rest.isprintable():
+            url = rest
     if url[0] in "/#" and not url.startswith("//") and "/." not in url:
         # The common cases, a site path or an anchor on the same page, without urljoin.
         path, _, fragment = url.partition("#")

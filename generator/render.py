@@ -253,7 +253,10 @@ def render_site(
 
 
 def _pages(
-    kept: list[Output], results: Iterator[tuple[int, Any, Any]], memo, keys
+    kept: list[Output],
+    results: Iterator[tuple[int, Any, Any]],
+    memo: PageMemo | None,
+    keys: dict[int, str],
 ) -> Iterator[tuple[Output, Any]]:
     for page in kept:
         yield page, None

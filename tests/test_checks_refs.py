@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.config import Config
 from generator.linkcheck import candidates, page_url, resolve
@@ -55,6 +56,27 @@ def test_resolve_and_find_output():
     assert (outside.shown, outside.site_path) == ("/a/", None)
     for external in ("https://other.org/", "mailto:x@example.org", "#", "", "javascript:void(0)"):
         assert resolve(external, "/", config) is None
+
+
+def test_a_full_url_on_this_site_resolves_as_urljoin_reads_it():
+    config = Config(title="T", base_url="https://example.org/news/", root=Path("."))
+    rests = [
+        "", "/", "//x", "/a/", "/a/../b", "/./a", "/a?q=1#f", "#top", "?x", "/a%20b/", "/news",
+        "/news/a/", "/newsroom/", "/news/a\tb", "/news/a/#x/../y", "/news/%E2%9C%93/", "/✓/",
+    ]  # fmt: skip
+    for host in ("https://example.org", "http://EXAMPLE.org", "https://example.org:443"):
+        for page in ("/", "/a/b/"):
+            for rest in rests:
+                url = host + rest
+                parts = urlsplit(urljoin(f"https://example.org/news{page}", url))
+                if parts.netloc.lower() != "example.org":
+                    assert resolve(url, page, config) is None, url
+                    continue
+                shown = unquote(parts.path) or "/"
+                inside = shown == "/news" or shown.startswith("/news/")
+                expected = (shown, shown[5:] or "/" if inside else None, unquote(parts.fragment))
+                target = resolve(url, page, config)
+                assert (target.shown, target.site_path, target.fragment) == expected, url
 
 
 def test_scan_ignores_markup_in_comments_scripts_styles_and_cdata():
