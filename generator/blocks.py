@@ -10,14 +10,16 @@ document's conversion, and the output is the same by construction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from xml.etree.ElementTree import Element
 
 import markdown
 
 # What any block a processor takes contains, by the processor's class and the expression its
 # test searches, as written (for footnotes, abbreviations and link references, whose test
 # always passes, the expression their run searches before giving the block back). A
-# processor changed in a later Python-Markdown, or one added by an extension, is simply
-# always asked.
+# processor whose expression changed in a later Python-Markdown, or one added by an
+# extension, is simply always asked; tests/test_blocks.py compares the output with the
+# stock parser's, so an upgrade that changes a test's logic alone shows there.
 _NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     (
         "HashHeaderProcessor",
@@ -45,12 +47,15 @@ _NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
 
 
 def _key(processor: object) -> tuple[str, str]:
+    """Return the processor's class name and the expression its test searches ('' if none)."""
     expression = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", "")
     return type(processor).__name__, getattr(expression, "pattern", expression)
 
 
 def _asking_only_if(needs: tuple[str, ...], test: Callable[..., bool]) -> Callable[..., bool]:
-    def quick_test(parent, block: str) -> bool:
+    """Return `test`, answering False at once for a block that holds none of `needs`."""
+
+    def quick_test(parent: Element | None, block: str) -> bool:
         for part in needs:
             if part in block:
                 return test(parent, block)

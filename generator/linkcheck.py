@@ -91,6 +91,8 @@ _UNSEEN = object()
 
 
 def _resolved(url: str, here: str, config: Config, paths: Set[str]) -> Resolved | None:
+    """Return where `url` on the page at `here` leads, and which of `paths` serves it; None
+    for a URL off the site."""
     target = resolve(url, here, config)
     if target is None:
         return None

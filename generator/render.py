@@ -258,6 +258,8 @@ def _pages(
     memo: PageMemo | None,
     keys: dict[int, str],
 ) -> Iterator[tuple[Output, Any]]:
+    """Yield the kept pages, then the rendered ones (remembered in `memo` by their key);
+    raise BuildFailed after the last if any template failed."""
     for page in kept:
         yield page, None
     problems: dict[tuple[str, int | None, str], Problem] = {}
@@ -289,11 +291,11 @@ def _rendering(plan, todo, env, config, inspect, jobs) -> Iterator[Iterator[tupl
         return
     global _inherited
     chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
-    _inherited = (plan, env, config, inspect)
     pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=start_worker
     )
     try:
+        _inherited = (plan, env, config, inspect)
         with signals_held():  # the workers are forked as the chunks are handed out
             batches = pool.map(_render_chunk, chunks)
         yield (result for results in batches for result in results)

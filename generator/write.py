@@ -127,7 +127,8 @@ class _Tree:
     """Makes folders inside one root, never through a symbolic link planted in it.
 
     The writer threads call `folder` at once: a folder another thread has just made is
-    taken as it is, and replacing whatever was planted where a folder goes is done under a lock.
+    taken as it is, and replacing whatever was planted where a folder goes is done under a
+    lock.
     """
 
     def __init__(self, root: str):
@@ -152,8 +153,9 @@ class _Tree:
             with self.lock:
                 if not stat.S_ISDIR(os.lstat(path).st_mode):  # a file or a link is in the way
                     os.unlink(path)
-                    os.mkdir(path)
-                    self.created.append(path)
+                    with suppress(FileExistsError):  # or another thread made it meanwhile
+                        os.mkdir(path)
+                        self.created.append(path)
         self.made.add(rel)
 
     def remove_made(self) -> None:
@@ -173,11 +175,23 @@ class _Staged:
 
 def _write_temp(tree: _Tree, folder: str, temp: str, item: Output) -> None:
     tree.folder(folder)
-    if item.data is not None:
-        with open(temp, "wb") as file:
+    with open(_create(temp), "wb") as file:
+        if item.data is not None:
             file.write(item.data)
-    else:
-        shutil.copyfile(item.file, temp)  # type: ignore[arg-type]
+        else:
+            with open(item.file, "rb") as source:  # type: ignore[arg-type]
+                shutil.copyfileobj(source, file)
+
+
+def _create(path: str) -> int:
+    """Return a descriptor of a new, empty file at `path` for writing; whatever was there
+    (a killed build's temporary file, a planted link) is removed, never written through."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        return os.open(path, flags, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        return os.open(path, flags, 0o666)
 
 
 def _cannot_write(out: Path, exc: OSError) -> OutputFailed:

@@ -129,6 +129,32 @@ def test_symlinked_folder_planted_in_output_is_never_written_through(tmp_path: P
     assert (out / "a/index.html").read_bytes() == b"changed"
 
 
+def test_a_link_planted_where_many_files_need_a_folder_is_replaced_once(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home"}), out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "a").symlink_to(elsewhere, target_is_directory=True)
+    # The writer threads all reach the planted link at once; one replaces it, none fails.
+    files = {f"a/{i}/index.html": str(i) for i in range(200)}
+    sync_output(_outputs({"index.html": "home", **files}), out)
+    assert list(elsewhere.iterdir()) == []
+    assert not (out / "a").is_symlink()
+    assert (out / "a/199/index.html").read_bytes() == b"199"
+
+
+def test_a_link_planted_at_a_temporary_file_is_never_written_through(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home"}), out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (out / ".index.html.gazette-tmp").symlink_to(victim)
+    sync_output(_outputs({"index.html": "changed"}), out)
+    assert victim.read_text() == "precious"
+    assert (out / "index.html").read_bytes() == b"changed"
+    assert not (out / ".index.html.gazette-tmp").exists()
+
+
 def test_stale_symlink_is_removed_not_followed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     sync_output(_outputs({"index.html": "home"}), out)
