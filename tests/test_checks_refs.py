@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pytest
+
 from generator.config import Config
 from generator.linkcheck import candidates, page_url, resolve
-from generator.refs import Img, Ref, scan, scan_bytes
+from generator.refs import _REFS, Img, Ref, scan, scan_bytes
 
 PAGE = """<!DOCTYPE html>
 <!-- <a href="/commented-out/"> -->
@@ -77,6 +79,13 @@ def test_a_full_url_on_this_site_resolves_as_urljoin_reads_it():
                 expected = (shown, shown[5:] or "/" if inside else None, unquote(parts.fragment))
                 target = resolve(url, page, config)
                 assert (target.shown, target.site_path, target.fragment) == expected, url
+
+
+@pytest.mark.parametrize("case", [str.lower, str.upper, str.title])
+def test_scan_reads_every_referring_tag_and_attribute_in_any_case(case) -> None:
+    for (tag, attribute), kind in _REFS.items():
+        page = f'<p>text</p><{case(tag)} {case(attribute)}="/{tag}/{attribute}">'
+        assert scan(page).refs == (Ref(kind, f"/{tag}/{attribute}", 1),), page
 
 
 def test_scan_ignores_markup_in_comments_scripts_styles_and_cdata():
