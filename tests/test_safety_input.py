@@ -411,8 +411,12 @@ def test_slow_markdown_is_refused_and_the_rest_still_reports(make_site: Site) ->
     files["content/articles/ok.md"] = article("Fine")
     root = make_site(files, site_yaml)
     err = build_fails(root, "content/articles/bad-date.md:3: 'date' is not a date")
+    # Later Python-Markdown releases convert some of these quickly: each is refused or, if
+    # converted in time, not reported at all. The links are slow in every release so far.
     for name in SLOW:
-        assert f"content/articles/{name}: took more than 1 s to convert; refused" in err
+        refused = f"content/articles/{name}: took more than 1 s to convert; refused"
+        assert refused in err or name not in err, name
+    assert "content/articles/links.md: took more than 1 s to convert; refused" in err
     assert "hint: pathological Markdown" in err
     assert "ok.md" not in err
 
