@@ -10,7 +10,7 @@ import markdown
 from markupsafe import Markup
 from pygments.formatters.html import HtmlFormatter
 
-from . import blocks, inline
+from . import blocks, brackets, inline
 from .sanitize import SafetyExtension
 from .typography import TypographyExtension, smarten
 from .urls import slugify
@@ -92,6 +92,7 @@ class Converter:
             output_format="html",
         )
         blocks.install(self._md)
+        brackets.install(self._md)
         inline.install(self._md)
         self._toc = self._md.treeprocessors["toc"]
 

@@ -1,0 +1,48 @@
+"""The search for the end of a link's text gives what Python-Markdown's own gives, for any
+text, in linear time."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.inlinepatterns import LinkInlineProcessor
+
+from generator.brackets import bracket_ends
+from generator.markup import Converter
+
+EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300"))
+UPSTREAM = getattr(LinkInlineProcessor, "_findBracketEnds", None)
+needs_upstream = pytest.mark.skipif(
+    UPSTREAM is None, reason="this Python-Markdown has no bracket table to stand in for"
+)
+
+
+@needs_upstream
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.text(alphabet="[]a \\`(", max_size=200))
+def test_any_text_gives_upstreams_table(text: str) -> None:
+    assert bracket_ends(text) == UPSTREAM(text)
+
+
+@needs_upstream
+@pytest.mark.parametrize(
+    "text", ["", "[", "]", "[" * 3000, "]" * 3000, "[" * 3000 + "a" + "]" * 3000, "a [b] c"]
+)
+def test_unclosed_and_deep_brackets_give_upstreams_table(text: str) -> None:
+    assert bracket_ends(text) == UPSTREAM(text)
+
+
+@needs_upstream
+def test_the_link_patterns_use_it() -> None:
+    md = Converter(smart_typography=True)._md
+    users = [p for p in md.inlinePatterns if hasattr(p, "_findBracketEnds")]
+    assert len(users) >= 4  # links, images, references, image references...
+    assert all(p._findBracketEnds is bracket_ends for p in users)
+
+
+def test_nested_link_text_converts() -> None:
+    html = Converter(smart_typography=False).convert("See [the [2024] vote](/vote/) now.").html
+    assert html == '<p>See <a href="/vote/">the [2024] vote</a> now.</p>'
