@@ -5,7 +5,9 @@ position of the paragraph, rebuilt for each link, one character at a time in Pyt
 that keeps unclosed brackets from taking quadratic time). That table costs a third of a
 news article's conversion. Between two brackets the depth does not change, so the same
 table can be filled a run of positions at a time, visiting only the brackets: the same
-result, still in linear time.
+result, still in linear time. And a link asks the table for one position only, the one after
+its `[`, whose closing `]` is usually a few brackets on: BracketEnds looks there first, and
+builds the whole table only for text with many brackets.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import markdown
 
 _BRACKET = re.compile(r"[\[\]]")
 _UPSTREAM = "_findBracketEnds"
+# Brackets one lookup visits before the whole table is built: enough for any real link text,
+# and what keeps thousands of unclosed brackets linear.
+_LOOKAHEAD = 32
 
 
 def bracket_ends(data: str) -> list[int | None]:
@@ -40,9 +45,39 @@ def bracket_ends(data: str) -> list[int | None]:
     return ends
 
 
+class BracketEnds:
+    """Upstream's table for `data`, worked out at the positions asked for."""
+
+    __slots__ = ("_data", "_table")
+
+    def __init__(self, data: str) -> None:
+        self._data = data
+        self._table: list[int | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._data) + 1
+
+    def __getitem__(self, index: int) -> int | None:
+        """Return the index just past the `]` closing the bracket open at `index`, or None."""
+        if self._table is not None:
+            return self._table[index]
+        depth = 0
+        for visited, bracket in enumerate(_BRACKET.finditer(self._data, index)):
+            if visited == _LOOKAHEAD:
+                self._table = bracket_ends(self._data)
+                return self._table[index]
+            if bracket[0] == "[":
+                depth += 1
+            elif depth:
+                depth -= 1
+            else:
+                return bracket.end()
+        return None
+
+
 def install(md: markdown.Markdown) -> None:
-    """Make `md`'s link, image and reference patterns use bracket_ends, where they have
+    """Make `md`'s link, image and reference patterns use BracketEnds, where they have
     upstream's table to stand in for."""
     for pattern in md.inlinePatterns:
         if callable(getattr(pattern, _UPSTREAM, None)):
-            setattr(pattern, _UPSTREAM, bracket_ends)  # on the instance, as self calls it
+            setattr(pattern, _UPSTREAM, BracketEnds)  # on the instance, as self calls it

@@ -9,6 +9,8 @@ construction, since a pattern is skipped only when its regular expression cannot
 
 from __future__ import annotations
 
+import re
+
 import markdown
 from markdown import util
 from markdown.treeprocessors import InlineProcessor
@@ -45,9 +47,15 @@ class _SkippingInline(InlineProcessor):
     characters it holds."""
 
     needs: list[tuple[str, ...] | None]  # by pattern index; None: always tried
+    # Finds any part any pattern needs; None when some pattern is always tried.
+    anything: re.Pattern[str] | None
 
     def run(self, tree, ancestors=None):
         self.needs = [_NEEDS.get(getattr(p, "pattern", None)) for p in self.inlinePatterns]
+        parts = sorted({part for need in self.needs for part in need or ()}, key=len)
+        self.anything = (
+            re.compile("|".join(map(re.escape, parts))) if None not in self.needs else None
+        )
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
@@ -55,11 +63,14 @@ class _SkippingInline(InlineProcessor):
         # match), with the check for needed characters in front.
         if isinstance(data, util.AtomicString):
             return data
+        # Most runs of text (a link's words, the text after a link) need no pattern at all.
+        if self.anything is not None and self.anything.search(data) is None:
+            return data
         patterns, needs, apply = self.inlinePatterns, self.needs, getattr(self, _APPLY)
         start = 0
         while patternIndex < len(patterns):
             need = needs[patternIndex]
-            if need is None or any(part in data for part in need):
+            if need is None or need[0] in data or any(part in data for part in need[1:]):
                 data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
                 if matched:
                     continue

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.inlinepatterns import LinkInlineProcessor
 
-from generator.brackets import bracket_ends
+from generator.brackets import BracketEnds, bracket_ends
 from generator.markup import Converter
 
 EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300"))
@@ -25,6 +25,22 @@ needs_upstream = pytest.mark.skipif(
 @given(st.text(alphabet="[]a \\`(", max_size=200))
 def test_any_text_gives_upstreams_table(text: str) -> None:
     assert bracket_ends(text) == UPSTREAM(text)
+    assert _asked_one_at_a_time(text) == UPSTREAM(text)
+
+
+def _asked_one_at_a_time(text: str) -> list[int | None]:
+    """Return BracketEnds' answers for every position, each from a fresh table, so each
+    is worked out from the brackets after it."""
+    return [BracketEnds(text)[i] for i in range(len(text) + 1)]
+
+
+@needs_upstream
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.text(alphabet="[]a", min_size=40, max_size=400))
+def test_text_with_many_brackets_gives_upstreams_table(text: str) -> None:
+    ends = BracketEnds(text)
+    assert [ends[i] for i in range(len(ends))] == UPSTREAM(text)  # the table, once built
+    assert _asked_one_at_a_time(text) == UPSTREAM(text)
 
 
 @needs_upstream
@@ -33,6 +49,8 @@ def test_any_text_gives_upstreams_table(text: str) -> None:
 )
 def test_unclosed_and_deep_brackets_give_upstreams_table(text: str) -> None:
     assert bracket_ends(text) == UPSTREAM(text)
+    ends = BracketEnds(text)
+    assert [ends[i] for i in range(len(ends))] == UPSTREAM(text)
 
 
 @needs_upstream
@@ -40,7 +58,7 @@ def test_the_link_patterns_use_it() -> None:
     md = Converter(smart_typography=True)._md
     users = [p for p in md.inlinePatterns if hasattr(p, "_findBracketEnds")]
     assert len(users) >= 4  # links, images, references, image references...
-    assert all(p._findBracketEnds is bracket_ends for p in users)
+    assert all(p._findBracketEnds is BracketEnds for p in users)
 
 
 def test_nested_link_text_converts() -> None:

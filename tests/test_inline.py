@@ -7,6 +7,7 @@ import os
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 
 from generator.inline import _NEEDS
@@ -52,3 +53,15 @@ def test_the_fixture_documents_convert_as_with_the_stock_pass() -> None:
     assert len(documents) > 10
     for file, text in documents:
         assert SKIPPING.convert(text) == STOCK.convert(text), file
+
+
+def test_a_pattern_it_does_not_know_is_tried_on_every_run_of_text() -> None:
+    def shouting(converter: Converter) -> Converter:
+        shout = SimpleTagInlineProcessor(r"()\b(wow)\b", "strong")
+        converter._md.inlinePatterns.register(shout, "shout", 1)
+        return converter
+
+    text = "Plain wow, and [a wow link](/x/)."
+    html = shouting(Converter(smart_typography=False)).convert(text).html
+    assert html.startswith("<p>Plain <strong>wow</strong>, and")
+    assert html == shouting(stock(Converter(smart_typography=False))).convert(text).html
