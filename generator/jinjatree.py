@@ -10,8 +10,10 @@ from dataclasses import dataclass
 import jinja2
 import jinja2.meta
 
-# Parses only; delimiters are Jinja's defaults, as in the environment that renders.
-_PARSER = jinja2.Environment()
+from .fragments import FragmentCache
+
+# Parses only; delimiters and tags as in the environment that renders.
+_PARSER = jinja2.Environment(extensions=[FragmentCache])
 
 
 @dataclass(frozen=True)

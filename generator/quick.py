@@ -20,6 +20,7 @@ import jinja2
 
 from .config import Config
 from .errors import Problem
+from .fragments import forget_fragments
 from .htmlurls import rebase_document
 from .links import published_paths, resolve_document
 from .model import Article, Document, Site, Source
@@ -109,6 +110,7 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
     if warnings:
         return None
     job = document_job(new, built.articles, built.info, built.env, config)
+    forget_fragments(built.env)  # a theme may key a fragment on something this edit changed
     page = render_page(job, built.env, config)
     return page if isinstance(page, Output) else None
 

@@ -18,6 +18,7 @@ import jinja2
 from .config import AuthorInfo, Config, Link
 from .errors import BuildFailed, Problem, display_path
 from .feeds import FEED_PATH, RSS_PATH
+from .fragments import forget_fragments
 from .model import Article, Document, Group, Site
 from .outputs import Output, digest
 from .pagekeys import PageMemo
@@ -236,6 +237,7 @@ def render_site(
     Reading them raises BuildFailed, after the last page, listing every template error
     (each once).
     """
+    forget_fragments(env)
     plan = plan_pages(site, config, env)
     kept: list[Output] = []
     todo: list[int] = []

@@ -13,6 +13,7 @@ import jinja2.bccache
 
 from .config import Config
 from .errors import BuildFailed, Problem, SourceError, display_path
+from .fragments import FragmentCache
 from .jinjatree import ThemeTemplate
 from .seo import publishing_filters
 from .sources import is_junk
@@ -136,6 +137,7 @@ def make_environment(
         auto_reload=False,
         cache_size=-1,
         bytecode_cache=None if bytecode is None else _KeptBytecode(bytecode),
+        extensions=[FragmentCache],
     )
     base_path = config.base_path
     env.filters["url"] = lambda site_path: link(base_path, str(site_path))
