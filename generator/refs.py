@@ -64,9 +64,11 @@ _ATTRS = r"""((?:\s+[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*/?
 # The lookahead, on the first letter of every tag read below (in any case, as the whole
 # pattern), turns down at once most tags of no interest (</a>, <li>, <div>, <meta>...),
 # which would otherwise try every alternative in turn: the expression runs 40% faster.
+# Its first alternative is the tag most read, <a href="..."> alone, whose URL needs nothing
+# done to it: more than half of the tags read, taken without reading their attributes.
 _TOKEN = re.compile(
-    r"<(?=[!aeilopstv])(?:!--.*?-->|!\[CDATA\[.*?\]\]>"
-    rf"|(script|style){_ATTRS}.*?</\1\s*>"
+    r'<(?=[!aeilopstv])(?:a\s+href="([^"&]*)"\s*/?>|!--.*?-->|!\[CDATA\[.*?\]\]>'
+    rf"|(script|style){_ATTRS}.*?</\2\s*>"
     rf"|(a|area|iframe|img|source|video|audio|track|embed|object|script|link|picture)\b{_ATTRS})",
     re.DOTALL | re.IGNORECASE,
 )
@@ -110,11 +112,18 @@ def scan(page: str) -> PageRefs:
     skipped: list[int] = []  # start, end, start, end ... of comments, scripts and styles
     line, counted = 1, 0
     for match in _TOKEN.finditer(page):
-        if match.lastindex == 4:
-            tag, text = match.group(3, 4)
-        elif match.lastindex == 2:  # a script or style: its own tag is read, its body is not
-            skipped += match.end(2), match.end()
-            tag, text = match.group(1, 2)
+        which = match.lastindex
+        if which == 1:  # <a href="...">
+            start = match.start()
+            line += page.count("\n", counted, start)
+            counted = start
+            refs.append(Ref("link", match[1], line))
+            continue
+        if which == 5:
+            tag, text = match.group(4, 5)
+        elif which == 3:  # a script or style: its own tag is read, its body is not
+            skipped += match.end(3), match.end()
+            tag, text = match.group(2, 3)
         else:
             skipped += match.span()
             continue

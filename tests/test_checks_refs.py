@@ -142,3 +142,23 @@ def test_scan_counts_lines_across_long_pages():
     lines = [ref.line for ref in scan(page).refs]
     assert lines == [n for n in range(1, 300) if n % 7 == 0]
     assert scan_bytes(page.replace("text", "tëxt").encode("utf-8")).refs == scan(page).refs
+
+
+def test_scan_reads_a_lone_href_as_any_other_attribute():
+    # <a href="..."> alone is read without its attributes; the same as when it is not alone.
+    page = (
+        '<a href="/plain/">x</a><a href="/spaced/" >x</a>\n'
+        '<a\n  href="/closed/"/><A HREF="/UPPER/"><a href="/amp&amp;ersand/">\n'
+        '<a href="/with-id/" id="here"><a name="named" href="/named/">'
+    )
+    found = scan(page)
+    assert found.refs == (
+        Ref("link", "/plain/", 1),
+        Ref("link", "/spaced/", 1),
+        Ref("link", "/closed/", 2),
+        Ref("link", "/UPPER/", 3),
+        Ref("link", "/amp&ersand/", 3),
+        Ref("link", "/with-id/", 4),
+        Ref("link", "/named/", 4),
+    )
+    assert found.ids == {"here", "named"}
