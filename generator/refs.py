@@ -7,7 +7,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Ref(NamedTuple):
@@ -35,6 +35,24 @@ class PageRefs:
     refs: tuple[Ref, ...]
     ids: frozenset[str]
     images: tuple[Img, ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with plain tuples: a named tuple is unpickled through its Python __new__,
+        # and the render workers send back every page's refs (a million at 10,000 articles):
+        # five times faster each way.
+        refs, images = tuple(map(tuple, self.refs)), tuple(map(tuple, self.images))
+        return _unpickled, (refs, self.ids, images)
+
+
+def _unpickled(
+    refs: tuple[tuple[str, str, int], ...],
+    ids: frozenset[str],
+    images: tuple[tuple[str, str | None, int], ...],
+) -> PageRefs:
+    new = tuple.__new__
+    return PageRefs(
+        tuple([new(Ref, ref) for ref in refs]), ids, tuple([new(Img, img) for img in images])
+    )
 
 
 # (tag, attribute) -> kind of reference; <link> is decided by its rel.

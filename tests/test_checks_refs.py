@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -162,3 +163,13 @@ def test_scan_reads_a_lone_href_as_any_other_attribute():
         Ref("link", "/named/", 4),
     )
     assert found.ids == {"here", "named"}
+
+
+def test_what_a_scan_finds_pickles_whole():
+    # Render workers send each page's references to the parent pickled.
+    found = scan(PAGE)
+    again = pickle.loads(pickle.dumps(found))
+    assert again == found
+    assert all(type(ref) is Ref for ref in again.refs)
+    assert all(type(img) is Img for img in again.images)
+    assert again.refs[1].url == "/two/?a=1&b=2" and again.images[0].alt == ""
