@@ -31,6 +31,9 @@ Outcome = Parsed | SourceError
 # The converter of a worker process, made once by its initializer. Only worker processes set
 # it; the parent passes its own converter explicitly.
 _worker_converter: Converter | None = None
+# What forked workers inherit: the sources to parse, rather than each sent them pickled. Set
+# only in the parent, immediately before the pool starts, and cleared after it closes.
+_inherited: Sequence[Source] | None = None
 
 
 def start_worker() -> None:
@@ -86,8 +89,12 @@ def _start_worker(smart_typography: bool, raw_html: bool) -> None:
     _worker_converter = Converter(smart_typography, raw_html)
 
 
-def _parse_chunk(sources: Sequence[Source], config: Config) -> list[Outcome]:
+def _parse_chunk(sources: Sequence[Source] | range, config: Config) -> list[Outcome]:
+    """Parse `sources`, or those at a range of the inherited ones."""
     assert _worker_converter is not None, "worker started without its converter"
+    if isinstance(sources, range):
+        assert _inherited is not None, "forked worker started without its sources"
+        sources = _inherited[sources.start : sources.stop]
     return [_parse_one(source, config, _worker_converter) for source in sources]
 
 
@@ -154,7 +161,9 @@ def parse_many(
     # fork starts workers without re-importing anything, but is only safe with one thread;
     # a multi-threaded host (the dev server) gets fresh interpreters instead.
     method = "fork" if threading.active_count() == 1 else "forkserver"
-    chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    ranges = [range(i, min(i + CHUNK, len(sources))) for i in range(0, len(sources), CHUNK)]
+    chunks = ranges if method == "fork" else [sources[r.start : r.stop] for r in ranges]
+    global _inherited
     pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
@@ -162,9 +171,11 @@ def parse_many(
         initargs=(config.smart_typography, config.raw_html),
     )
     try:
+        _inherited = sources
         with signals_held():  # the workers are forked as the chunks are handed out
             batches = pool.map(_parse_chunk, chunks, [config] * len(chunks))
         for results in batches:
             yield from results
     finally:  # on Ctrl-C, stop at once rather than parse the chunks still queued
+        _inherited = None
         pool.shutdown(wait=True, cancel_futures=True)

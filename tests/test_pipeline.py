@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, article, run_cli, tree
+from tests.conftest import BUILD_PY, ROOT, article, run_cli, tree
 
 SITE = {
     "content/articles/vote.md": article(
@@ -192,3 +192,47 @@ def test_generated_corpus_builds(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert re.match(r"Built 1[0-9]{2} articles, ", result.stdout), result.stdout
     assert (tmp_path / "out/index.html").is_file()
+
+
+def _newsroom(count: int) -> dict[str, str]:
+    """Return `count` articles with shared tags, authors and sections, links between them,
+    emphasis, quotes and code: enough for worker processes to parse and render them."""
+    files = {}
+    for n in range(count):
+        body = (
+            f"A “quoted” *story* number {n} about **Azərbaycan**, with a [link](/tags/baku/) "
+            f'and [another](https://example.org/x/{n}). "Straight quotes" too.\n\n'
+            f"```python\nprint({n})\n```\n\n## Part {n % 3}\n\nMore text.\n"
+        )
+        files[f"content/articles/story-{n:03}.md"] = article(
+            f"Story {n}",
+            f"2024-0{1 + n % 9}-1{n % 10} 1{n % 10}:05",
+            body,
+            tags=f"[Baku, Topic {n % 7}]",
+            author=f"Writer {n % 4}",
+            section=f"Section {n % 3}",
+        )
+    return files
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores for workers")
+def test_a_site_built_by_worker_processes_is_the_one_built_in_one_process(make_site) -> None:
+    site = make_site(_newsroom(260))  # above both the parse and the render thresholds
+    outputs = {}
+    for cores in ("all", "one"):
+        one_core = cores == "one"  # the build uses as many processes as it may use cores
+        done = subprocess.run(
+            [sys.executable, str(BUILD_PY), "build", "--no-cache", "--output", cores],
+            cwd=site,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=(lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}))
+            if one_core
+            else None,
+        )
+        assert done.returncode == 0, done.stderr
+        said = re.sub(r" in [0-9.]+ s$", "", done.stdout.strip())  # all but the time taken
+        outputs[cores] = (tree(site / cores), said)
+    assert len(outputs["all"][0]) > 600
+    assert outputs["all"] == outputs["one"]
