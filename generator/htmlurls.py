@@ -51,7 +51,21 @@ def absolute_links(fragment: str, page_url: str) -> str:
 
     Root-relative links are expected to carry the base path already (see rebase_links).
     """
-    return rewrite_urls(fragment, lambda value: urljoin(page_url, value) if value else value)
+    return rewrite_urls(fragment, lambda value: join(page_url, value))
+
+
+# A full http(s) URL that urljoin gives back as it is: it takes a URL with a host as given,
+# rebuilt from its parts, which changes nothing for ASCII without a query, fragment,
+# parameters, brackets or white space. Most links in a story lead to other sites, and
+# feeds hold thousands of stories.
+_WHOLE = re.compile(r"https?://[^/\x00-\x20?#;\[\]][^\x00-\x20?#;\[\]]*")
+
+
+def join(page_url: str, value: str) -> str:
+    """Return `value` (a URL on the page at `page_url`) made absolute, as urljoin does."""
+    if not value or (_WHOLE.fullmatch(value) and value.isascii()):
+        return value
+    return urljoin(page_url, value)
 
 
 def rebase_site(site: Site, base_path: str) -> Site:

@@ -7,15 +7,18 @@ import os
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 import xmlschema
 from conftest import ROOT, SITE_YAML, article, run_cli, tree
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from sitecheck import build_sample, page_address, parse_page, unresolved
 
 from generator.feeds import escape, stamp
-from generator.htmlurls import absolute_links, rebase_links
+from generator.htmlurls import absolute_links, join, rebase_links
 from generator.redirects import alias_path
 from generator.sitemap import _escape_all
 
@@ -223,6 +226,27 @@ def test_absolute_links_resolve_against_the_page():
     assert 'href="https://example.org/newsroom/a/?x=1&amp;y=2"' in out
     assert 'src="https://example.org/newsroom/2024/01/story/stage.svg"' in out
     assert 'href="https://example.org/newsroom/2024/01/story/#n"' in out
+
+
+URL_PARTS = st.sampled_from(
+    ["https://", "http://", "HTTPS://", "ftp://", "//", "/", "a", "é", "-", ".", "..", ":",
+     "/", "?", "#", ";", "[", "]", "@", "%20", " ", "\t", "\x00", "\x7f", "８", "＃"]
+)  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
+@given(st.lists(URL_PARTS, max_size=12).map("".join))
+@example("https://exa＃mple.org/")  # refused: the host holds '#' under NFKC normalization
+@example("https://example.org/a/../b")
+def test_a_link_is_made_absolute_as_urljoin_makes_it(value: str) -> None:
+    page = "https://example.org/newsroom/2024/01/story/"
+    try:
+        expected = urljoin(page, value) if value else value
+    except ValueError:  # a host urljoin refuses: join must refuse it too
+        with pytest.raises(ValueError):
+            join(page, value)
+        return
+    assert join(page, value) == expected
 
 
 def test_feeds_and_sitemap_do_not_depend_on_the_build_clock(make_site):
