@@ -12,7 +12,6 @@ import signal
 import sys
 import threading
 import time
-import webbrowser
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -400,6 +399,8 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"Serving the preview on {preview.url} (Ctrl-C to stop)", flush=True)
             preview.start()
             if args.open:
+                import webbrowser  # only here: importing it costs every command's start
+
                 webbrowser.open(preview.url)
             threading.Event().wait()
     except KeyboardInterrupt:

@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from email.utils import format_datetime
 from urllib.parse import quote, urlsplit
-from xml.sax.saxutils import escape as _escape
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 from .config import Config
 from .htmlurls import absolute_links
@@ -30,14 +28,23 @@ EPOCH = "1970-01-01T00:00:00+00:00"  # `updated` of an empty feed: never the bui
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# What xml.sax.saxutils does, written out: importing it imports urllib.request, and with it
+# http.client and ssl, at the start of every build.
 def escape(text: str) -> str:
     """Return `text` escaped for XML character data."""
-    return _escape(_NOT_XML.sub("", text))
+    text = _NOT_XML.sub("", text)
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def quoteattr(text: str) -> str:
-    """Return `text` as a quoted XML attribute value."""
-    return _quoteattr(_NOT_XML.sub("", text))
+    """Return `text` as a quoted XML attribute value, in double quotes unless it holds
+    them and no single quote."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace('"', "&quot;") + '"'
 
 
 def feed_path(listing_url: str) -> str:

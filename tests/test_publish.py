@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urljoin
+from xml.sax import saxutils
 
 import pytest
 import xmlschema
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from sitecheck import build_sample, page_address, parse_page, unresolved
 
-from generator.feeds import escape, stamp
+from generator.feeds import escape, quoteattr, stamp
 from generator.htmlurls import absolute_links, join, rebase_links
 from generator.redirects import alias_path
 from generator.sitemap import _escape_all
@@ -226,6 +227,14 @@ def test_absolute_links_resolve_against_the_page():
     assert 'href="https://example.org/newsroom/a/?x=1&amp;y=2"' in out
     assert 'src="https://example.org/newsroom/2024/01/story/stage.svg"' in out
     assert 'href="https://example.org/newsroom/2024/01/story/#n"' in out
+
+
+@settings(max_examples=int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("a &<>\"'\n\r\t\x01é;#")), max_size=30))
+def test_feed_text_is_escaped_as_xml_sax_saxutils_escapes_it(text: str) -> None:
+    clean = text.replace("\x01", "")  # not XML at all: dropped first
+    assert escape(text) == saxutils.escape(clean)
+    assert quoteattr(text) == saxutils.quoteattr(clean)
 
 
 URL_PARTS = st.sampled_from(
