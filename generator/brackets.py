@@ -58,7 +58,8 @@ class BracketEnds:
         return len(self._data) + 1
 
     def __getitem__(self, index: int) -> int | None:
-        """Return the index just past the `]` closing the bracket open at `index`, or None."""
+        """Return the index just past the `]` closing the bracket opened just before
+        `index`, or None if none does."""
         if self._table is not None:
             return self._table[index]
         depth = 0

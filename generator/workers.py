@@ -31,8 +31,8 @@ Outcome = Parsed | SourceError
 # The converter of a worker process, made once by its initializer. Only worker processes set
 # it; the parent passes its own converter explicitly.
 _worker_converter: Converter | None = None
-# What forked workers inherit: the sources to parse, rather than each sent them pickled. Set
-# only in the parent, immediately before the pool starts, and cleared after it closes.
+# What forked workers inherit: the sources to parse, which are then not sent to them pickled.
+# Set only in the parent, immediately before the pool starts, and cleared after it closes.
 _inherited: Sequence[Source] | None = None
 
 
