@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
@@ -79,6 +80,15 @@ def run_cli(
         env=env,
         timeout=120,
     )
+
+
+def as_from_a_terminal() -> None:
+    """Give a child process Ctrl-C's default action (a preexec_fn for tests that send it).
+
+    A shell starts a background job with SIGINT ignored, and Python then never turns it
+    into KeyboardInterrupt: a suite run in the background would see servers ignore Ctrl-C.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_PY, SITE_YAML, run_cli
+from conftest import BUILD_PY, SITE_YAML, as_from_a_terminal, run_cli
 from dev_support import WAIT, get
 
 from generator.frontmatter import split_front_matter
@@ -89,6 +89,7 @@ def start_serve(site: Path, temp_root: Path, *args: str) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_from_a_terminal,
     )
 
 

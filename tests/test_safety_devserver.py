@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_PY, tree
+from conftest import BUILD_PY, as_from_a_terminal, tree
 from dev_support import WAIT
 
 from generator.dev.events import Hub
@@ -346,7 +346,9 @@ def _serve(make_site, tmp_path: Path, *args: str) -> tuple[str, set[str], str]:
     env = {**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, str(BUILD_PY), "serve", "--port", "0", *args]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    process = subprocess.Popen(command, cwd=site, env=env, text=True, **pipes)
+    process = subprocess.Popen(
+        command, cwd=site, env=env, text=True, preexec_fn=as_from_a_terminal, **pipes
+    )
     try:
         lines, printed = _lines(process.stdout), ""
         while "Serving the preview on" not in printed:

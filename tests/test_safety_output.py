@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_PY, SITE_YAML, article, run_cli, tree, write_files
+from conftest import BUILD_PY, SITE_YAML, article, as_from_a_terminal, run_cli, tree, write_files
 
 SUFFIX = ".gazette-tmp"
 REQUIRE_TOOLS = os.environ.get("GAZETTE_REQUIRE_TOOLS") == "1"
@@ -307,6 +307,7 @@ def test_interrupted_build_leaves_the_old_site_or_the_new_one(make_site, tmp_pat
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=as_from_a_terminal,
         )
         deadline = time.monotonic() + 60
         while not handlers_installed(proc.pid) and time.monotonic() < deadline:
