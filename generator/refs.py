@@ -131,25 +131,22 @@ def scan(page: str) -> PageRefs:
     line, counted = 1, 0
     for match in _TOKEN.finditer(page):
         which = match.lastindex
+        if which is None:  # a comment or CDATA
+            skipped += match.span()
+            continue
+        start = match.start()
+        line += page.count("\n", counted, start)
+        counted = start
         if which == 1:  # <a href="...">
-            start = match.start()
-            line += page.count("\n", counted, start)
-            counted = start
             refs.append(Ref("link", match[1], line))
             continue
         if which == 5:
             tag, text = match.group(4, 5)
-        elif which == 3:  # a script or style: its own tag is read, its body is not
+        else:  # a script or style: its own tag is read, its body is not
             skipped += match.end(3), match.end()
             tag, text = match.group(2, 3)
-        else:
-            skipped += match.span()
-            continue
         tag = tag.lower()
         attrs = _attributes(text) if text else {}
-        start = match.start()
-        line += page.count("\n", counted, start)
-        counted = start
         kinds = _KINDS[tag]
         for name, value in attrs.items():
             if name in kinds and value is not None:
