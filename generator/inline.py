@@ -49,13 +49,17 @@ class _SkippingInline(InlineProcessor):
     needs: list[tuple[str, ...] | None]  # by pattern index; None: always tried
     # Finds any part any pattern needs; None when some pattern is always tried.
     anything: re.Pattern[str] | None
+    patterns: tuple[object, ...] = ()  # the patterns `needs` and `anything` were made for
 
     def run(self, tree, ancestors=None):
-        self.needs = [_NEEDS.get(getattr(p, "pattern", None)) for p in self.inlinePatterns]
-        parts = sorted({part for need in self.needs for part in need or ()}, key=len)
-        self.anything = (
-            re.compile("|".join(map(re.escape, parts))) if None not in self.needs else None
-        )
+        patterns = tuple(self.inlinePatterns)
+        if patterns != self.patterns:  # made once, again only if a pattern is registered
+            self.patterns = patterns
+            self.needs = [_NEEDS.get(getattr(p, "pattern", None)) for p in patterns]
+            parts = sorted({part for need in self.needs for part in need or ()}, key=len)
+            self.anything = (
+                re.compile("|".join(map(re.escape, parts))) if None not in self.needs else None
+            )
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
