@@ -1,5 +1,5 @@
-"""The inline pass that skips patterns which cannot match writes what Python-Markdown's own
-pass writes, for any text."""
+"""The inline pass that skips patterns which cannot match, and builds simple runs of text
+itself, writes what Python-Markdown's own pass writes, for any text."""
 
 from __future__ import annotations
 
@@ -22,6 +22,17 @@ PIECES = [
     "<a@b.org>", "://", "@", "<b>", "</b>", "<!-- c -->", "&", "&amp;", "&#1;", ";", "*",
     "**", "_", "__", "\"", "'", "--", "...", "# ", "> ", "- ", "1. ", "    ", "```\n",
     "{: .x }", "*[HTML]: Markup\n", "HTML", "<!--more-->", "{{<", "\x02", "\x03",
+]  # fmt: skip
+
+
+# A story's ordinary text, and what comes close to it without being simple.
+SIMPLE_PIECES = [
+    "Word", "Azərbaycan", " ", "\n", "\n\n", ",", ".", "!", "?", "(", ")", "\"", "'", "“", "^",
+    "*word*", "**two words**", "*(aside)*", "*word *", "* word*", "**word **", "x*y*z",
+    "`code_x()`", "` spaced `", "`a*b[c]`", "`&<>`",
+    "[link text](https://example.org/a_b*c)", "[x](/y)", "[^x](/y)", "[a (b)](/c)",
+    "*", "**", "***", "* ", " *", "`", "``", "[", "]", "](", "![", "_", "\\", "<", "&", "  \n",
+    "\x02", "\x03", "(/a)", "[x](/a b)", "[x](/a\"b\")",
 ]  # fmt: skip
 
 
@@ -48,6 +59,25 @@ def test_any_text_converts_as_with_the_stock_pass(text: str) -> None:
     assert SKIPPING.inline(text) == STOCK.inline(text)
 
 
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(SIMPLE_PIECES), max_size=30).map("".join))
+def test_text_near_a_simple_run_converts_as_with_the_stock_pass(text: str) -> None:
+    assert SKIPPING.convert(text) == STOCK.convert(text)
+    assert SKIPPING.inline(text) == STOCK.inline(text)
+
+
+def test_simple_runs_are_built_with_this_python_markdown() -> None:
+    # Without this the pass would quietly fall back to upstream's way (correct, but slower).
+    text = "A *quote*, **two words**, `code()` and [a link](https://example.org/a_b)."
+    html = SKIPPING.convert(text).html
+    assert SKIPPING._md.treeprocessors["inline"].simple
+    assert html == (
+        "<p>A <em>quote</em>, <strong>two words</strong>, <code>code()</code> and "
+        '<a href="https://example.org/a_b">a link</a>.</p>'
+    )
+    assert html == STOCK.convert(text).html
+
+
 def test_the_fixture_documents_convert_as_with_the_stock_pass() -> None:
     documents = fixture_markdown()
     assert len(documents) > 10
@@ -62,6 +92,8 @@ def test_a_pattern_it_does_not_know_is_tried_on_every_run_of_text() -> None:
         return converter
 
     text = "Plain wow, and [a wow link](/x/)."
-    html = shouting(Converter(smart_typography=False)).convert(text).html
+    converter = shouting(Converter(smart_typography=False))
+    html = converter.convert(text).html
+    assert not converter._md.treeprocessors["inline"].simple
     assert html.startswith("<p>Plain <strong>wow</strong>, and")
     assert html == shouting(stock(Converter(smart_typography=False))).convert(text).html
