@@ -18,7 +18,8 @@ from .model import DocumentT, Site, evolve
 from .urls import link
 
 # Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block is left alone.
-_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+# Tags without an href or src (most: paragraphs, emphasis, highlighted code) are passed over.
+_TAG = re.compile(r"<[A-Za-z](?=[^<>]*\s(?:href|src)\s*=)[^<>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE)
 
 

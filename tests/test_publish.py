@@ -3,6 +3,7 @@ sitemap and robots.txt, and redirect pages for renamed stories."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from datetime import datetime, timedelta, timezone
@@ -19,7 +20,7 @@ from lxml import etree
 from sitecheck import build_sample, page_address, parse_page, unresolved
 
 from generator.feeds import escape, quoteattr, stamp
-from generator.htmlurls import absolute_links, join, rebase_links
+from generator.htmlurls import _ATTRIBUTE, absolute_links, join, rebase_links, rewrite_urls
 from generator.redirects import alias_path
 from generator.sitemap import _escape_all
 
@@ -227,6 +228,26 @@ def test_absolute_links_resolve_against_the_page():
     assert 'href="https://example.org/newsroom/a/?x=1&amp;y=2"' in out
     assert 'src="https://example.org/newsroom/2024/01/story/stage.svg"' in out
     assert 'href="https://example.org/newsroom/2024/01/story/#n"' in out
+
+
+HTML_PARTS = st.sampled_from(
+    ["<", ">", "<a", "<img", "<p>", "</a>", "<span class=\"k\">", " ", "\n", "=", "\"", "'",
+     "href", "HREF", "src", " href=", " src =", "x", "/x", "&amp;", "&lt;a href=\"/y\"&gt;",
+     "<a href=\"/x\">", "<img src = 'x'>", "<a\nHREF=x>", "<a title=\"href=\">"]
+)  # fmt: skip
+
+
+@settings(max_examples=int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
+@given(st.lists(HTML_PARTS, max_size=30).map("".join))
+def test_urls_are_rewritten_in_every_tag_that_holds_one(fragment: str) -> None:
+    # Reference: every tag is read, and its href/src values changed.
+    def attribute(match: re.Match) -> str:
+        raw = match.group(2)
+        value = html.unescape(raw[1:-1] if raw[0] in "\"'" else raw)
+        return f'{match.group(1)}"{html.escape(value + "!", quote=True)}"'
+
+    every_tag = re.sub(r"<[A-Za-z][^<>]*>", lambda t: _ATTRIBUTE.sub(attribute, t[0]), fragment)
+    assert rewrite_urls(fragment, lambda value: value + "!") == every_tag
 
 
 @settings(max_examples=int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
