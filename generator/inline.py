@@ -50,6 +50,7 @@ _NEEDS[
 _HANDLE = "_InlineProcessor__handleInline"
 _APPLY = "_InlineProcessor__applyPattern"
 _STASH = "_InlineProcessor__stashNode"
+_PLACE = "_InlineProcessor__processPlaceholders"
 
 # The patterns of upstream's pass with `extra`, in order, for which the simple runs below are
 # known to come out as upstream makes them ('html' is absent when raw HTML is escaped).
@@ -94,6 +95,8 @@ class _SkippingInline(InlineProcessor):
     anything: re.Pattern[str] | None
     patterns: tuple[object, ...] = ()  # the patterns `needs` and `anything` were made for
     simple: bool = False  # whether the patterns are upstream's, for which simple runs are built
+    # The last simple run built: what _simple returned, and its words and elements in order.
+    built: tuple[str, list[str | etree.Element]] | None = None
 
     def run(self, tree, ancestors=None):
         patterns = tuple(self.inlinePatterns)
@@ -144,6 +147,7 @@ class _SkippingInline(InlineProcessor):
             return None
         stash = getattr(self, _STASH)
         parts = []
+        pieces: list[str | etree.Element] = []
         end = 0
         for token in _TOKEN.finditer(data):
             code, delim, text = token.group("code", "delim", "text")
@@ -158,9 +162,33 @@ class _SkippingInline(InlineProcessor):
                 element.text = text
                 element.set("href", token.group("href"))
             parts += (data[end : token.start()], stash(element, ""))
+            pieces += (data[end : token.start()], element)
             end = token.end()
         parts.append(data[end:])
-        return "".join(parts)
+        pieces.append(data[end:])
+        built = "".join(parts)
+        self.built = (built, pieces)
+        return built
+
+    def _InlineProcessor__processPlaceholders(
+        self, data: str | None, parent: etree.Element, isText: bool = True
+    ) -> list[tuple[etree.Element, list[str]]]:
+        # Upstream reads the placeholders of a simple run back into its elements (and
+        # re-reads each element's plain words): the same result, from the pieces kept.
+        built, self.built = self.built, None
+        if built is None or data is not built[0]:
+            return getattr(super(), _PLACE)(data, parent, isText)
+        result: list[tuple[etree.Element, list[str]]] = []
+        for piece in built[1]:
+            if not isinstance(piece, str):
+                result.append((piece, self.ancestors[:]))
+            elif piece:  # after the last element, else into the parent's text or tail
+                holder = result[-1][0] if result else parent
+                if result or not isText:
+                    holder.tail = holder.tail + piece if holder.tail else piece
+                else:
+                    holder.text = holder.text + piece if holder.text else piece
+        return result
 
 
 def _upstream(md: markdown.Markdown) -> bool:
@@ -185,7 +213,7 @@ def _upstream(md: markdown.Markdown) -> bool:
 
 def install(md: markdown.Markdown) -> None:
     """Make `md`'s inline pass skip the patterns that cannot match and build simple runs."""
-    if not all(hasattr(InlineProcessor, name) for name in (_HANDLE, _APPLY, _STASH)):
+    if not all(hasattr(InlineProcessor, name) for name in (_HANDLE, _APPLY, _STASH, _PLACE)):
         return  # a Python-Markdown that changed its internals: keep its own pass
     inline = md.treeprocessors["inline"]
     if type(inline) is InlineProcessor:  # not already replaced by an extension
