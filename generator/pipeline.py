@@ -264,18 +264,23 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     laps.lap("assemble")
     originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
+    # What only a later build reads (page keys, this build's summary) is not worked out for
+    # a cache that is neither saved nor kept: a cold build with --no-cache.
+    remember = persistent or in_memory
     sync, findings, rendered = _publish(
-        config, options, cache, inputs, site, originals, parsed.warnings, link_warnings, laps
-    )
+        config, options, cache, inputs, site, originals, parsed.warnings, link_warnings, laps,
+        remember,
+    )  # fmt: skip
     warnings = parsed.warnings + link_warnings
     if in_memory:
         sources = {s.path: s for s in tree.sources}
         cache.built = built(sources, originals, site, inputs.env, inputs.templates, config)
     tally = Tally(len(site.articles), len(site.pages), len(site.tags))
-    cache.last = LastBuild(
-        inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
-        manifest_key(sync.files),
-    )  # fmt: skip
+    if remember:
+        cache.last = LastBuild(
+            inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
+            manifest_key(sync.files),
+        )  # fmt: skip
     if persistent and cache.snapshot() != loaded:
         save_cache(config.cache_dir, cache)
     return BuildResult(
@@ -327,19 +332,21 @@ def _publish(
     warnings: tuple[Problem, ...],
     link_warnings: tuple[Problem, ...],
     laps: _Laps,
+    remember: bool,
 ) -> tuple[SyncResult, tuple[Finding, ...], int]:
     """Render `site`, check it and write it; return what was written, the findings and how
-    many pages were rendered. Raises ChecksFailed, writing nothing, on an error finding, and
+    many pages were rendered. Pages are keyed (and unchanged ones kept) only if the cache is
+    to `remember` them. Raises ChecksFailed, writing nothing, on an error finding, and
     BuildFailed on a template with a syntax error, whether a page uses it or not."""
     broken = syntax_errors(inputs.theme_templates)
     if broken:
         raise BuildFailed(broken)
-    keys = PageKeys(cache.stamp, inputs.templates, originals)
     scanner = Scanner(config, cache.scans)
     made: list[tuple[str, str]] = []
     rendered = 0
     with Staging(config.output_dir) as staging:
-        memo = PageMemo(keys, cache.pages, staging.present)
+        keys = PageKeys(cache.stamp, inputs.templates, originals)
+        memo = PageMemo(keys, cache.pages, staging.present) if remember else None
         # Pages stream from the renderer (several processes for a large site) to the
         # staging area: the site is never held in memory whole. The other files are made
         # while the render workers start on the pages.
@@ -365,7 +372,8 @@ def _publish(
         if any(f.level == "error" for f in findings):
             raise ChecksFailed(findings, laps.timings)
         sync = staging.commit()
-    cache.pages = memo.current
+    if memo is not None:
+        cache.pages = memo.current
     laps.lap("write")
     return sync, tuple(findings), rendered
 
