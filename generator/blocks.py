@@ -5,14 +5,21 @@ paragraph, the most common block, is offered to all of them: most of those tests
 whole block with a regular expression. A processor whose expression needs a character the
 block lacks cannot take it, so checking for that character first saves about a sixth of a
 document's conversion, and the output is the same by construction.
+
+Before the parser, Python-Markdown empties the lines that hold only spaces, with an
+expression whose lookbehind is tried at every space of the document; the same lines are
+found from the newlines alone, in a twentieth of the time (4% of a conversion).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
 import markdown
+from markdown import util
+from markdown.preprocessors import NormalizeWhitespace
 
 # What any block a processor takes contains, by the processor's class and the expression its
 # test searches, as written (for footnotes, abbreviations and link references, whose test
@@ -66,10 +73,38 @@ def _asking_only_if(needs: tuple[str, ...], test: Callable[..., bool]) -> Callab
     return quick_test
 
 
+# Upstream's expression for a line of spaces, and one that finds the same lines from the
+# newline before them (the newline after is looked at, not taken, so that runs of such lines
+# are all found, as upstream's lookbehind finds them).
+_UPSTREAM_SPACES = r"(?<=\n) +\n"
+_SPACES_LINE = re.compile(r"\n +(?=\n)")
+
+
+class _NormalizeWhitespace(NormalizeWhitespace):
+    """Python-Markdown's whitespace preprocessor, with the faster expression."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        source = source.replace(util.STX, "").replace(util.ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        return _SPACES_LINE.sub("\n", source).split("\n")
+
+
 def install(md: markdown.Markdown) -> None:
-    """Make `md`'s block processors turn down at once the blocks they cannot take."""
+    """Make `md`'s block processors turn down at once the blocks they cannot take, and its
+    whitespace preprocessor find lines of spaces faster."""
+    normalize = md.preprocessors["normalize_whitespace"]
+    # Only where upstream's preprocessor is the one written out above (the expression is
+    # among its code's constants).
+    if type(normalize) is NormalizeWhitespace and _UPSTREAM_SPACES in _constants(normalize.run):
+        normalize.__class__ = _NormalizeWhitespace
     for processor in md.parser.blockprocessors:
         needs = _NEEDS.get(_key(processor))
         if needs is not None:
             # On the instance, in front of its own test: the parser calls processor.test.
             processor.test = _asking_only_if(needs, processor.test)  # type: ignore[method-assign]
+
+
+def _constants(function: Callable) -> tuple:
+    return getattr(getattr(function, "__code__", None), "co_consts", ())

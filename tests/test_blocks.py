@@ -1,5 +1,5 @@
-"""The block parser that turns down blocks a processor cannot take writes what
-Python-Markdown's own parser writes, for any text."""
+"""The block parser that turns down blocks a processor cannot take, and the faster whitespace
+preprocessor, write what Python-Markdown's own write, for any text."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown.preprocessors import NormalizeWhitespace
 
 from generator.markup import Converter
 from tests.conftest import fixture_markdown
@@ -24,9 +25,11 @@ PIECES = [
 
 
 def stock(converter: Converter) -> Converter:
-    """Return `converter` with every block processor's own test back in place."""
+    """Return `converter` with every block processor's own test, and upstream's whitespace
+    preprocessor, back in place."""
     for processor in converter._md.parser.blockprocessors:
         vars(processor).pop("test", None)
+    converter._md.preprocessors["normalize_whitespace"].__class__ = NormalizeWhitespace
     return converter
 
 
@@ -41,6 +44,17 @@ def test_the_processors_of_our_extension_set_with_a_searching_test_are_quick() -
         "BlockQuoteProcessor", "FootnoteBlockProcessor", "AbbrBlockprocessor",
         "ReferenceProcessor", "TableProcessor",
     }  # fmt: skip
+
+
+WHITESPACE = [" ", "  ", "\n", "\r", "\r\n", "\t", " \t", "a", "\x02", "\x03"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WHITESPACE), max_size=8).map("".join), max_size=12))
+def test_lines_of_spaces_are_emptied_as_upstream_empties_them(lines: list[str]) -> None:
+    quick = QUICK._md.preprocessors["normalize_whitespace"]
+    assert type(quick) is not NormalizeWhitespace
+    assert quick.run(lines) == STOCK._md.preprocessors["normalize_whitespace"].run(lines)
 
 
 def test_a_block_without_the_needed_character_is_turned_down_at_once() -> None:
