@@ -345,8 +345,10 @@ def _publish(
     made: list[tuple[str, str]] = []
     rendered = 0
     with Staging(config.output_dir) as staging:
-        keys = PageKeys(cache.stamp, inputs.templates, originals)
-        memo = PageMemo(keys, cache.pages, staging.present) if remember else None
+        memo = None
+        if remember:
+            keys = PageKeys(cache.stamp, inputs.templates, originals)
+            memo = PageMemo(keys, cache.pages, staging.present)
         # Pages stream from the renderer (several processes for a large site) to the
         # staging area: the site is never held in memory whole. The other files are made
         # while the render workers start on the pages.
