@@ -19,7 +19,9 @@ from .urls import link
 
 # Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block is left alone.
 # Tags without an href or src (most: paragraphs, emphasis, highlighted code) are passed over.
-_TAG = re.compile(r"<[A-Za-z](?=[^<>]*\s(?:href|src)\s*=)[^<>]*>", re.IGNORECASE)
+# Case-insensitive for the attribute only: with the flag on the whole expression, [A-Za-z]
+# would also take the letters that fold to ASCII (İ, ı, ſ, K), which start no tag.
+_TAG = re.compile(r"<[A-Za-z](?=[^<>]*\s(?i:href|src)\s*=)[^<>]*>")
 _ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE)
 
 

@@ -233,7 +233,8 @@ def test_absolute_links_resolve_against_the_page():
 HTML_PARTS = st.sampled_from(
     ["<", ">", "<a", "<img", "<p>", "</a>", "<span class=\"k\">", " ", "\n", "=", "\"", "'",
      "href", "HREF", "src", " href=", " src =", "x", "/x", "&amp;", "&lt;a href=\"/y\"&gt;",
-     "<a href=\"/x\">", "<img src = 'x'>", "<a\nHREF=x>", "<a title=\"href=\">"]
+     "<a href=\"/x\">", "<img src = 'x'>", "<a\nHREF=x>", "<a title=\"href=\">", "<ſ href=x>",
+     "<\u212a src=y>"]
 )  # fmt: skip
 
 
