@@ -106,5 +106,5 @@ def install(md: markdown.Markdown) -> None:
             processor.test = _asking_only_if(needs, processor.test)  # type: ignore[method-assign]
 
 
-def _constants(function: Callable) -> tuple:
+def _constants(function: Callable[..., object]) -> tuple[object, ...]:
     return getattr(getattr(function, "__code__", None), "co_consts", ())

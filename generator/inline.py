@@ -95,11 +95,13 @@ class _SkippingInline(InlineProcessor):
     anything: re.Pattern[str] | None
     patterns: tuple[object, ...] = ()  # the patterns `needs` and `anything` were made for
     simple: bool = False  # whether the patterns are upstream's, for which simple runs are built
+    emphasis: tuple[object, ...] = ()  # the emphasis settings `simple` was decided with
     # The last simple run built: what _simple returned, and its words and elements in order.
     built: tuple[str, list[str | etree.Element]] | None = None
 
     def run(self, tree, ancestors=None):
         patterns = tuple(self.inlinePatterns)
+        emphasis = _emphasis(self.md)
         if patterns != self.patterns:  # made once, again only if a pattern is registered
             self.patterns = patterns
             self.needs = [_NEEDS.get(getattr(p, "pattern", None)) for p in patterns]
@@ -107,6 +109,9 @@ class _SkippingInline(InlineProcessor):
             self.anything = (
                 re.compile("|".join(map(re.escape, parts))) if None not in self.needs else None
             )
+            self.emphasis = ()
+        if emphasis != self.emphasis:  # or if an extension changed how emphasis pairs
+            self.emphasis = emphasis
             self.simple = self.anything is not None and _upstream(self.md)
         return super().run(tree, ancestors)
 
@@ -175,6 +180,9 @@ class _SkippingInline(InlineProcessor):
     ) -> list[tuple[etree.Element, list[str]]]:
         # Upstream reads the placeholders of a simple run back into its elements (and
         # re-reads each element's plain words): the same result, from the pieces kept.
+        # Upstream's run() hands what __handleInline returned straight to this method, so the
+        # run just built is recognised by identity. (A run without tokens is returned as it
+        # came, and its one piece is that same text: read either way, it is the same.)
         built, self.built = self.built, None
         if built is None or data is not built[0]:
             return getattr(super(), _PLACE)(data, parent, isText)
@@ -202,13 +210,19 @@ def _upstream(md: markdown.Markdown) -> bool:
             return False
         if type(registry[name]) is not kind:
             return False
+    return _emphasis(md) == _UPSTREAM_EMPHASIS
+
+
+# What upstream registers for emphasis: '*' pairs anywhere, '_' only at word edges.
+_UPSTREAM_EMPHASIS = (("*", False, False, ("strong", "em")), ("_", True, False, ("strong", "em")))
+
+
+def _emphasis(md: markdown.Markdown) -> tuple[object, ...]:
+    """Return each emphasis delimiter's character, smartness, doubling and tags, in order."""
     stars = getattr(md, "delimiters", None)
-    return (
-        type(stars) is ip.DelimiterProcessor
-        and stars.tokens == ["*", "_"]
-        and (stars.delimiters["*"].smart, stars.delimiters["*"].double) == (False, False)
-        and stars.delimiters["*"].tags == ("strong", "em")
-    )
+    if type(stars) is not ip.DelimiterProcessor:
+        return (stars,)
+    return tuple((t, d.smart, d.double, d.tags) for t, d in stars.delimiters.items())
 
 
 def install(md: markdown.Markdown) -> None:

@@ -98,3 +98,16 @@ def test_a_pattern_it_does_not_know_is_tried_on_every_run_of_text() -> None:
     assert not converter._md.treeprocessors["inline"].simple
     assert html.startswith("<p>Plain <strong>wow</strong>, and")
     assert html == shouting(stock(Converter(smart_typography=False))).convert(text).html
+
+
+def test_emphasis_changed_by_an_extension_turns_simple_runs_off() -> None:
+    converter = Converter(smart_typography=False)
+    converter.convert("a *b*")
+    assert converter._md.treeprocessors["inline"].simple
+    converter._md.delimiters.add("*", "strong,em", smart=True)  # '*' only at word edges
+    text = "snake*case*word and *emphasis*"
+    html = converter.convert(text).html
+    assert not converter._md.treeprocessors["inline"].simple
+    reference = stock(Converter(smart_typography=False))
+    reference._md.delimiters.add("*", "strong,em", smart=True)
+    assert html == reference.convert(text).html == ("<p>snake*case*word and <em>emphasis</em></p>")
