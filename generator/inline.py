@@ -93,25 +93,21 @@ class _SkippingInline(InlineProcessor):
     needs: list[tuple[str, ...] | None]  # by pattern index; None: always tried
     # Finds any part any pattern needs; None when some pattern is always tried.
     anything: re.Pattern[str] | None
-    patterns: tuple[object, ...] = ()  # the patterns `needs` and `anything` were made for
     simple: bool = False  # whether the patterns are upstream's, for which simple runs are built
-    emphasis: tuple[object, ...] = ()  # the emphasis settings `simple` was decided with
+    # The patterns and emphasis settings `needs`, `anything` and `simple` were worked out for.
+    made_for: tuple[tuple[object, ...], tuple[object, ...]] = ((), ())
     # The last simple run built: what _simple returned, and its words and elements in order.
     built: tuple[str, list[str | etree.Element]] | None = None
 
     def run(self, tree, ancestors=None):
-        patterns = tuple(self.inlinePatterns)
-        emphasis = _emphasis(self.md)
-        if patterns != self.patterns:  # made once, again only if a pattern is registered
-            self.patterns = patterns
-            self.needs = [_NEEDS.get(getattr(p, "pattern", None)) for p in patterns]
+        made_for = (tuple(self.inlinePatterns), _emphasis(self.md))
+        if made_for != self.made_for:  # once, again only if an extension changes either
+            self.made_for = made_for
+            self.needs = [_NEEDS.get(getattr(p, "pattern", None)) for p in made_for[0]]
             parts = sorted({part for need in self.needs for part in need or ()}, key=len)
             self.anything = (
                 re.compile("|".join(map(re.escape, parts))) if None not in self.needs else None
             )
-            self.emphasis = ()
-        if emphasis != self.emphasis:  # or if an extension changed how emphasis pairs
-            self.emphasis = emphasis
             self.simple = self.anything is not None and _upstream(self.md)
         return super().run(tree, ancestors)
 
@@ -150,8 +146,6 @@ class _SkippingInline(InlineProcessor):
             return None
         if "  \n" in data or not _SIMPLE.fullmatch(data):
             return None
-        stash = getattr(self, _STASH)
-        parts = []
         pieces: list[str | etree.Element] = []
         end = 0
         for token in _TOKEN.finditer(data):
@@ -166,12 +160,11 @@ class _SkippingInline(InlineProcessor):
                 element = etree.Element("a")
                 element.text = text
                 element.set("href", token.group("href"))
-            parts += (data[end : token.start()], stash(element, ""))
             pieces += (data[end : token.start()], element)
             end = token.end()
-        parts.append(data[end:])
         pieces.append(data[end:])
-        built = "".join(parts)
+        stash = getattr(self, _STASH)
+        built = "".join(p if isinstance(p, str) else stash(p, "") for p in pieces)
         self.built = (built, pieces)
         return built
 

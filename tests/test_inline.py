@@ -110,4 +110,4 @@ def test_emphasis_changed_by_an_extension_turns_simple_runs_off() -> None:
     assert not converter._md.treeprocessors["inline"].simple
     reference = stock(Converter(smart_typography=False))
     reference._md.delimiters.add("*", "strong,em", smart=True)
-    assert html == reference.convert(text).html == ("<p>snake*case*word and <em>emphasis</em></p>")
+    assert html == reference.convert(text).html == "<p>snake*case*word and <em>emphasis</em></p>"
