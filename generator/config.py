@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +33,9 @@ DEFAULT_CHECKS: dict[str, str] = {
     "single_use_tags": "off",
     "external_links": "warning",  # only run by `build.py check --external`
 }
+# What a site may leave out with `disable` (as Hugo's disableKinds): each listing with its
+# index page and feeds, the Atom feed beside every listing, and the RSS feed.
+OPTIONAL_KINDS = ("tags", "sections", "authors", "archives", "listing_feeds", "rss")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Config:
     authors: tuple[tuple[str, AuthorInfo], ...] = ()
     feed_entries: int = 20
     feed_content: str = "full"  # or "summary": what a feed entry carries
+    disable: tuple[str, ...] = ()  # of OPTIONAL_KINDS, sorted
     publisher: str | None = None  # the organisation in news metadata (default: the title)
     publisher_logo: str | None = None  # a site path or http(s) URL of the publisher's logo
     # Checks judge the output without changing it, so they stay out of the fingerprint.
@@ -96,6 +100,10 @@ class Config:
     def check_level(self, check: str) -> str:
         """Return 'error', 'warning' or 'off' for `check`, as site.yaml sets it or by default."""
         return dict(self.checks).get(check, DEFAULT_CHECKS[check])
+
+    def builds(self, kind: str) -> bool:
+        """Return whether the site has `kind` (one of OPTIONAL_KINDS) of page or feed."""
+        return kind not in self.disable
 
     def author_info(self, name: str) -> AuthorInfo:
         return dict(self.authors).get(name, AuthorInfo())
@@ -195,6 +203,18 @@ def _feed_content(value: Any) -> str:
     return value
 
 
+def _kinds(value: Any) -> tuple[str, ...]:
+    if value is None:  # `disable:` with nothing after it
+        return ()
+    if not isinstance(value, list) or not all(isinstance(kind, str) for kind in value):
+        raise ValueError(f"expected a list of {', '.join(OPTIONAL_KINDS)}")
+    for kind in value:
+        if kind not in OPTIONAL_KINDS:
+            hint = _suggest(kind, OPTIONAL_KINDS, f"use {', '.join(OPTIONAL_KINDS)}")
+            raise ValueError(f"unknown kind {kind!r} ({hint})")
+    return tuple(sorted(set(value)))
+
+
 def _site_path_or_url(value: Any) -> str:
     text = _text(value).strip()
     parts = urlsplit(text)
@@ -278,6 +298,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "authors": _authors,
     "feed_entries": _positive_int,
     "feed_content": _feed_content,
+    "disable": _kinds,
     "publisher": _nonempty_text,
     "publisher_logo": _site_path_or_url,
     "checks": _check_levels,
@@ -288,9 +309,11 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _suggest(key: str, choices: set[str] | dict) -> str:
+def _suggest(
+    key: str, choices: Iterable[str], otherwise: str = "see the README for the settings"
+) -> str:
     close = difflib.get_close_matches(key, list(choices), n=1)
-    return f"did you mean {close[0]!r}?" if close else "see the README for the settings"
+    return f"did you mean {close[0]!r}?" if close else otherwise
 
 
 def load_config(path: Path | None, **overrides: Any) -> Config:

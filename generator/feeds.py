@@ -198,7 +198,8 @@ def rss_feed(config: Config, articles: Sequence[Article], path: str = RSS_PATH) 
 
 def feed_outputs(config: Config, site: Site, memo: PageMemo | None = None) -> list[Output]:
     """Return every feed of `site`: the site's Atom and RSS feeds, and one Atom feed per
-    tag, author and section (each listing page links its own).
+    tag, author and section (each listing page links its own), less those config.disable
+    leaves out.
 
     With `memo`, a feed whose entries and settings are unchanged since the last build is
     kept rather than made again.
@@ -206,14 +207,17 @@ def feed_outputs(config: Config, site: Site, memo: PageMemo | None = None) -> li
     articles = syndicated(site)
     published = {a.source: a for a in articles}
     feeds: list[tuple[str, str, Sequence[Article], str, str]] = [
-        ("atom", FEED_PATH, articles, config.title, "/"),
-        ("rss", RSS_PATH, articles, config.title, "/"),
+        ("atom", FEED_PATH, articles, config.title, "/")
     ]
-    for kind, groups in (
-        ("Topic", site.tags),
-        ("Author", site.authors),
-        ("Section", site.sections),
+    if config.builds("rss"):
+        feeds.append(("rss", RSS_PATH, articles, config.title, "/"))
+    for kind, pages, groups in (
+        ("Topic", "tags", site.tags),
+        ("Author", "authors", site.authors),
+        ("Section", "sections", site.sections),
     ):
+        if not (config.builds("listing_feeds") and config.builds(pages)):
+            continue  # a listing's feed is the feed of its page: none without the page
         for group in groups:
             members = [published[s] for s in group.sources if s in published]
             title = f"{config.title} — {kind}: {group.name}"

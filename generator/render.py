@@ -139,23 +139,26 @@ def plan_pages(site: Site, config: Config, env: jinja2.Environment) -> list[Page
     for doc in (*site.articles, *site.pages):
         jobs.append(document_job(doc, by_source, info, env, config))
     listing("index.html", "/", [a.source for a in site.listed], "front page")
-    for group in site.tags:
-        listing("tag.html", group.url, group.sources, f"tag page {group.url}", tag=group)
-    for group in site.sections:
-        listing("section.html", group.url, group.sources, f"section page {group.url}",
-                section=group)  # fmt: skip
-    for group in site.authors:
-        profile = _profile(group, config.author_info(group.name))
-        listing("author.html", group.url, group.sources, f"author page {group.url}",
-                author=profile)  # fmt: skip
-    for group in site.years:
-        listing("archive.html", group.url, group.sources, f"archive {group.url}",
-                year=int(group.name))  # fmt: skip
-    page("tags.html", "/tags/", "tags index", tags=list(site.tags))
-    profiles = [_profile(g, config.author_info(g.name)) for g in site.authors]
-    page("authors.html", "/authors/", "authors index", authors=profiles)
-    years = [_YearLink(int(g.name), g.count, g.url) for g in site.years]
-    page("archives.html", "/archive/", "archive index", years=years)
+    if config.builds("tags"):
+        for group in site.tags:
+            listing("tag.html", group.url, group.sources, f"tag page {group.url}", tag=group)
+        page("tags.html", "/tags/", "tags index", tags=list(site.tags))
+    if config.builds("sections"):
+        for group in site.sections:
+            listing("section.html", group.url, group.sources, f"section page {group.url}",
+                    section=group)  # fmt: skip
+    if config.builds("authors"):
+        profiles = [_profile(g, config.author_info(g.name)) for g in site.authors]
+        for group, profile in zip(site.authors, profiles, strict=True):
+            listing("author.html", group.url, group.sources, f"author page {group.url}",
+                    author=profile)  # fmt: skip
+        page("authors.html", "/authors/", "authors index", authors=profiles)
+    if config.builds("archives"):
+        for group in site.years:
+            listing("archive.html", group.url, group.sources, f"archive {group.url}",
+                    year=int(group.name))  # fmt: skip
+        years = [_YearLink(int(g.name), g.count, g.url) for g in site.years]
+        page("archives.html", "/archive/", "archive index", years=years)
     page("404.html", "/404.html", "404 page")
     return jobs
 

@@ -51,11 +51,9 @@ def article_jsonld(config: Config, article: Article) -> dict[str, Any]:
         data["image"] = [absolute(config.base_url, article.image)]
     people = []
     for author in article.authors:
-        person: dict[str, Any] = {
-            "@type": "Person",
-            "name": author.name,
-            "url": absolute(config.base_url, author.url),
-        }
+        person: dict[str, Any] = {"@type": "Person", "name": author.name}
+        if config.builds("authors"):  # their page on the site
+            person["url"] = absolute(config.base_url, author.url)
         profiles = [
             link.url
             for link in config.author_info(author.name).links

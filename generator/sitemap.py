@@ -43,13 +43,22 @@ def sitemap_entries(config: Config, site: Site) -> list[tuple[str, datetime | No
     entries += _listing("/", [a.source for a in site.listed], changed, per_page)
     entries += [(a.url, changed[a.source]) for a in articles]
     entries += [(p.url, None) for p in site.pages if not p.draft]
-    for groups in (site.sections, site.tags, site.authors, site.years):
+    listings = (
+        ("sections", site.sections, None),
+        ("tags", site.tags, "/tags/"),
+        ("authors", site.authors, "/authors/"),
+        ("archives", site.years, "/archive/"),
+    )
+    newest = max(changed.values(), default=None)
+    indexes = []
+    for kind, groups, index in listings:
+        if not config.builds(kind):
+            continue
         for group in groups:
             entries += _listing(group.url, group.sources, changed, per_page)
-    newest = max(changed.values(), default=None)
-    if newest is not None:
-        entries += [("/tags/", newest), ("/authors/", newest), ("/archive/", newest)]
-    return entries
+        if index is not None and newest is not None:
+            indexes.append((index, newest))
+    return entries + indexes
 
 
 def sitemap(config: Config, site: Site) -> Output:

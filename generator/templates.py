@@ -145,6 +145,8 @@ def make_environment(
     env.filters["date"] = _format_date
     env.filters["isoformat"] = lambda value: value.isoformat()
     env.filters.update(publishing_filters(config))
+    # A global, not a `site` field, so that imported macros (which get no context) see it.
+    env.globals["builds"] = config.builds
     return env
 
 

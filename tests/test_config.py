@@ -47,6 +47,7 @@ authors:
       - title: Mastodon
         url: https://example.social/@leyla
   Giorgi Beridze:
+disable: [rss, authors, rss]
 """,
     )
     assert config.title == "The Caspian Courier"
@@ -62,6 +63,8 @@ authors:
         "Reporter.", "/images/leyla.jpg", (Link("Mastodon", "https://example.social/@leyla"),)
     )
     assert config.author_info("Giorgi Beridze") == AuthorInfo()
+    assert config.disable == ("authors", "rss")
+    assert not config.builds("authors") and config.builds("tags")
     assert config.root == tmp_path.resolve()
     assert config.content_dir == tmp_path.resolve() / "content"
     assert config.output_dir == tmp_path.resolve() / "output"
@@ -74,6 +77,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert config.theme == "default"
     assert config.smart_typography is True
     assert config.timezone == "UTC"
+    assert config.disable == () and config.builds("rss")
 
 
 def test_unknown_key_suggests_the_close_one(tmp_path: Path) -> None:
@@ -121,6 +125,9 @@ smart_typografy: false
         ("smart_typography: maybe", "true or false"),
         ("menu: [About]", "title` and `url`"),
         ("authors: {Leyla: {phot: x.jpg}}", "did you mean 'photo'?"),
+        ("disable: [author]", "disable: unknown kind 'author' (did you mean 'authors'?)"),
+        ("disable: [comments]", "unknown kind 'comments' (use tags, sections, authors,"),
+        ("disable: rss", "disable: expected a list of tags, sections, authors"),
     ],
 )
 def test_bad_values_are_refused_with_a_reason(tmp_path: Path, line: str, reason: str) -> None:
