@@ -40,7 +40,8 @@ from generator.parse import parse_document  # noqa: E402
 from generator.sources import read_content  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
-SITE = ROOT / "bench" / "site.yaml"
+SITE = ROOT / "bench" / "site.yaml"  # the peers' page set
+NEWSROOM = ROOT / "bench" / "newsroom.yaml"  # every page and feed Gazette makes by default
 BUILD = [sys.executable, str(ROOT / "build.py"), "build", "--config", str(SITE), "-q"]
 
 
@@ -102,6 +103,19 @@ def floor(corpus: Path) -> tuple[float, float]:
     for body in bodies:
         ours.convert(body)
     return plain, time.perf_counter() - started
+
+
+def newsroom(corpus: Path, work: Path, runs: int) -> tuple[list[float], float, int]:
+    """Time cold builds of the full newsroom site; return the times, peak MiB and files."""
+    out = work / "ours-newsroom"
+    argv = [*BUILD, "--no-cache", "--content", str(corpus), "--output", str(out)]
+    argv[argv.index(str(SITE))] = str(NEWSROOM)
+    samples = []
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        samples.append(run(argv))
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    return [s.wall for s in samples], max(s.rss_mib for s in samples), files
 
 
 def article_url(corpus: Path, file: Path) -> str:
@@ -222,6 +236,14 @@ def main() -> None:
             f" {ours[0] / hugo[0]:.2f} x Hugo, {ours[0] / (extra / cores):.2f} x floor(extra),"
             f" {ours[0] / (configured / cores):.2f} x floor(configured);"
             f" memory {ours[1] / hugo[1]:.2f} x Hugo",
+            flush=True,
+        )
+        full, full_mib, files = newsroom(corpus, args.work, args.runs)
+        med = statistics.median(full)
+        print(
+            f"  cold, full newsroom site ({files} files): {med:.2f} s ({min(full):.2f}-"
+            f"{max(full):.2f}), {full_mib:.0f} MiB = {med / pelican[0]:.2f} x Pelican,"
+            f" {med / (extra / cores):.2f} x floor(extra)",
             flush=True,
         )
         for label, samples in rebuilds(corpus, args.work, args.runs).items():
