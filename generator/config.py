@@ -102,7 +102,10 @@ class Config:
         return dict(self.checks).get(check, DEFAULT_CHECKS[check])
 
     def builds(self, kind: str) -> bool:
-        """Return whether the site has `kind` (one of OPTIONAL_KINDS) of page or feed."""
+        """Return whether the site has `kind` (one of OPTIONAL_KINDS) of page or feed;
+        raise ValueError for another name (a theme's typo must not keep a link)."""
+        if kind not in OPTIONAL_KINDS:
+            raise ValueError(f"unknown kind {kind!r}; use {', '.join(OPTIONAL_KINDS)}")
         return kind not in self.disable
 
     def author_info(self, name: str) -> AuthorInfo:

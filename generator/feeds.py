@@ -84,6 +84,8 @@ def entry_id(config: Config, article: Article) -> str:
 def _authors(config: Config, article: Article) -> list[str]:
     if not article.authors:
         return [f"<author><name>{escape(config.publisher or config.title)}</name></author>"]
+    if not config.builds("authors"):  # no author page to point at
+        return [f"<author><name>{escape(a.name)}</name></author>" for a in article.authors]
     return [
         f"<author><name>{escape(a.name)}</name>"
         f"<uri>{escape(absolute(config.base_url, a.url))}</uri></author>"

@@ -8,13 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, SITE_YAML, article, run_cli
 from lxml import etree
 from sitecheck import page_address, parse_page, unresolved
 
 from generator.config import OPTIONAL_KINDS
 
 SITEMAP = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
 # A page of each listing and the folder that holds them all.
 LISTINGS = {
     "tags/azerbaycan/": "tags/",
@@ -87,9 +88,19 @@ def test_stories_name_their_authors_sections_and_tags_without_links(bare):
     assert re.search(r'<p class="kicker">Politics</p>', story)
     assert re.search(r"<li>Azərbaycan</li>", story)
     assert page.meta_values("article:author") == []
-    (article,) = [b for b in page.json_ld() if b.get("@type") == "NewsArticle"]
-    assert [author.get("url") for author in article["author"]] == [None]
-    assert not [link for link in page.links if link.get("type") == "application/rss+xml"]
+    (story_ld,) = [b for b in page.json_ld() if b.get("@type") == "NewsArticle"]
+    assert [author.get("url") for author in story_ld["author"]] == [None]
+    feeds = [link.get("type") for link in page.links if link.get("rel") == "alternate"]
+    assert feeds == ["application/atom+xml"]  # the site's Atom feed, and no RSS
+
+
+def test_the_feed_names_authors_without_pointing_at_their_pages(bare):
+    feed = etree.parse(str(bare / "feed.xml"))
+    names = feed.xpath("//a:entry/a:author/a:name/text()", namespaces=ATOM)
+    assert "Leyla Həsənova" in names
+    assert feed.xpath("//a:author/a:uri", namespaces=ATOM) == []
+    links = feed.xpath("//a:link/@href", namespaces=ATOM)
+    assert links and not [link for link in links if "/authors/" in link or "/tags/" in link]
 
 
 def test_a_menu_pointing_at_a_disabled_listing_fails_a_strict_build(tmp_path):
@@ -99,14 +110,43 @@ def test_a_menu_pointing_at_a_disabled_listing_fails_a_strict_build(tmp_path):
     assert "broken link" in result.stderr and "/sections/politics/" in result.stderr
 
 
+def test_a_listing_without_pages_has_no_feed_either(tmp_path):
+    site = _sample(tmp_path, ["sections"], menu=False)
+    result = run_cli("build", "-q", "--strict", cwd=site)
+    assert result.returncode == 0, result.stderr
+    out = site / "output"
+    assert not (out / "sections").exists()
+    assert (out / "tags/azerbaycan/feed.xml").is_file()
+    assert (out / "authors/leyla-hesenova/feed.xml").is_file()
+    assert (out / "rss.xml").is_file()
+
+
+def test_a_theme_asking_for_an_unknown_kind_fails_with_its_line(make_site):
+    site = make_site(
+        {
+            "content/articles/vote.md": article("Vote"),
+            "themes/local/theme.yaml": "parent: default\n",
+            "themes/local/templates/404.html": (
+                '{% extends "base.html" %}\n{% block content %}\n'
+                "{% if builds('archive') %}<a href=\"{{ '/archive/' | url }}\">Archive</a>"
+                "{% endif %}\n{% endblock %}\n"
+            ),
+        },
+        SITE_YAML + "theme: local\n",
+    )
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 1
+    assert "templates/404.html:3: ValueError: unknown kind 'archive'; use tags," in result.stderr
+
+
 def test_listings_without_their_feeds(tmp_path):
     site = _sample(tmp_path, ["listing_feeds", "rss"])
     result = run_cli("build", "-q", "--strict", cwd=site)
     assert result.returncode == 0, result.stderr
     out = site / "output"
-    for listing in LISTINGS:
-        assert (out / listing / "index.html").is_file(), listing
     assert _xml_files(out) == ["feed.xml", "sitemap.xml"]
-    tag = (out / "tags/azerbaycan/index.html").read_text(encoding="utf-8")
-    assert "feed.xml" not in tag.replace('href="/feed.xml"', "")
+    for listing in LISTINGS:
+        page = parse_page((out / listing / "index.html").read_text(encoding="utf-8"))
+        feeds = [ref for _, ref in page.refs if ref.endswith(".xml")]
+        assert feeds == ["/feed.xml", "/feed.xml"], listing  # the site's, in head and footer
     assert 'href="/tags/azerbaycan/"' in (out / "tags/index.html").read_text(encoding="utf-8")
