@@ -1,12 +1,17 @@
-"""The block parser that turns down blocks a processor cannot take, and the faster whitespace
-preprocessor, write what Python-Markdown's own write, for any text."""
+"""The block parser that turns down blocks a processor cannot take, the faster whitespace and
+fenced code preprocessors, the registries that list their items once and the set-based
+block-level test write what Python-Markdown's own write, for any text."""
 
 from __future__ import annotations
 
 import os
+from xml.etree.ElementTree import Comment
 
-from hypothesis import given, settings
+import markdown
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from markdown import util
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace
 
 from generator.markup import Converter
@@ -25,12 +30,22 @@ PIECES = [
 
 
 def stock(converter: Converter) -> Converter:
-    """Return `converter` with every block processor's own test, and upstream's whitespace
-    preprocessor, back in place."""
-    for processor in converter._md.parser.blockprocessors:
+    """Return `converter` with every block processor's own test, upstream's whitespace and
+    fenced code preprocessors, its registries and its block-level test back in place."""
+    md = converter._md
+    for processor in md.parser.blockprocessors:
         vars(processor).pop("test", None)
-    converter._md.preprocessors["normalize_whitespace"].__class__ = NormalizeWhitespace
+    md.preprocessors["normalize_whitespace"].__class__ = NormalizeWhitespace
+    md.preprocessors["fenced_code_block"].__class__ = FencedBlockPreprocessor
+    for registry in _registries(md):
+        registry.__class__ = util.Registry
+    del md.is_block_level
     return converter
+
+
+def _registries(md: markdown.Markdown) -> list[util.Registry]:
+    return [md.preprocessors, md.parser.blockprocessors, md.treeprocessors, md.inlinePatterns,
+            md.postprocessors]  # fmt: skip
 
 
 QUICK = Converter(smart_typography=True)
@@ -55,6 +70,56 @@ def test_lines_of_spaces_are_emptied_as_upstream_empties_them(lines: list[str]) 
     quick = QUICK._md.preprocessors["normalize_whitespace"]
     assert type(quick) is not NormalizeWhitespace
     assert quick.run(lines) == STOCK._md.preprocessors["normalize_whitespace"].run(lines)
+
+
+def test_the_stand_ins_are_installed_and_the_stock_converter_has_none() -> None:
+    for registry in _registries(QUICK._md):
+        assert type(registry) is not util.Registry
+    assert type(QUICK._md.preprocessors["fenced_code_block"]) is not FencedBlockPreprocessor
+    assert "is_block_level" in vars(QUICK._md)
+    assert all(type(registry) is util.Registry for registry in _registries(STOCK._md))
+    assert "is_block_level" not in vars(STOCK._md)
+
+
+FENCES = ["`", "``", "```", "````", "~", "~~~", " ", "\n", "code", "{.python}", "python"]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FENCES), max_size=6).map("".join), max_size=10))
+@example(["~~~", "code", "~~~"])
+@example(["text", "```python", "code", "```", "text"])
+@example(["````", "```", "````"])
+@example(["~~~~{.python}", "~~~", "~~~~", "``` not a fence"])
+def test_fenced_code_is_found_as_upstream_finds_it(lines: list[str]) -> None:
+    quick = QUICK._md.preprocessors["fenced_code_block"]
+    stock_lines = STOCK._md.preprocessors["fenced_code_block"].run(lines)
+    assert quick.run(lines) == stock_lines
+    if not any("```" in line or "~~~" in line for line in lines):
+        assert stock_lines == "\n".join(lines).split("\n")
+
+
+def test_a_registry_lists_what_it_holds_after_every_change() -> None:
+    registry = QUICK._md.parser.blockprocessors
+    names = [type(p).__name__ for p in registry]
+    hr = registry["hr"]
+    try:
+        registry.deregister("hr")
+        assert hr not in list(registry) and len(list(registry)) == len(names) - 1
+        registry.register(hr, "hr", 1000)  # first now
+        assert next(iter(registry)) is hr
+    finally:
+        registry.deregister("hr")
+        registry.register(hr, "hr", 50)
+    assert [type(p).__name__ for p in registry] == names
+
+
+def test_block_level_is_what_upstream_says_for_any_tag() -> None:
+    names = QUICK._md.block_level_elements
+    assert names == STOCK._md.block_level_elements and len(names) > 40
+    tags = [*names, *(n.upper() for n in names), *(n + "/" for n in names), "span", "em", "a"]
+    tags += ["", "/", "DIV//", "Section", "p ", None, 3, Comment]
+    for tag in tags:
+        assert QUICK._md.is_block_level(tag) is STOCK._md.is_block_level(tag), tag
 
 
 def test_a_block_without_the_needed_character_is_turned_down_at_once() -> None:
