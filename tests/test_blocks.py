@@ -23,6 +23,7 @@ EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300"))
 PIECES = [
     "word", "Azərbaycan", " ", "   ", "    ", "\t", "\n", "\n\n", "# ", "#", "###### ", " #",
     "=", "===", "-", "---", "- ", "* * *", "***", "___", "_", "*", "1. ", ":", ": ", ":   ",
+    "-  -", "_ _", "*  *", " :",
     ">", "> ", ">>", "[^1]", "[^1]: note", "[^1]:", "*[HTML]: Markup", "*[", "HTML", "[a]",
     "[a]: /b", "[a]: /b \"T\"", "]:", "(/c)", "|", "| a | b |", "|---|---|", "a | b",
     "--- | ---", ":-:", "```", "~~~", "<div>", "</div>", "<div markdown=\"1\">", "\\#",
@@ -130,6 +131,8 @@ def test_a_block_without_the_needed_character_is_turned_down_at_once() -> None:
 
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+@example("text\n\n- - -\n\n_  _  _\n\n * *  *\n\n--- \n")  # rules, spaced up to twice
+@example("Term\n: definition\n\nAt 10:30: no definition")
 def test_any_text_converts_as_with_the_stock_parser(text: str) -> None:
     assert QUICK.convert(text) == STOCK.convert(text)
 
