@@ -12,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown import util
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
+from markdown.extensions.md_in_html import HtmlBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace
 
 from generator.markup import Converter
@@ -37,7 +38,8 @@ def stock(converter: Converter) -> Converter:
     for processor in md.parser.blockprocessors:
         vars(processor).pop("test", None)
     md.preprocessors["normalize_whitespace"].__class__ = NormalizeWhitespace
-    md.preprocessors["fenced_code_block"].__class__ = FencedBlockPreprocessor
+    for preprocessor in md.preprocessors:
+        preprocessor.__class__ = getattr(preprocessor, "upstream", type(preprocessor))
     for registry in _registries(md):
         registry.__class__ = util.Registry
     del md.is_block_level
@@ -77,6 +79,9 @@ def test_the_stand_ins_are_installed_and_the_stock_converter_has_none() -> None:
     for registry in _registries(QUICK._md):
         assert type(registry) is not util.Registry
     assert type(QUICK._md.preprocessors["fenced_code_block"]) is not FencedBlockPreprocessor
+    assert type(QUICK._md.preprocessors["html_block"]) is not HtmlBlockPreprocessor
+    assert type(STOCK._md.preprocessors["fenced_code_block"]) is FencedBlockPreprocessor
+    assert type(STOCK._md.preprocessors["html_block"]) is HtmlBlockPreprocessor
     assert "is_block_level" in vars(QUICK._md)
     assert all(type(registry) is util.Registry for registry in _registries(STOCK._md))
     assert "is_block_level" not in vars(STOCK._md)
@@ -97,6 +102,23 @@ def test_fenced_code_is_found_as_upstream_finds_it(lines: list[str]) -> None:
     assert quick.run(lines) == stock_lines
     if not any("```" in line or "~~~" in line for line in lines):
         assert stock_lines == "\n".join(lines).split("\n")
+
+
+HTML = ["<", ">", "&", "&amp;", "&copy", "&#169;", "<div>", "</div>", "<p>", "<!-- c -->", "a",
+        " ", "\n", "\n\n", "<span>", "</span>", "markdown=\"1\"", "<br/>", "`"]  # fmt: skip
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(HTML), max_size=8).map("".join), max_size=10))
+@example(["Plain text", "", "with two paragraphs"])
+@example(["M&A and &copy; 2024, no tag", "&#169 2024"])  # the last gains a ";"
+@example(["a &copy; b", "<div>", "", "*x*", "</div>"])
+def test_raw_html_is_stashed_as_upstream_stashes_it(lines: list[str]) -> None:
+    quick, stock_md = QUICK._md.reset(), STOCK._md.reset()
+    assert quick.preprocessors["html_block"].run(lines) == stock_md.preprocessors["html_block"].run(
+        lines
+    )
+    assert quick.htmlStash.rawHtmlBlocks == stock_md.htmlStash.rawHtmlBlocks
 
 
 def test_a_registry_lists_what_it_holds_after_every_change() -> None:
