@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from xml.etree.ElementTree import Element
 
 import markdown
-from markdown import preprocessors, util
+from markdown import util
 from markdown.extensions import md_in_html
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace, Preprocessor
@@ -124,11 +124,9 @@ def _skipping(upstream: type[Preprocessor], *marks: str) -> type[_Skipping]:
 
 _FencedCode = _skipping(FencedBlockPreprocessor, "```", "~~~")
 # Raw HTML starts with '<', an entity with '&': upstream's HTML parser hands any other text
-# to handle_data, which keeps it as it is (tests/test_blocks.py compares them).
-_HTML_BLOCKS = {
-    cls: _skipping(cls, "<", "&")
-    for cls in (preprocessors.HtmlBlockPreprocessor, md_in_html.HtmlBlockPreprocessor)
-}
+# to handle_data, which keeps it as it is (tests/test_blocks.py compares them). `extra`
+# brings md_in_html's preprocessor, which replaces the core one.
+_HtmlBlocks = _skipping(md_in_html.HtmlBlockPreprocessor, "<", "&")
 
 
 class _Listed(util.Registry):
@@ -151,10 +149,15 @@ class _Listed(util.Registry):
 
 
 def _block_level(names: list[str]) -> Callable[[object], bool]:
-    """Return Markdown.is_block_level for the tag names `names`, looked up in a set."""
+    """Return Markdown.is_block_level for the tag names `names`, looked up in a set that is
+    made again if a name is added to the list or taken from it."""
     known = frozenset(names)
+    count = len(names)
 
     def is_block_level(tag: object) -> bool:
+        nonlocal known, count
+        if len(names) != count:
+            known, count = frozenset(names), len(names)
         return isinstance(tag, str) and tag.lower().rstrip("/") in known
 
     return is_block_level
@@ -177,13 +180,16 @@ def install(md: markdown.Markdown) -> None:
             fenced.__class__ = _FencedCode
     if "html_block" in md.preprocessors:
         html_block = md.preprocessors["html_block"]
-        if type(html_block) in _HTML_BLOCKS:
-            html_block.__class__ = _HTML_BLOCKS[type(html_block)]
+        if type(html_block) is md_in_html.HtmlBlockPreprocessor:
+            html_block.__class__ = _HtmlBlocks
     for registry in (md.preprocessors, md.parser.blockprocessors, md.treeprocessors,
                      md.inlinePatterns, md.postprocessors):  # fmt: skip
         if type(registry) is util.Registry:
             registry.__class__ = _Listed
-    if type(md).is_block_level is markdown.Markdown.is_block_level:
+    if (
+        "is_block_level" not in vars(md)
+        and type(md).is_block_level is markdown.Markdown.is_block_level
+    ):
         md.is_block_level = _block_level(md.block_level_elements)  # type: ignore[method-assign]
     for processor in md.parser.blockprocessors:
         needs = _NEEDS.get(_key(processor))
