@@ -118,6 +118,7 @@ class _Skipping(Preprocessor):
 
 
 def _skipping(upstream: type[Preprocessor], *marks: str) -> type[_Skipping]:
+    """Return the subclass of `upstream` that skips a text holding none of `marks`."""
     return type(f"Skipping{upstream.__name__}", (_Skipping, upstream), {"upstream": upstream,
                 "marks": marks})  # fmt: skip
 
