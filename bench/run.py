@@ -42,7 +42,14 @@ from generator.sources import read_content  # noqa: E402
 SHARED = ROOT.parent / "shared" / "bench"
 SITE = ROOT / "bench" / "site.yaml"  # the peers' page set
 NEWSROOM = ROOT / "bench" / "newsroom.yaml"  # every page and feed Gazette makes by default
-BUILD = [sys.executable, str(ROOT / "build.py"), "build", "--config", str(SITE), "-q"]
+
+
+def build_command(settings: Path) -> list[str]:
+    """Return the command that builds the site of `settings` quietly."""
+    return [sys.executable, str(ROOT / "build.py"), "build", "--config", str(settings), "-q"]
+
+
+BUILD = build_command(SITE)
 
 
 @dataclass
@@ -108,8 +115,7 @@ def floor(corpus: Path) -> tuple[float, float]:
 def newsroom(corpus: Path, work: Path, runs: int) -> tuple[list[float], float, int]:
     """Time cold builds of the full newsroom site; return the times, peak MiB and files."""
     out = work / "ours-newsroom"
-    argv = [*BUILD, "--no-cache", "--content", str(corpus), "--output", str(out)]
-    argv[argv.index(str(SITE))] = str(NEWSROOM)
+    argv = [*build_command(NEWSROOM), "--no-cache", "--content", str(corpus), "--output", str(out)]
     samples = []
     for _ in range(runs):
         shutil.rmtree(out, ignore_errors=True)

@@ -164,6 +164,13 @@ def _block_level(names: list[str]) -> Callable[[object], bool]:
     return is_block_level
 
 
+def registries(md: markdown.Markdown) -> tuple[util.Registry, ...]:
+    """Return `md`'s registries of preprocessors, block processors, tree processors, inline
+    patterns and postprocessors."""
+    return (md.preprocessors, md.parser.blockprocessors, md.treeprocessors, md.inlinePatterns,
+            md.postprocessors)  # fmt: skip
+
+
 def install(md: markdown.Markdown) -> None:
     """Make `md`'s block processors turn down at once the blocks they cannot take, its
     whitespace and fenced code preprocessors faster, its registries list their items once,
@@ -183,8 +190,7 @@ def install(md: markdown.Markdown) -> None:
         html_block = md.preprocessors["html_block"]
         if type(html_block) is md_in_html.HtmlBlockPreprocessor:
             html_block.__class__ = _HtmlBlocks
-    for registry in (md.preprocessors, md.parser.blockprocessors, md.treeprocessors,
-                     md.inlinePatterns, md.postprocessors):  # fmt: skip
+    for registry in registries(md):
         if type(registry) is util.Registry:
             registry.__class__ = _Listed
     if (

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 from xml.etree.ElementTree import Comment
 
-import markdown
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown import util
@@ -42,15 +41,10 @@ def stock(converter: Converter) -> Converter:
     for preprocessor in md.preprocessors:
         if isinstance(preprocessor, blocks._Skipping):
             preprocessor.__class__ = preprocessor.upstream
-    for registry in _registries(md):
+    for registry in blocks.registries(md):
         registry.__class__ = util.Registry
     del md.is_block_level
     return converter
-
-
-def _registries(md: markdown.Markdown) -> list[util.Registry]:
-    return [md.preprocessors, md.parser.blockprocessors, md.treeprocessors, md.inlinePatterns,
-            md.postprocessors]  # fmt: skip
 
 
 QUICK = Converter(smart_typography=True)
@@ -78,14 +72,14 @@ def test_lines_of_spaces_are_emptied_as_upstream_empties_them(lines: list[str]) 
 
 
 def test_the_stand_ins_are_installed_and_the_stock_converter_has_none() -> None:
-    for registry in _registries(QUICK._md):
+    for registry in blocks.registries(QUICK._md):
         assert type(registry) is not util.Registry
     assert type(QUICK._md.preprocessors["fenced_code_block"]) is not FencedBlockPreprocessor
     assert type(QUICK._md.preprocessors["html_block"]) is not HtmlBlockPreprocessor
     assert type(STOCK._md.preprocessors["fenced_code_block"]) is FencedBlockPreprocessor
     assert type(STOCK._md.preprocessors["html_block"]) is HtmlBlockPreprocessor
     assert "is_block_level" in vars(QUICK._md)
-    assert all(type(registry) is util.Registry for registry in _registries(STOCK._md))
+    assert all(type(registry) is util.Registry for registry in blocks.registries(STOCK._md))
     assert "is_block_level" not in vars(STOCK._md)
 
 
