@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.config import load_config  # noqa: E402
-from generator.markup import Converter  # noqa: E402
-from generator.parse import parse_document  # noqa: E402
-from generator.sources import read_content  # noqa: E402
+from generator.markup.converter import Converter  # noqa: E402
+from generator.source.files import read_content  # noqa: E402
+from generator.source.parse import parse_document  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench"
 SITE = ROOT / "bench" / "site.yaml"  # the peers' page set

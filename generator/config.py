@@ -14,10 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import BuildFailed, Problem, SourceError, display_path
-from .sanitize import is_unsafe_url
-from .urls import output_path, permalink
-from .yamldata import load_mapping
+from generator.errors import BuildFailed, Problem, SourceError, display_path
+from generator.urls import is_unsafe_url, output_path, permalink
+from generator.yamldata import load_mapping
 
 PERMALINK_FIELDS = frozenset({"year", "month", "day", "slug", "section"})
 CHECK_LEVELS = ("error", "warning", "off")

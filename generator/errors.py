@@ -115,3 +115,17 @@ class OutputRefused(OutputError):
 
 class OutputFailed(OutputError):
     """Writing the output failed (disk full, read-only folder); nothing was replaced."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a check found; `level` is 'error' or 'warning'."""
+
+    check: str
+    problem: Problem
+    level: str = "warning"
+
+    def __str__(self) -> str:
+        text = str(self.problem)
+        where, _, message = text.partition(": ")
+        return f"{where}: {self.level}: {message}"

@@ -14,8 +14,8 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from .model import DocumentT, Site, evolve
-from .urls import link
+from generator.model import DocumentT, Site, evolve
+from generator.urls import link
 
 # Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block is left alone.
 # Tags without an href or src (most: paragraphs, emphasis, highlighted code) are passed over.

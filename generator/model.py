@@ -140,3 +140,16 @@ def evolve(doc: DocumentT, **changes: Any) -> DocumentT:
     new = object.__new__(type(doc))
     new.__dict__.update(doc.__dict__, **changes)
     return new
+
+
+def last_change(article: Article) -> datetime:
+    """Return the article's "Last update", or its publication date if it was never updated."""
+    return article.updated if article.updated and article.updated > article.date else article.date
+
+
+def syndicated(site: Site) -> tuple[Article, ...]:
+    """Return the articles feeds and the sitemap announce: listed, not drafts, not scheduled.
+
+    Previews (--drafts, --future) show held-back articles on pages, never in feeds.
+    """
+    return tuple(a for a in site.listed if not a.draft and not a.scheduled)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
+import html
+import posixpath
 import re
 import unicodedata
 from datetime import datetime
@@ -133,3 +136,93 @@ def _split_base(base_url: str) -> tuple[str, str, str]:
     """Return the scheme, host and path (without a final '/') of `base_url`."""
     parts = urlsplit(base_url)
     return parts.scheme, parts.netloc, parts.path.rstrip("/")
+
+
+# URLs that run script: what browsers ignore inside a scheme, and the schemes.
+_BLANKS = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+
+
+_SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp|avif);", re.IGNORECASE)
+
+
+_UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data", "livescript", "mocha"})
+
+
+def is_unsafe_url(value: str, image: bool = False) -> bool:
+    """Return True for a URL that would run script when followed or loaded.
+
+    Browsers decode entities and drop tabs and newlines inside a scheme (`java&#10;script:`),
+    so the check does the same before reading the scheme. Inline raster images
+    (`data:image/png;...`) are allowed in image sources.
+    """
+    plain = _BLANKS.sub("", html.unescape(value))
+    match = _SCHEME.match(plain)
+    if match is None or match.group(1).lower() not in _UNSAFE_SCHEMES:
+        return False
+    return not (image and _SAFE_DATA_IMAGE.match(plain))
+
+
+def alias_path(value: str) -> str:
+    """Return the site path an alias names: '/2019/old-slug' -> '/2019/old-slug/'.
+
+    A last segment without a file extension is a folder, so the redirect page is its
+    index.html (what a static host serves for both spellings). Raises ValueError for anything
+    but a safe site path.
+    """
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/"):
+        raise ValueError(f"an alias must be a site path starting with '/', not {value!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"an alias cannot have a query or a fragment: {value!r}")
+    path = value
+    if not path.endswith("/") and "." not in posixpath.basename(path):
+        path += "/"
+    if path == "/":
+        raise ValueError("an alias cannot be the front page '/'")
+    output_path(path)  # raises ValueError for '..' and other unsafe paths
+    return path
+
+
+# Editor and operating-system leftovers that are never content.
+JUNK = (".DS_Store", "._*", "*.swp", "*.swo", "*~", ".#*", "#*#", "Thumbs.db", "desktop.ini")
+
+
+# One pattern for all of JUNK: each name of content/ is checked, on every build.
+_JUNK = re.compile("|".join(fnmatch.translate(pattern) for pattern in JUNK))
+
+
+def is_junk(name: str) -> bool:
+    """Return True for editor swap files, OS metadata and hidden files."""
+    return name.startswith(".") or _JUNK.match(name) is not None
+
+
+# Pelican's placeholders for links to other content files, and a link to a Markdown file.
+PLACEHOLDERS = ("{filename}", "{static}", "{attach}", "|filename|", "|static|", "|attach|")
+
+
+MARKDOWN_LINK = re.compile(r"^[^:/?#][^:?#]*\.(?:md|markdown)(?:[?#].*)?$", re.IGNORECASE)
+
+
+def served_path(output_path: str) -> str:
+    """Return the site path served by an output file: 'a/index.html' -> '/a/'."""
+    if output_path == "index.html" or output_path.endswith("/index.html"):
+        return "/" + output_path[: -len("index.html")]
+    return "/" + output_path
+
+
+# Where feeds are published: the site's at the root, a listing's beside its first page.
+FEED_PATH = "/feed.xml"
+
+
+RSS_PATH = "/rss.xml"
+
+
+FEED_NAME = "feed.xml"
+
+
+def feed_path(listing_url: str) -> str:
+    """Return the site path of the Atom feed of the listing at `listing_url` (/tags/iran/)."""
+    return FEED_PATH if listing_url == "/" else listing_url + FEED_NAME

@@ -18,7 +18,7 @@ try:  # the C parser is several times faster; the pure one gives the same nodes
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from .errors import Problem, SourceError, display_path
+from generator.errors import Problem, SourceError, display_path
 
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from generator.assemble import Selection, assemble_site
+from generator.assemble.assembly import Selection, assemble_site
 from generator.model import Article, Asset, Page, Term, evolve
 from generator.urls import slugify
 

@@ -14,8 +14,8 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.md_in_html import HtmlBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace
 
-from generator import blocks
-from generator.markup import Converter
+from generator.markup.converter import Converter
+from generator.markup.speedups import blocks
 from tests.conftest import fixture_markdown
 
 EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300"))

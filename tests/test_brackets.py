@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.inlinepatterns import LinkInlineProcessor
 
-from generator.brackets import BracketEnds, bracket_ends
-from generator.markup import Converter
+from generator.markup.converter import Converter
+from generator.markup.speedups.brackets import BracketEnds, bracket_ends
 
 EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300"))
 UPSTREAM = getattr(LinkInlineProcessor, "_findBracketEnds", None)

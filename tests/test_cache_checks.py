@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import article, run_cli
 
-from generator.cache import BuildCache, cache_stamp
 from generator.config import load_config
-from generator.pipeline import BuildOptions, build
+from generator.incremental.cache import BuildCache, cache_stamp
+from generator.pipeline.build import BuildOptions, build
 
 STORY = "content/articles/story.md"
 STORY_PAGE = "2024/02/story/index.html"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from conftest import SITE_YAML, article, run_cli
 
-from generator.cache import BuildCache, cache_stamp
+from generator.check.locate import Locator
 from generator.config import load_config
 from generator.errors import display_path
-from generator.locate import Locator
-from generator.pipeline import BuildOptions, build
+from generator.incremental.cache import BuildCache, cache_stamp
+from generator.pipeline.build import BuildOptions, build
 
 STORY = "content/articles/story.md"
 OTHER = "content/articles/other.md"

@@ -8,9 +8,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
+from generator.check.links import candidates, resolve
+from generator.check.refs import _REFS, Img, Ref, scan, scan_bytes
 from generator.config import Config
-from generator.linkcheck import candidates, page_url, resolve
-from generator.refs import _REFS, Img, Ref, scan, scan_bytes
+from generator.urls import served_path
 
 PAGE = """<!DOCTYPE html>
 <!-- <a href="/commented-out/"> -->
@@ -48,7 +49,7 @@ def serving(site_path: str, paths: set[str]) -> str | None:
 def test_resolve_and_find_output():
     config = Config(title="T", base_url="https://example.org/news/", root=Path("."))
     paths = {"index.html", "a/index.html", "a/b.pdf", "404.html"}
-    assert page_url("a/index.html") == "/a/" and page_url("404.html") == "/404.html"
+    assert served_path("a/index.html") == "/a/" and served_path("404.html") == "/404.html"
     target = resolve("../a/#top", "/x/", config)
     assert (target.site_path, target.fragment) == ("/a/", "top")
     assert serving(target.site_path, paths) == "a/index.html"

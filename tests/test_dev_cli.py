@@ -16,7 +16,7 @@ import pytest
 from conftest import BUILD_PY, SITE_YAML, as_from_a_terminal, run_cli
 from dev_support import WAIT, get
 
-from generator.frontmatter import split_front_matter
+from generator.source.frontmatter import split_front_matter
 
 # 2024-02-09 10:05 UTC is 14:05 in Asia/Baku, the timezone of the test site.
 EPOCH = {"SOURCE_DATE_EPOCH": "1707473100"}

@@ -14,8 +14,8 @@ from conftest import article, tree, write_files
 from generator.config import apply_overrides
 from generator.dev.events import Hub
 from generator.dev.loop import DevLoop
-from generator.pipeline import build
-from generator.workers import collector_paused
+from generator.pipeline.build import build
+from generator.processes import collector_paused
 
 ARTICLE_TEMPLATE = """\
 {% extends "base.html" %}

@@ -8,11 +8,11 @@ import pytest
 
 from generator.config import Config
 from generator.errors import SourceError
-from generator.frontmatter import split_front_matter
-from generator.markup import Converter
+from generator.markup.converter import Converter
 from generator.model import Article
-from generator.parse import Parsed, parse_document
-from generator.sources import read_content
+from generator.source.files import read_content
+from generator.source.frontmatter import split_front_matter
+from generator.source.parse import Parsed, parse_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dialects"
 CONFIG = Config(title="Test", timezone="Asia/Baku")
@@ -385,7 +385,7 @@ def test_toml_lines_and_errors() -> None:
 
 
 def test_category_given_as_a_list_is_its_first_item() -> None:
-    from generator.fields import canonical
+    from generator.source.fields import canonical
 
     data, lines = canonical(split('+++\ntitle = "A"\ncategory = ["World", "Politics"]\n+++\n'))
     assert (data["section"], lines["section"]) == ("World", 3)

@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import SITE_YAML, run_cli, tree, write_files
 
 from generator.config import load_config
-from generator.pipeline import BuildOptions, build
+from generator.pipeline.build import BuildOptions, build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dialects"
 JUNK = ("._vote.md", ".DS_Store", "vote.md.swp", "vote.md~", ".#vote.md", "Thumbs.db")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.write import MANIFEST
+from generator.write.staging import MANIFEST
 from tests.conftest import run_cli, tree
 
 SITES = Path(__file__).parent / "fixtures" / "sites"

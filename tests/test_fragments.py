@@ -8,12 +8,12 @@ import jinja2
 import pytest
 from conftest import article
 
-from generator.cache import BuildCache, cache_stamp
 from generator.config import load_config
-from generator.fragments import FragmentCache, forget_fragments
-from generator.jinjatree import _parse
+from generator.incremental.cache import BuildCache, cache_stamp
 from generator.model import Article
-from generator.pipeline import BuildOptions, build
+from generator.pipeline.build import BuildOptions, build
+from generator.render.fragments import FragmentCache, forget_fragments
+from generator.render.templatetree import _parse
 
 LIST = (
     "{% for item in items %}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from generator.errors import SourceError
-from generator.frontmatter import split_front_matter
-from generator.sources import decode
+from generator.source.files import decode
+from generator.source.frontmatter import split_front_matter
 
 
 def test_yaml_front_matter_and_body() -> None:

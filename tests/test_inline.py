@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 
-from generator.inline import _NEEDS
-from generator.markup import Converter
+from generator.markup.converter import Converter
+from generator.markup.speedups.inline import _NEEDS
 from tests.conftest import fixture_markdown
 
 EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "300"))

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.htmlurls import rebase_links
-from generator.markup import _PLAIN, Converter, plain_text, summary_of, word_count
+from generator.markup.converter import _PLAIN, Converter, plain_text, summary_of, word_count
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from markupsafe import Markup
 
 from generator.model import Article, Term
-from generator.pagekeys import PageKeys
+from generator.render.pagekeys import PageKeys
 
 TEMPLATES = {"article.html": "fingerprint-1", "index.html": "fingerprint-2"}
 

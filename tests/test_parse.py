@@ -10,10 +10,10 @@ import pytest
 
 from generator.config import Config
 from generator.errors import SourceError
-from generator.markup import Converter
+from generator.markup.converter import Converter
 from generator.model import Article, Page, Term
-from generator.parse import parse_document
-from generator.sources import read_content
+from generator.source.files import read_content
+from generator.source.parse import parse_document
 from tests.conftest import write_files
 
 BAKU = ZoneInfo("Asia/Baku")

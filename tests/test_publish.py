@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from lxml import etree
 from sitecheck import build_sample, page_address, parse_page, unresolved
 
-from generator.feeds import escape, quoteattr, stamp
 from generator.htmlurls import _ATTRIBUTE, absolute_links, join, rebase_links, rewrite_urls
-from generator.redirects import alias_path
-from generator.sitemap import _escape_all
+from generator.render.sitemap import _escape_all
+from generator.render.xmltext import escape, quoteattr, stamp
+from generator.urls import alias_path
 
 SUBPATH = "https://example.org/newsroom/"
 SCHEMA = xmlschema.XMLSchema(str(ROOT / "tests/fixtures/schemas/sitemap.xsd"))

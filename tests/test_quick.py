@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import article, write_files
 
-from generator.cache import BuildCache, cache_stamp
 from generator.config import load_config
-from generator.pipeline import BuildOptions, build
-from generator.quick import quick_page
+from generator.dev.quick import quick_page
+from generator.incremental.cache import BuildCache, cache_stamp
+from generator.pipeline.build import BuildOptions, build
 
 STORY = "content/articles/story.md"
 STORY_PAGE = "2024/02/story/index.html"

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 import pytest
 from conftest import SITE_YAML, article, run_cli
 
-from generator.assemble import Selection, assemble_site
-from generator.cache import BuildCache
+from generator.assemble.assembly import Selection, assemble_site
 from generator.config import load_config
 from generator.errors import BuildFailed, Problem
-from generator.pipeline import parse_all
-from generator.render import paginate, render_site
-from generator.sources import read_content
-from generator.templates import find_theme, make_environment
+from generator.incremental.cache import BuildCache
+from generator.pipeline.build import parse_all
+from generator.render.pages import paginate, render_site
+from generator.render.themes import find_theme, make_environment
+from generator.source.files import read_content
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 

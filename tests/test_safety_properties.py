@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from generator.config import Config
 from generator.errors import SourceError
-from generator.markup import Converter
+from generator.markup.converter import Converter
 from generator.model import Source
-from generator.parse import parse_document
+from generator.source.parse import parse_document
 
 EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "150"))
 CONFIG = Config(title="Test", timezone="Asia/Baku")

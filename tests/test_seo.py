@@ -9,7 +9,7 @@ from conftest import SITE_YAML, article, run_cli
 from sitecheck import build_sample, parse_page
 
 from generator.config import load_config
-from generator.templates import find_theme, make_environment
+from generator.render.themes import find_theme, make_environment
 
 BASE = "https://example.org/newsroom/"
 STORY = "2024/02/aliyev-re-elected/"

@@ -9,7 +9,7 @@ from conftest import article, write_files
 
 from generator.errors import Problem
 from generator.outputs import digest
-from generator.sources import SourceTexts, read_content, with_text
+from generator.source.files import SourceTexts, read_content, with_text
 
 
 def _problems(problems) -> dict[str, str]:

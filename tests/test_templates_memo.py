@@ -8,8 +8,8 @@ from pathlib import Path
 from conftest import SITE_YAML
 
 from generator.config import load_config
-from generator.jinjatree import Facts, read_templates
-from generator.templates import find_theme, make_environment, syntax_errors
+from generator.render.templatetree import Facts, read_templates
+from generator.render.themes import find_theme, make_environment, syntax_errors
 
 THEME = {
     "themes/local/theme.yaml": "parent: default\n",

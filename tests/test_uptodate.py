@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import article, run_cli, tree
 
+from generator.incremental.uptodate import window
 from generator.model import Article, Page
-from generator.uptodate import window
 
 STORY = "content/articles/story.md"
 

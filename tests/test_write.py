@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from generator.errors import OutputRefused
-from generator.render import Output
-from generator.write import MANIFEST, Staging, check_output_dir, sync_output
+from generator.render.pages import Output
+from generator.write.staging import MANIFEST, Staging, check_output_dir, sync_output
 from tests.conftest import run_cli, tree
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..linkcheck import page_url
+from generator.urls import served_path
 
 RELOAD, STYLES, PROBLEM = "reload", "css", "problem"
 
@@ -74,7 +74,7 @@ class Hub:
             self._made += 1
             self._ahead[path] = (self._made, data)
             self.generation += 1
-            self._publish(RELOAD, {"generation": self.generation, "paths": [page_url(path)]})
+            self._publish(RELOAD, {"generation": self.generation, "paths": [served_path(path)]})
 
     def mark(self) -> int:
         """Return a mark for the pages published ahead so far; a build started now settles

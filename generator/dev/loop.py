@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cache import BuildCache, cache_stamp
-from ..config import Config, load_config
-from ..errors import BuildFailed, OutputError, Problem, display_path
-from ..linkcheck import page_url
-from ..outputs import Output, digest
-from ..pipeline import BuildOptions, BuildResult, build
-from ..quick import quick_page
-from ..templates import find_theme
-from ..write import SyncResult
-from .events import Hub
-from .watch import WatchedPaths
+from generator.config import Config, load_config
+from generator.dev.events import Hub
+from generator.dev.quick import quick_page
+from generator.dev.watch import WatchedPaths
+from generator.errors import BuildFailed, OutputError, Problem, display_path
+from generator.incremental.cache import BuildCache, cache_stamp
+from generator.outputs import Output, digest
+from generator.pipeline.build import BuildOptions, BuildResult, build
+from generator.render.themes import find_theme
+from generator.urls import served_path
+from generator.write.staging import SyncResult
 
 CONTEXT = 3  # source lines shown above and below an error's line
 # A writer previews everything, drafts and scheduled stories included (the theme marks them).
@@ -80,7 +80,7 @@ def _pages(sync: SyncResult, hub: Hub) -> list[str] | None:
         if path.endswith(".html"):
             shown = hub.page(path)
             if shown is None or digest(shown) != sync.files.get(path):
-                paths.append(page_url(path))
+                paths.append(served_path(path))
         elif not path.endswith(_UNSHOWN):
             return None
     return paths

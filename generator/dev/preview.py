@@ -11,12 +11,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ..errors import BuildFailed
-from ..pipeline import BuildOptions
-from .events import Hub
-from .loop import PREVIEW_OPTIONS, DevLoop, Rebuild
-from .server import PreviewServer, open_server
-from .watch import Watcher
+from generator.dev.events import Hub
+from generator.dev.loop import PREVIEW_OPTIONS, DevLoop, Rebuild
+from generator.dev.server import PreviewServer, open_server
+from generator.dev.watch import Watcher
+from generator.errors import BuildFailed
+from generator.pipeline.build import BuildOptions
 
 
 class Preview:

@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from ..config import Config
-from ..urls import slugify
+from generator.config import Config
+from generator.urls import slugify
 
 ARTICLES_FOLDER = "articles"
 

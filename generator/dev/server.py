@@ -39,8 +39,8 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from ..urls import output_path
-from .events import Hub
+from generator.dev.events import Hub
+from generator.urls import output_path
 
 log = logging.getLogger(__name__)
 

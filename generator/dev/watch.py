@@ -20,7 +20,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from ..sources import is_junk
+from generator.urls import is_junk
 
 log = logging.getLogger(__name__)
 

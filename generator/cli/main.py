@@ -1,0 +1,78 @@
+"""The entry point of `build.py` and `gazette`: parse the arguments, run the command, turn
+Ctrl-C and SIGTERM into an orderly stop with the shell's exit code."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+from generator.cli.arguments import make_parser
+from generator.cli.commands import (
+    EXIT_USAGE,
+    UsageError,
+    run_build,
+    run_check,
+    run_list,
+    run_new,
+    run_serve,
+)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into the same orderly stop as Ctrl-C."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """Say how the build was stopped and return the shell's code for that signal."""
+    sig = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+    print(
+        f"Build interrupted ({sig.name}): output/ holds a whole site, the previous one unless "
+        "the new one was already in place.",
+        file=sys.stderr,
+    )
+    return 128 + sig
+
+
+def configure_logging(args: argparse.Namespace) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    # --verbose is about our stages; libraries (Markdown's extension loading) stay quiet.
+    logging.getLogger("generator").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
+    finally:
+        # The work is done: a signal arriving while the interpreter shuts down changes nothing.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "build")
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args)
+    runs = {"build": run_build, "check": run_check, "list": run_list}
+    run = {**runs, "serve": run_serve, "new": run_new}[args.verb]
+    try:
+        return run(args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
