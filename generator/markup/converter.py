@@ -11,7 +11,8 @@ from markupsafe import Markup
 from pygments.formatters.html import HtmlFormatter
 
 from generator.markup.sanitize import SafetyExtension
-from generator.markup.speedups import blocks, brackets, inline
+from generator.markup.speedups import applicable as speedups_tested
+from generator.markup.speedups import install as install_speedups
 from generator.markup.typography import TypographyExtension, smarten
 from generator.urls import slugify
 
@@ -64,10 +65,16 @@ class _CodeFormatter(HtmlFormatter):
 
 
 class Converter:
-    """Converts Markdown bodies with the site's extensions; one per process, never shared."""
+    """Converts Markdown bodies with the site's extensions; one per process, never shared.
 
-    def __init__(self, smart_typography: bool, raw_html: bool = True):
+    `speedups` puts the faster stand-ins for Python-Markdown's internals in place; by default
+    they are used on the releases they were tested on, and the differential tests build a
+    converter without them to compare with.
+    """
+
+    def __init__(self, smart_typography: bool, raw_html: bool = True, speedups: bool | None = None):
         self._smart = smart_typography
+        self.speedups = speedups_tested() if speedups is None else speedups
         formatter = type("CodeFormatter", (_CodeFormatter,), {"stylesheets": {}})
         extensions: list = [
             "extra",
@@ -91,9 +98,8 @@ class Converter:
             },
             output_format="html",
         )
-        blocks.install(self._md)
-        brackets.install(self._md)
-        inline.install(self._md)
+        if self.speedups:
+            install_speedups(self._md)
         self._toc = self._md.treeprocessors["toc"]
 
     def _reset(self, text: str) -> markdown.Markdown:

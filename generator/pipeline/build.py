@@ -25,6 +25,7 @@ from generator.htmlurls import rebase_site
 from generator.incremental.cache import BuildCache, cache_stamp, load_cache, save_cache
 from generator.incremental.uptodate import LastBuild, Tally, inputs_key, manifest_key, window
 from generator.incremental.warm import built
+from generator.markup.speedups import mode as markdown_mode
 from generator.model import Article, Document, Page, Site, Source, Term, evolve
 from generator.outputs import Output
 from generator.processes import collector_paused, worker_count
@@ -241,6 +242,7 @@ class _Laps:
 
 def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
     laps = _Laps()
+    log.info("%s", markdown_mode())
     in_memory = cache is not None  # the caller keeps it for the next build (the dev server)
     cache, persistent = _open_cache(config, options, cache)
     inputs = _read(config, options, cache)
