@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import feedparser
+import html5lib
 import pytest
 from conftest import SITE_YAML, run_cli
 from lxml import etree
@@ -114,3 +115,66 @@ def test_atom_and_rss_keep_every_value(out):
     assert rss.xpath("//item/dc:creator/text()", namespaces=NS) == [AUTHOR]
     tag_feed = etree.parse(str(out / "tags/r-d-i/feed.xml"))
     assert tag_feed.findtext("a:title", namespaces=NS) == f"Test Gazette — Topic: {TAGS[0]}"
+
+
+SUMMARY = 'Polls closed <img src=x onerror="alert(1)"> at <b>19:00</b> <script>alert(2)</script>'
+
+
+@pytest.fixture(scope="module")
+def summary_site(tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("summary")
+    story = "\n".join(
+        [
+            "---",
+            "title: Count under way",
+            "slug: count",
+            "date: 2024-02-09 14:05",
+            "author: Leyla",
+            "section: Politics",
+            "tags: [Elections]",
+            f"summary: {_yaml(SUMMARY)}",
+            "---",
+            "Body with <b>raw HTML</b>, kept under the default raw_html: true.",
+            "",
+        ]
+    )
+    (site / "content/articles").mkdir(parents=True)
+    (site / "content/articles/count.md").write_text(story, encoding="utf-8")
+    (site / "site.yaml").write_text(SITE_YAML + "feed_content: summary\n", encoding="utf-8")
+    result = run_cli("build", "-q", cwd=site)
+    assert result.returncode == 0, result.stderr
+    return site / "output"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "index.html",
+        "2024/02/count/index.html",
+        "tags/elections/index.html",
+        "authors/leyla/index.html",
+        "sections/politics/index.html",
+        "archive/2024/index.html",
+    ],
+)
+def test_a_summarys_raw_html_is_text_on_every_page(summary_site, page):
+    html = _read(summary_site, page)
+    elements = list(html5lib.parse(html, namespaceHTMLElements=False).iter())
+    assert not [e for e in elements if "onerror" in e.attrib], page
+    scripts = [e for e in elements if e.tag == "script" and e.get("type") != "application/ld+json"]
+    assert not [e for e in scripts if "alert" in (e.text or "")], page
+    if "/count/" not in page and "archive" not in page:  # listings that show summaries
+        assert "&lt;img src=x onerror=" in html, page  # shown as the writer typed it
+
+
+def test_a_summarys_raw_html_is_text_in_feeds(summary_site):
+    for feed in ("feed.xml", "rss.xml", "tags/elections/feed.xml"):
+        parsed = feedparser.parse(_read(summary_site, feed))
+        summary = parsed.entries[0].summary
+        assert "<img" not in summary and "<script" not in summary, feed
+        assert "&lt;img src=x onerror=" in summary, feed
+
+
+def test_the_body_keeps_its_raw_html_under_the_default(summary_site):
+    html = _read(summary_site, "2024/02/count/index.html")
+    assert "<b>raw HTML</b>" in html

@@ -75,17 +75,19 @@ class Converter:
     def __init__(self, smart_typography: bool, raw_html: bool = True, speedups: bool | None = None):
         self._smart = smart_typography
         self.speedups = speedups_tested() if speedups is None else speedups
+        self._md = self._markdown(raw_html)
+        self._toc = self._md.treeprocessors["toc"]
+        # Front-matter text (a summary) is shown on every listing and in feeds, where no one
+        # reviews it as a body: its raw HTML is always text. Made when first needed.
+        self._front: markdown.Markdown | None = None
+
+    def _markdown(self, raw_html: bool) -> markdown.Markdown:
+        """Return a Python-Markdown instance with the site's extensions."""
         formatter = type("CodeFormatter", (_CodeFormatter,), {"stylesheets": {}})
-        extensions: list = [
-            "extra",
-            "sane_lists",
-            "codehilite",
-            "toc",
-            SafetyExtension(raw_html),
-        ]
-        if smart_typography:
+        extensions: list = ["extra", "sane_lists", "codehilite", "toc", SafetyExtension(raw_html)]
+        if self._smart:
             extensions.append(TypographyExtension())
-        self._md = markdown.Markdown(
+        md = markdown.Markdown(
             extensions=extensions,
             extension_configs={
                 "codehilite": {
@@ -99,8 +101,8 @@ class Converter:
             output_format="html",
         )
         if self.speedups:
-            install_speedups(self._md)
-        self._toc = self._md.treeprocessors["toc"]
+            install_speedups(md)
+        return md
 
     def _reset(self, text: str) -> markdown.Markdown:
         # The table of contents looks for its marker in every element of every document;
@@ -118,10 +120,14 @@ class Converter:
         return Rendered(body, toc)
 
     def inline(self, text: str) -> Markup:
-        """Return `text` (a summary or caption) as HTML without the surrounding paragraph."""
+        """Return front-matter `text` (a summary) as HTML without the surrounding paragraph;
+        raw HTML in it is shown as text whatever `raw_html` says of bodies."""
         if _PLAIN.fullmatch(text):  # most summaries: a sentence Markdown would only wrap in <p>
             return Markup(smarten(text, " ") if self._smart else text)
-        body = self._reset(text).convert(text).strip()
+        if self._front is None:
+            self._front = self._markdown(raw_html=False)
+            self._front.treeprocessors["toc"].marker = ""
+        body = self._front.reset().convert(text).strip()
         if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
             body = body[3:-4]
         return Markup(body)
