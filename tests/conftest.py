@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.markup.converter import Converter, Rendered
+from generator.markup.sanitize import MarkupError
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_PY = ROOT / "build.py"
 
@@ -105,3 +108,12 @@ def fixture_markdown() -> list[tuple[Path, str]]:
     UTF-8 on purpose: those are decoded with replacement characters)."""
     files = sorted((Path(__file__).parent / "fixtures").rglob("*.md"))
     return [(file, file.read_bytes().decode("utf-8", "replace")) for file in files]
+
+
+def converted(converter: Converter, text: str) -> Rendered | tuple[int, str]:
+    """Return what `converter` makes of `text`: the HTML, or the line and message of the
+    MarkupError it refuses it with (some fixtures are invalid on purpose)."""
+    try:
+        return converter.convert(text)
+    except MarkupError as exc:
+        return exc.line, str(exc)

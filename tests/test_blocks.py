@@ -17,7 +17,7 @@ from markdown.preprocessors import NormalizeWhitespace
 
 from generator.markup.converter import Converter
 from generator.markup.speedups import applicable
-from tests.conftest import fixture_markdown
+from tests.conftest import converted, fixture_markdown
 
 if not applicable():  # their modules name internals other releases may not have
     pytest.skip("the speed-ups are off with this Python-Markdown", allow_module_level=True)
@@ -158,4 +158,4 @@ def test_the_fixture_documents_convert_as_with_the_stock_parser() -> None:
     documents = fixture_markdown()
     assert len(documents) > 10
     for file, text in documents:
-        assert QUICK.convert(text) == STOCK.convert(text), file
+        assert converted(QUICK, text) == converted(STOCK, text), file

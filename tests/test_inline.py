@@ -13,7 +13,7 @@ from markdown.treeprocessors import InlineProcessor
 
 from generator.markup.converter import Converter
 from generator.markup.speedups import applicable
-from tests.conftest import fixture_markdown
+from tests.conftest import converted, fixture_markdown
 
 if not applicable():  # their modules name internals other releases may not have
     pytest.skip("the speed-ups are off with this Python-Markdown", allow_module_level=True)
@@ -83,7 +83,7 @@ def test_the_fixture_documents_convert_as_with_the_stock_pass() -> None:
     documents = fixture_markdown()
     assert len(documents) > 10
     for file, text in documents:
-        assert SKIPPING.convert(text) == STOCK.convert(text), file
+        assert converted(SKIPPING, text) == converted(STOCK, text), file
 
 
 def test_a_pattern_it_does_not_know_is_tried_on_every_run_of_text() -> None:

@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
+from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, HTML_PLACEHOLDER_RE
@@ -56,6 +57,42 @@ class _KeepSummaryMarkers(Preprocessor):
         ]
 
 
+# A fence's attribute list: ```{.python hl_lines="2"}.
+_FENCE_ATTRS = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*\{(.*)\}[ \t]*$")
+# What it may set besides its language (.python), classes and id. Any other key goes to the
+# highlighter as an option, where a clash (style=, lang=) or a bad value (linenostart="abc")
+# raises deep inside Python-Markdown and Pygments.
+FENCE_OPTIONS = ("hl_lines", "linenums")
+
+
+class MarkupError(ValueError):
+    """Markdown that cannot be converted; `line` counts from 1 in the converted text."""
+
+    def __init__(self, line: int, message: str, hint: str = ""):
+        super().__init__(message)
+        self.line = line
+        self.hint = hint
+
+
+class _CheckFences(Preprocessor):
+    """Refuses a fenced code block whose attributes would reach the highlighter."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        for number, line in enumerate(lines, 1):
+            if "{" not in line or (match := _FENCE_ATTRS.match(line)) is None:
+                continue
+            attrs, _ = get_attrs_and_remainder(match.group(1))
+            for key, _value in attrs:
+                if key not in ("id", ".", *FENCE_OPTIONS):
+                    raise MarkupError(
+                        number,
+                        f"a code block cannot set {key!r}",
+                        "give its language as a class ({.python}); it may also set "
+                        + " and ".join(FENCE_OPTIONS),
+                    )
+        return lines
+
+
 class SafetyExtension(Extension):
     """Neutralises script URLs and event handlers; escapes raw HTML unless it is allowed."""
 
@@ -66,6 +103,8 @@ class SafetyExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         # After inline parsing (20) made every link and image and attr_list (8) set attributes.
         md.treeprocessors.register(_Neutralise(md), "gazette-safety", 6)
+        # After whitespace is normalised (30), before fenced code is stashed (25).
+        md.preprocessors.register(_CheckFences(md), "gazette-fences", 28)
         if not self.raw_html:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")

@@ -11,6 +11,10 @@ _ISO = re.compile(
     \s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?$""",
     re.VERBOSE | re.IGNORECASE,
 )
+# Years a date may name: four digits (strftime writes years before 1000 differently on
+# different machines), and a margin below 9999 for the arithmetic that moves a date across
+# timezones and through publication windows.
+FIRST_YEAR, LAST_YEAR = 1000, 9998
 _DAY_FIRST = re.compile(
     r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})"
     r"(?:[T\s]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
@@ -44,6 +48,8 @@ def parse_date(value: str, tz: tzinfo) -> datetime:
         )
     except ValueError as exc:
         raise ValueError(f"not a real date ({exc})") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"the year must be from {FIRST_YEAR} to {LAST_YEAR}")
     offset = parts.get("tz")
     if not offset:
         return _localize(moment, tz)

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import html
+import logging
 import posixpath
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
+from pygments.util import OptionError
 
 from generator.config import Config
 from generator.errors import Problem, SourceError, display_path
-from generator.markup.converter import Converter, plain_text, summary_of, word_count
+from generator.markup.converter import Converter, Rendered, plain_text, summary_of, word_count
+from generator.markup.sanitize import MarkupError
 from generator.model import Article, Page, Source, Term
 from generator.source.dates import parse_date
 from generator.source.fields import ALIASES, Fields, canonical
 from generator.source.frontmatter import split_front_matter
 from generator.urls import PLACEHOLDERS, alias_path, is_unsafe_url, permalink, slugify
+
+log = logging.getLogger(__name__)
 
 KNOWN_FIELDS = frozenset(
     {
@@ -151,6 +156,29 @@ def _default_slug(source: Source, title: str) -> str:
     return posixpath.basename(posixpath.dirname(source.path)) if stem == "index" else stem
 
 
+def _lines_removed(original: str, body: str) -> int:
+    """Return how many lines from the start of `original` are not in `body` (a heading taken
+    as the title)."""
+    return original.count("\n") - body.count("\n")
+
+
+def _convert(converter: Converter, body: str, source: Source, first_line: int) -> Rendered:
+    """Return the converted `body`, which starts at line `first_line` of the source; raise
+    SourceError for Markdown the converter refuses or cannot convert."""
+    try:
+        return converter.convert(body)
+    except MarkupError as exc:
+        raise SourceError(source.file, first_line + exc.line - 1, str(exc), exc.hint) from None
+    # What Python-Markdown and Pygments raise on input they did not foresee: a writer's file
+    # must never end a build in a traceback. (Deep nesting and the time limit are reported
+    # where parsing is run.)
+    except (LookupError, TypeError, ValueError, AttributeError, OptionError) as exc:
+        log.debug("converting %s", source.file, exc_info=True)
+        raise SourceError(
+            source.file, None, f"the Markdown could not be converted ({type(exc).__name__}: {exc})"
+        ) from None
+
+
 def parse_document(source: Source, config: Config, converter: Converter) -> Parsed:
     """Return the Article or Page in `source`; raise SourceError for the first bad field."""
     front = split_front_matter(source.text, source.file)
@@ -167,7 +195,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
             "add e.g. `title: Headline` to the front matter",
         )
     slug = slugify(fields.text("slug") or _default_slug(source, title), config.unicode_slugs)
-    rendered = converter.convert(body)
+    rendered = _convert(converter, body, source, front.body_line + _lines_removed(front.body, body))
     summary_text = fields.text("summary")
     summary = converter.inline(summary_text) if summary_text else summary_of(rendered.html)
     status = fields.status()
