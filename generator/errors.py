@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,20 @@ def _resolved(cwd: str, folder: str) -> str | None:
         return None
 
 
+# Characters a terminal or a CI log would act on rather than show: C0 and C1 controls
+# (a newline would start a line of its own, such as a forged `::error` annotation) and the
+# bidirectional overrides and isolates, which reorder what follows them on screen.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Return `text` with control characters and bidirectional overrides written as escapes
+    (`\\n`, `\\u202e`); every other character, Azərbaycan's included, as it is."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input, printed GNU style as `path:line: message`."""
@@ -74,9 +89,10 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.message}"
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        """Return the problem as printed: one line, and its hint on a second."""
+        where = f"{printable(self.path)}:{self.line}" if self.line else printable(self.path)
+        text = f"{where}: {printable(self.message)}"
+        return f"{text}\n  hint: {printable(self.hint)}" if self.hint else text
 
 
 class SourceError(Exception):

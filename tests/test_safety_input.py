@@ -442,3 +442,28 @@ def test_nasty_but_fast_markdown_builds_or_is_refused_by_the_limit(make_site: Si
         assert len(built) == len(FAST_BUT_NASTY)
     else:
         assert refused and refused <= set(FAST_BUT_NASTY)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bad\n::error file=site.yaml::forged.md",
+        "right-to-left \u202egnp.md",
+        "isolate \u2066x\u2069 and esc \x1b[31mred.md",
+    ],
+)
+def test_file_names_cannot_forge_or_reorder_log_lines(make_site: Site, name: str) -> None:
+    root = make_site(
+        {
+            f"content/articles/{name}": "---\ntitle: [unclosed\n---\nBody.\n",
+            "content/articles/Azərbaycan seçkiləri.md": "---\ntitle: [unclosed\n---\n",
+        }
+    )
+    done = run_cli("build", cwd=root)
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert not [line for line in lines if line.startswith("::")], done.stderr
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", done.stderr)
+    escaped = name.encode("unicode_escape").decode("ascii")  # the names here are ASCII
+    assert f"content/articles/{escaped}:3: invalid YAML" in done.stderr
+    assert "content/articles/Azərbaycan seçkiləri.md:3: invalid YAML" in done.stderr

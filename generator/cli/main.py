@@ -22,6 +22,7 @@ from generator.cli.commands import (
     run_new,
     run_serve,
 )
+from generator.errors import printable
 
 
 class Terminated(KeyboardInterrupt):
@@ -43,8 +44,17 @@ def _interrupted(exc: KeyboardInterrupt) -> int:
     return 128 + sig
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Log lines name writers' files: their control characters are shown, never acted on."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
 def configure_logging(args: argparse.Namespace) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     # --verbose is about our stages; libraries (Markdown's extension loading) stay quiet.
     logging.getLogger("generator").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
 
