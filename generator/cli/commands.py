@@ -8,7 +8,6 @@ import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from generator.check.findings import ChecksFailed
 from generator.clock import reproducible_now
 from generator.config import Config, load_config
 from generator.dev.scaffold import create_article
@@ -67,14 +66,16 @@ def run_build(args: argparse.Namespace) -> int:
         )
         result = build(config, options)
     except BuildFailed as exc:
-        findings = getattr(exc, "findings", ())
-        if isinstance(exc, ChecksFailed):
-            print_findings(findings, args.quiet)
+        # A build the checks stopped has its errors among the findings; any other stopped
+        # before the checks ran, on problems alone.
+        if exc.findings:
+            print_findings(exc.findings, args.quiet)
         else:
             print_problems(exc.problems)
-        errors = () if isinstance(exc, ChecksFailed) else exc.problems
-        timings = getattr(exc, "timings", None)
-        write_run_report(args, "build", ok=False, findings=findings, errors=errors, timings=timings)
+        errors = () if exc.findings else exc.problems
+        write_run_report(
+            args, "build", ok=False, findings=exc.findings, errors=errors, timings=exc.timings
+        )
         count = len(exc.problems)
         print(
             f"Build failed: {count} error{'s' if count != 1 else ''}; output/ was not changed.",

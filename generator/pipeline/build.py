@@ -15,7 +15,7 @@ import jinja2
 
 from generator.assemble.assembly import Selection, assemble_site
 from generator.assemble.links import resolve_links
-from generator.check.findings import ChecksFailed, check_build
+from generator.check.findings import check_build
 from generator.check.links import Scanner
 from generator.check.refs import scan_bytes
 from generator.clock import reproducible_now
@@ -256,7 +256,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     parsed = parse_all(tree, config, cache)
     laps.lap("parse")
     if parsed.errors:
-        raise BuildFailed(parsed.errors)
+        raise BuildFailed(parsed.errors, timings=laps.timings)
     selection = Selection(inputs.now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
     # Root-relative links written in Markdown carry the base path under a sub-path;
@@ -337,8 +337,8 @@ def _publish(
 ) -> tuple[SyncResult, tuple[Finding, ...], int]:
     """Render `site`, check it and write it; return what was written, the findings and how
     many pages were rendered. Pages are keyed (and unchanged ones kept) only if the cache is
-    to `remember` them. Raises ChecksFailed, writing nothing, on an error finding, and
-    BuildFailed on a template with a syntax error, whether a page uses it or not."""
+    to `remember` them. Raises BuildFailed, writing nothing, on an error finding (carrying
+    every finding) and on a template with a syntax error, whether a page uses it or not."""
     broken = syntax_errors(inputs.theme_templates)
     if broken:
         raise BuildFailed(broken)
@@ -373,7 +373,8 @@ def _publish(
         )  # fmt: skip
         laps.lap("check")
         if any(f.level == "error" for f in findings):
-            raise ChecksFailed(findings, laps.timings)
+            errors = [f.problem for f in findings if f.level == "error"]
+            raise BuildFailed(errors, findings, laps.timings)
         sync = staging.commit()
     if memo is not None:
         cache.pages = memo.current
