@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
-from tests.conftest import SITE_YAML, article, run_cli, tree
+import generator
+from tests.conftest import ROOT, SITE_YAML, article, run_cli, tree
 
 SUMMARY = re.compile(
     r"^Built (\d+) articles, (\d+) pages, (\d+) tags: (\d+) files written, (\d+) unchanged, "
@@ -176,3 +182,58 @@ def test_warnings_do_not_fail_the_build(make_site) -> None:
     assert result.stderr.startswith(
         "content/articles/a.md:3: warning: duplicate key 'title' (first on line 2)"
     )
+
+
+def test_version_is_the_packages_and_its_metadatas(tmp_path: Path) -> None:
+    result = run_cli("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == f"gazette {generator.__version__}\n"
+    try:  # installed (editable or not), the metadata says the same
+        installed = importlib.metadata.version("gazette")
+    except importlib.metadata.PackageNotFoundError:
+        installed = None
+    assert installed in (None, generator.__version__)
+
+
+def test_the_metadata_takes_its_version_and_command_from_the_package() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"]
+    assert "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "generator.__version__"}
+    assert project["project"]["scripts"] == {"gazette": "generator.cli.main:main"}
+
+
+def run_gazette(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the `gazette` command's entry point as the script pip installs for it runs it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    module, _, name = project["project"]["scripts"]["gazette"].partition(":")
+    script = (
+        f"import sys; sys.argv[0] = '/usr/local/bin/gazette'; "
+        f"from {module} import {name}; sys.exit({name}())"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
+def test_the_gazette_command_does_what_build_py_does(make_site) -> None:
+    root = make_site(FILES)
+    built = run_gazette("build", cwd=root)
+    assert built.returncode == 0, built.stderr
+    assert _summary(built.stdout)[:3] == (1, 1, 2)
+    assert (root / "output/2024/02/vote/index.html").is_file()
+    assert run_gazette("--version", cwd=root).stdout == f"gazette {generator.__version__}\n"
+    # main's return value is the exit code, and help and usage name the command typed.
+    wrong = run_gazette("list", "everything", cwd=root)
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("usage: gazette list ")
+    broken = run_gazette("build", "--config", "missing.yaml", cwd=root)
+    assert broken.returncode == 1
+    assert run_gazette("--help", cwd=root).stdout.startswith("usage: gazette ")
+    assert run_cli("--help", cwd=root).stdout.startswith("usage: build.py ")
+    assert run_cli("list", "everything", cwd=root).stderr.startswith("usage: build.py list ")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from generator import __version__
 from generator.pipeline.held import HELD_KINDS
-
-if TYPE_CHECKING:
-    pass
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -68,10 +65,14 @@ def _output_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
+    """Return the parser of the command line; `prog` names the command in help and usage."""
     parser = argparse.ArgumentParser(
-        prog="build.py",
+        prog=prog,
         description="Build a news site from Markdown articles. Without a command, runs `build`.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"gazette {__version__}", help="print the version"
     )
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
     build_cmd = verbs.add_parser(
