@@ -166,12 +166,24 @@ def _serve_parser(verbs: argparse._SubParsersAction) -> None:
 def _new_parser(verbs: argparse._SubParsersAction) -> None:
     new = verbs.add_parser(
         "new",
-        help="start a new article",
+        help="start a new article or page",
         description="Create content/articles/<slug>.md as a draft with its front matter filled "
-        "in, and print its path. An existing file is never overwritten.",
+        "in (or, with --page, the static page content/pages/<slug>.md), and print its path. "
+        "An existing file is never overwritten.",
     )
-    new.add_argument("title", help="the headline")
-    new.add_argument("--author", help="the author (default: default_author in site.yaml)")
+    new.add_argument("title", help="the headline (or the page's title)")
+    new.add_argument(
+        "--author",
+        help="the author (default: default_author in site.yaml); a name the site does not "
+        "know yet is written as given, with a warning",
+    )
+    new.add_argument("--section", metavar="NAME", help="the article's section, e.g. Politics")
+    new.add_argument("--tags", metavar='"A, B"', help="the article's tags, separated by commas")
+    new.add_argument(
+        "--page",
+        action="store_true",
+        help="make a static page in content/pages/ (title only: no date, author or draft)",
+    )
     new.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="FILE")
     new.add_argument("--content", type=Path, metavar="DIR", help="the content folder")
     new.set_defaults(verbose=False, base_url=None)

@@ -6,18 +6,8 @@ import argparse
 import sys
 import threading
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from generator.clock import reproducible_now
-from generator.config import Config, load_config
-from generator.dev.scaffold import create_article
-from generator.errors import BuildFailed, OutputError, Problem, display_path
-from generator.pipeline.build import BuildOptions, build
-from generator.pipeline.held import list_held
-from generator.source.dates import parse_date
-
-if TYPE_CHECKING:
-    pass
 from generator.cli.printing import (
     counts,
     print_findings,
@@ -26,6 +16,20 @@ from generator.cli.printing import (
     summary,
     write_run_report,
 )
+from generator.clock import reproducible_now
+from generator.config import Config, load_config
+from generator.dev.scaffold import (
+    closest_author,
+    create_article,
+    create_page,
+    known_authors,
+    split_tags,
+    unknown_author,
+)
+from generator.errors import BuildFailed, OutputError, Problem, display_path
+from generator.pipeline.build import BuildOptions, build
+from generator.pipeline.held import list_held
+from generator.source.dates import parse_date
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -149,19 +153,41 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    if args.page and (args.author or args.section or args.tags):
+        raise UsageError("--page makes a static page: it takes no --author, --section or --tags")
     try:
         config = load_config(args.config, content_dir=args.content)
     except BuildFailed as exc:
         print_problems(exc.problems)
         return EXIT_ERRORS
-    now = reproducible_now()
+    # Read before the new file exists: it names the author too, and would make them known.
+    known = known_authors(config) if args.author else []
     try:
-        path = create_article(config, args.title, now, args.author)
+        if args.page:
+            path = create_page(config, args.title)
+        else:
+            tags = split_tags(args.tags or "")
+            path = create_article(
+                config, args.title, reproducible_now(), args.author, args.section, tags
+            )
     except FileExistsError as exc:
         print(f"error: {display_path(exc.filename)} exists; not overwriting it", file=sys.stderr)
         return EXIT_ERRORS
+    if known and unknown_author(args.author, known, config):
+        _warn_new_author(args.author, known, path)
     print(display_path(path))
     return EXIT_OK
+
+
+def _warn_new_author(author: str, known: list[str], path: Path) -> None:
+    """Warn that `author` is no author the site knows: most often a misspelt byline."""
+    guess = closest_author(author, known)
+    hint = f" (did you mean {guess!r}?)" if guess else ""
+    print(
+        f"{display_path(path)}: warning: {author!r} is not an author of this site yet{hint}; "
+        "the story will start a new author page",
+        file=sys.stderr,
+    )
 
 
 def run_check(args: argparse.Namespace) -> int:
