@@ -212,6 +212,14 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if failed else EXIT_OK
 
 
+# What `list` heads its second column with, and what it says when nothing is held back.
+_LIST_HEADINGS = {
+    "drafts": ("date", "No drafts."),
+    "future": ("goes live", "No scheduled articles."),
+    "expired": ("expired", "No expired articles."),
+}
+
+
 def run_list(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
@@ -220,6 +228,8 @@ def run_list(args: argparse.Namespace) -> int:
     except BuildFailed as exc:
         print_problems(exc.problems)
         return EXIT_ERRORS
+    column, nothing = _LIST_HEADINGS[args.kind]
+    print(f"file\t{column}\ttitle" if waiting else nothing)
     for held in waiting:
         when = held.when.astimezone(config.tz).isoformat(timespec="minutes") if held.when else "-"
         shown = display_path(config.content_dir / held.source)
