@@ -15,7 +15,7 @@ from tests.conftest import ROOT, SITE_YAML, article, run_cli, tree
 
 SUMMARY = re.compile(
     r"^Built (\d+) articles, (\d+) pages, (\d+) tags: (\d+) files written, (\d+) unchanged, "
-    r"(\d+) removed in \d+\.\d+ s$"
+    r"(\d+) removed in \d+\.\d+ s(?:; .+ left out)?$"
 )
 
 FILES = {
@@ -51,6 +51,30 @@ def test_build_verb_is_the_same(make_site) -> None:
     _, _, _, written, unchanged, removed = _summary(again.stdout)
     assert (written, removed) == (0, 0)
     assert unchanged == len(tree(root / "output")) - 1
+
+
+def test_summary_says_what_the_build_left_out_also_when_nothing_changed(make_site) -> None:
+    root = make_site(FILES)
+    for _ in range(2):  # the second build finds nothing changed and touches nothing
+        result = run_cli(cwd=root)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.endswith(" s; 1 draft and 1 scheduled story left out\n")
+    assert _summary(result.stdout)[3] == 0
+    for rel, text in {
+        "content/articles/d2.md": article("D2", draft="true"),
+        "content/articles/gone.md": article("Gone", "2024-01-01", expires="2024-02-01"),
+        "content/articles/gone2.md": article("Gone 2", "2024-01-02", expires="2024-02-01"),
+    }.items():
+        (root / rel).write_text(text, encoding="utf-8")
+    result = run_cli(cwd=root)
+    assert result.stdout.endswith(
+        " s; 2 drafts, 1 scheduled story and 2 expired stories left out\n"
+    )
+    shown = run_cli("build", "--drafts", "--future", cwd=root)
+    assert shown.stdout.endswith(" s; 2 expired stories left out\n")
+    every = run_cli("build", "--drafts", "--future", "--clock", "2024-01-31T00:00", cwd=root)
+    assert re.search(r" in \d+\.\d+ s\n$", every.stdout), every.stdout
+    assert _summary(every.stdout)[0] == 6  # every article, none expired yet
 
 
 def test_help_explains_the_verbs_and_options(tmp_path: Path) -> None:

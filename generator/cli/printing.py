@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from generator.check.findings import summarize as summarize_findings
 from generator.errors import Finding, Problem
+from generator.incremental.uptodate import Tally
 from generator.pipeline.build import BuildResult
 from generator.write.report import make_report, write_report
 
@@ -41,12 +42,29 @@ def print_problems(problems: Sequence[Problem], kind: str = "") -> None:
 
 
 def summary(result: BuildResult) -> str:
+    """Return the line that ends a build: what it published and wrote, and what it left out."""
     tally, sync = result.tally, result.sync
-    return (
+    line = (
         f"Built {tally.articles} articles, {tally.pages} pages, {tally.tags} tags: "
         f"{len(sync.written)} files written, {sync.unchanged} unchanged, "
         f"{len(sync.removed)} removed in {result.seconds:.2f} s"
     )
+    held = left_out(tally)
+    return f"{line}; {held} left out" if held else line
+
+
+def left_out(tally: Tally) -> str:
+    """Return '2 drafts and 1 scheduled story' for what a build held back, or '' for none."""
+    parts = [
+        f"{n} {word if n == 1 else plural}"
+        for n, word, plural in (
+            (tally.drafts, "draft", "drafts"),
+            (tally.scheduled, "scheduled story", "scheduled stories"),
+            (tally.expired, "expired story", "expired stories"),
+        )
+        if n
+    ]
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
 
 
 def counts(result: BuildResult) -> dict[str, int]:
@@ -55,6 +73,9 @@ def counts(result: BuildResult) -> dict[str, int]:
         "articles": tally.articles,
         "pages": tally.pages,
         "tags": tally.tags,
+        "drafts_left_out": tally.drafts,
+        "scheduled_left_out": tally.scheduled,
+        "expired_left_out": tally.expired,
         "files_written": len(sync.written),
         "files_unchanged": sync.unchanged,
         "files_removed": len(sync.removed),

@@ -276,7 +276,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     if in_memory:
         sources = {s.path: s for s in tree.sources}
         cache.built = built(sources, originals, site, inputs.env, inputs.templates, config)
-    tally = Tally(len(site.articles), len(site.pages), len(site.tags))
+    tally = _tally(site, parsed.documents, inputs.now)
     if remember:
         cache.last = LastBuild(
             inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
@@ -287,6 +287,25 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     return BuildResult(
         tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings
     )
+
+
+def _tally(site: Site, documents: Iterable[Article | Page], now: datetime) -> Tally:
+    """Return what `site` publishes and, of the `documents` it was assembled from, how many
+    the assembly left out as drafts, scheduled or expired at `now`."""
+    published = {d.source for d in (*site.articles, *site.pages)}
+    drafts = scheduled = expired = 0
+    for doc in documents:
+        if doc.source in published:
+            continue
+        # The assembly's order of reasons: a draft first, then an expiry, then a date ahead.
+        if doc.draft:
+            drafts += 1
+        elif isinstance(doc, Article) and doc.expires is not None and doc.expires <= now:
+            expired += 1
+        elif isinstance(doc, Article) and doc.date > now:
+            scheduled += 1
+    counts = (len(site.articles), len(site.pages), len(site.tags))
+    return Tally(*counts, drafts=drafts, scheduled=scheduled, expired=expired)
 
 
 def _open_cache(
