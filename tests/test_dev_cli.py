@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from conftest import BUILD_PY, SITE_YAML, article, as_from_a_terminal, run_cli
@@ -177,6 +180,27 @@ def taken_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+class Lines:
+    """Reads a process's output on a thread; next() waits (at most WAIT) for its next line."""
+
+    def __init__(self, stream: IO[str]):
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.put(line)
+
+    def next(self) -> str:
+        return self._lines.get(timeout=WAIT)
+
+    def rest(self) -> str:
+        """Return every line left once the process has closed its output."""
+        self._thread.join(timeout=WAIT)
+        return "".join(self._lines.get_nowait() for _ in range(self._lines.qsize()))
+
+
 def start_serve(site: Path, temp_root: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(temp_root), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
@@ -205,7 +229,8 @@ def test_serve_prints_the_url_serves_and_stops_cleanly_on_ctrl_c(
             f"Serving the preview on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n"
         )
         built = server.stdout.readline()
-        assert re.fullmatch(r"\d\d:\d\d:\d\d Built: \d+ pages re-rendered, .* in \d+ ms\n", built)
+        # The first build renders every page; later ones render again what changed.
+        assert re.fullmatch(r"\d\d:\d\d:\d\d Built: \d+ pages rendered, .* in \d+ ms\n", built)
         page = get(f"http://127.0.0.1:{port}/2024/02/a/")
         assert page.status == 200 and "Draft" in page.text
         assert [p.name[:16] for p in temp_root.iterdir()] == ["gazette-preview-"]
@@ -233,6 +258,40 @@ def test_serve_prints_build_errors_with_their_source_lines(make_site, temp_root:
     assert lines[4] == "  >    3 | date: 2024-02-31\n"
     assert server.returncode == 0
     assert list(temp_root.iterdir()) == []
+
+
+def _edit(site: Path, date: str, body: str) -> None:
+    (site / "content/articles/a.md").write_text(f"---\ntitle: A\ndate: {date}\n---\n{body}\n")
+
+
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_serve_says_rendered_for_the_first_build_and_re_rendered_after(
+    make_site, temp_root: Path, first_fails: bool
+) -> None:
+    site = make_site({"content/articles/a.md": ""})
+    _edit(site, "2024-02-31" if first_fails else "2024-02-01", "A.")
+    server = start_serve(site, temp_root, "--port", "0")
+    out = Lines(server.stdout)
+    try:
+        assert out.next().startswith("Serving the preview on ")
+        if first_fails:
+            while "Build failed" not in (said := server.stderr.readline()):
+                assert said, "serve stopped"  # else: wait for the first build to be over
+            _edit(site, "2024-02-01", "A.")
+            # The first build that succeeds renders every page for the first time.
+            first = r"\d\d:\d\d:\d\d content/articles/a.md changed: [1-9]\d* pages rendered, "
+        else:
+            first = r"\d\d:\d\d:\d\d Built: [1-9]\d* pages rendered, "
+        assert re.match(first, out.next())
+        _edit(site, "2024-02-01", "A, edited.")
+        later = r"\d\d:\d\d:\d\d content/articles/a.md changed: [1-9]\d* pages re-rendered, "
+        assert re.match(later, out.next())
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=WAIT)
+    assert out.rest().endswith("Stopped.\n")
+    assert "Traceback" not in server.stderr.read()
+    assert server.returncode == 0
 
 
 def test_serve_help_lists_its_options() -> None:

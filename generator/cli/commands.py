@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.cli.printing import (
+    RebuildReporter,
     counts,
     print_findings,
     print_problems,
-    report_rebuild,
     summary,
     write_run_report,
 )
@@ -123,7 +123,7 @@ def run_serve(args: argparse.Namespace) -> int:
             options=BuildOptions(drafts=args.drafts, future=args.future),
             overrides=overrides,
             poll=args.poll,
-            report=lambda rebuild: report_rebuild(rebuild, args.quiet),
+            report=RebuildReporter(args.quiet),
             allow_hosts=args.allow_host,
         )
     except OSError as exc:

@@ -84,7 +84,7 @@ def counts(result: BuildResult) -> dict[str, int]:
     }
 
 
-def _rebuild_line(rebuild: Rebuild) -> str:
+def _rebuild_line(rebuild: Rebuild, first: bool) -> str:
     changed = ", ".join(rebuild.changed[:3])
     if len(rebuild.changed) > 3:
         changed += f" and {len(rebuild.changed) - 3} more"
@@ -92,19 +92,35 @@ def _rebuild_line(rebuild: Rebuild) -> str:
     result = rebuild.result
     assert result is not None
     sync = result.sync
+    rendered = "rendered" if first else "re-rendered"
     return (
-        f"{time.strftime('%H:%M:%S')} {what}: {result.rendered} pages re-rendered, "
+        f"{time.strftime('%H:%M:%S')} {what}: {result.rendered} pages {rendered}, "
         f"{len(sync.written)} files written, {len(sync.removed)} removed "
         f"in {rebuild.milliseconds:.0f} ms"
     )
 
 
-def report_rebuild(rebuild: Rebuild, quiet: bool) -> None:
+class RebuildReporter:
+    """Prints each build of the preview as it ends. The first to succeed rendered every page
+    for the first time; later ones render again what changed."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.built = False
+
+    def __call__(self, rebuild: Rebuild) -> None:
+        report_rebuild(rebuild, self.quiet, first=not self.built)
+        self.built = self.built or rebuild.ok
+
+
+def report_rebuild(rebuild: Rebuild, quiet: bool, first: bool = False) -> None:
+    """Print the findings and the line of a preview build, or its problems with their lines;
+    `first` says no earlier build of this preview succeeded."""
     if rebuild.ok:
         if rebuild.result is not None:
             print_findings(rebuild.result.findings, quiet)
         if not quiet:
-            print(_rebuild_line(rebuild), flush=True)
+            print(_rebuild_line(rebuild, first), flush=True)
         return
     for item in rebuild.problems:
         print(item.problem, file=sys.stderr)
