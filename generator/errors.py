@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,11 +115,25 @@ def _rebuild_source_error(problem: Problem) -> SourceError:
 
 
 class BuildFailed(Exception):
-    """The build stopped on user errors; `problems` lists every one found in the run."""
+    """The build stopped on user errors; `problems` lists every one found in the run.
 
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+    When the checks stopped it, `findings` holds all they found (warnings too) and the
+    problems are its errors; `timings` holds the time of each stage that ran.
+    """
+
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        findings: Sequence[Finding] = (),
+        timings: Mapping[str, float] | None = None,
+    ):
         self.problems = tuple(problems)
+        self.findings = tuple(findings)
+        self.timings = dict(timings or {})
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self):  # pickled with its attributes, not with the joined message
+        return (type(self), (self.problems, self.findings, self.timings))
 
 
 class OutputError(Exception):

@@ -30,16 +30,25 @@ def listed(site, kind: str, clock: str) -> list[str]:
 def test_list_future_drafts_and_expired(site):
     clock = "2024-06-01T08:59"
     assert listed(site, "future", clock) == [
+        "file\tgoes live\ttitle",
         "content/articles/embargo.md\t2024-06-01T09:00+04:00\tEmbargo",
         "content/articles/later.md\t2024-07-15T18:30+04:00\tLater",
     ]
     assert listed(site, "drafts", clock) == [
-        "content/articles/draft.md\t2024-05-02T08:00+04:00\tDraft"
+        "file\tdate\ttitle",
+        "content/articles/draft.md\t2024-05-02T08:00+04:00\tDraft",
     ]
     assert listed(site, "expired", clock) == [
-        "content/articles/gone.md\t2024-05-31T23:59+04:00\tGone"
+        "file\texpired\ttitle",
+        "content/articles/gone.md\t2024-05-31T23:59+04:00\tGone",
     ]
-    assert listed(site, "expired", "2024-05-01T00:00") == []
+
+
+def test_list_says_so_when_nothing_is_held_back(site):
+    assert listed(site, "expired", "2024-05-01T00:00") == ["No expired articles."]
+    assert listed(site, "future", "2025-01-01T00:00") == ["No scheduled articles."]
+    (site / "content/articles/draft.md").unlink()
+    assert listed(site, "drafts", "2024-06-01T00:00") == ["No drafts."]
 
 
 def test_clock_decides_what_a_build_publishes(site):

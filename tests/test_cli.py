@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
-from tests.conftest import SITE_YAML, article, run_cli, tree
+import generator
+from tests.conftest import ROOT, SITE_YAML, article, run_cli, tree
 
 SUMMARY = re.compile(
     r"^Built (\d+) articles, (\d+) pages, (\d+) tags: (\d+) files written, (\d+) unchanged, "
-    r"(\d+) removed in \d+\.\d+ s$"
+    r"(\d+) removed in \d+\.\d+ s(?:; .+ left out)?$"
 )
 
 FILES = {
@@ -45,6 +51,30 @@ def test_build_verb_is_the_same(make_site) -> None:
     _, _, _, written, unchanged, removed = _summary(again.stdout)
     assert (written, removed) == (0, 0)
     assert unchanged == len(tree(root / "output")) - 1
+
+
+def test_summary_says_what_the_build_left_out_also_when_nothing_changed(make_site) -> None:
+    root = make_site(FILES)
+    for _ in range(2):  # the second build finds nothing changed and touches nothing
+        result = run_cli(cwd=root)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.endswith(" s; 1 draft and 1 scheduled story left out\n")
+    assert _summary(result.stdout)[3] == 0
+    for rel, text in {
+        "content/articles/d2.md": article("D2", draft="true"),
+        "content/articles/gone.md": article("Gone", "2024-01-01", expires="2024-02-01"),
+        "content/articles/gone2.md": article("Gone 2", "2024-01-02", expires="2024-02-01"),
+    }.items():
+        (root / rel).write_text(text, encoding="utf-8")
+    result = run_cli(cwd=root)
+    assert result.stdout.endswith(
+        " s; 2 drafts, 1 scheduled story and 2 expired stories left out\n"
+    )
+    shown = run_cli("build", "--drafts", "--future", cwd=root)
+    assert shown.stdout.endswith(" s; 2 expired stories left out\n")
+    every = run_cli("build", "--drafts", "--future", "--clock", "2024-01-31T00:00", cwd=root)
+    assert re.search(r" in \d+\.\d+ s\n$", every.stdout), every.stdout
+    assert _summary(every.stdout)[0] == 6  # every article, none expired yet
 
 
 def test_help_explains_the_verbs_and_options(tmp_path: Path) -> None:
@@ -176,3 +206,58 @@ def test_warnings_do_not_fail_the_build(make_site) -> None:
     assert result.stderr.startswith(
         "content/articles/a.md:3: warning: duplicate key 'title' (first on line 2)"
     )
+
+
+def test_version_is_the_packages_and_its_metadatas(tmp_path: Path) -> None:
+    result = run_cli("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == f"gazette {generator.__version__}\n"
+    try:  # installed (editable or not), the metadata says the same
+        installed = importlib.metadata.version("gazette")
+    except importlib.metadata.PackageNotFoundError:
+        installed = None
+    assert installed in (None, generator.__version__)
+
+
+def test_the_metadata_takes_its_version_and_command_from_the_package() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"]
+    assert "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "generator.__version__"}
+    assert project["project"]["scripts"] == {"gazette": "generator.cli.main:main"}
+
+
+def run_gazette(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the `gazette` command's entry point as the script pip installs for it runs it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    module, _, name = project["project"]["scripts"]["gazette"].partition(":")
+    script = (
+        f"import sys; sys.argv[0] = '/usr/local/bin/gazette'; "
+        f"from {module} import {name}; sys.exit({name}())"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+
+
+def test_the_gazette_command_does_what_build_py_does(make_site) -> None:
+    root = make_site(FILES)
+    built = run_gazette("build", cwd=root)
+    assert built.returncode == 0, built.stderr
+    assert _summary(built.stdout)[:3] == (1, 1, 2)
+    assert (root / "output/2024/02/vote/index.html").is_file()
+    assert run_gazette("--version", cwd=root).stdout == f"gazette {generator.__version__}\n"
+    # main's return value is the exit code, and help and usage name the command typed.
+    wrong = run_gazette("list", "everything", cwd=root)
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("usage: gazette list ")
+    broken = run_gazette("build", "--config", "missing.yaml", cwd=root)
+    assert broken.returncode == 1
+    assert run_gazette("--help", cwd=root).stdout.startswith("usage: gazette ")
+    assert run_cli("--help", cwd=root).stdout.startswith("usage: build.py ")
+    assert run_cli("list", "everything", cwd=root).stderr.startswith("usage: build.py list ")

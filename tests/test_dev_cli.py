@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
-from conftest import BUILD_PY, SITE_YAML, as_from_a_terminal, run_cli
+from conftest import BUILD_PY, SITE_YAML, article, as_from_a_terminal, run_cli
 from dev_support import WAIT, get
 
 from generator.source.frontmatter import split_front_matter
 
 # 2024-02-09 10:05 UTC is 14:05 in Asia/Baku, the timezone of the test site.
 EPOCH = {"SOURCE_DATE_EPOCH": "1707473100"}
+EPOCH_ENV = {**os.environ, **EPOCH}
 
 
 def test_new_creates_a_draft_with_its_front_matter(make_site) -> None:
@@ -64,6 +68,102 @@ def test_new_reports_broken_settings(make_site) -> None:
     assert not (site / "content/articles").exists()
 
 
+def test_new_writes_section_and_tags_that_survive_any_text(make_site) -> None:
+    site = make_site({})
+    tags = 'Azərbaycan, İlham Əliyev, "Quoted": yes, Azərbaycan, , #1'
+    done = run_cli(
+        "new", "Vote", "--section", "Siyasət: daxili", "--tags", tags, cwd=site, env=EPOCH_ENV
+    )
+    assert done.returncode == 0, done.stderr
+    text = (site / "content/articles/vote.md").read_text(encoding="utf-8")
+    assert split_front_matter(text, "new.md").data == {
+        "title": "Vote",
+        "date": "2024-02-09 14:05",
+        "section": "Siyasət: daxili",
+        "tags": ["Azərbaycan", "İlham Əliyev", '"Quoted": yes', "#1"],
+        "draft": "true",
+    }
+    assert 'tags: ["Azərbaycan", "İlham Əliyev", "\\"Quoted\\": yes", "#1"]\n' in text
+    built = run_cli("build", "--drafts", cwd=site, env=EPOCH_ENV)
+    assert built.returncode == 0, built.stderr
+    tag_page = (site / "output/tags/azerbaycan/index.html").read_text(encoding="utf-8")
+    assert "Azərbaycan" in tag_page and "/2024/02/vote/" in tag_page
+    assert (site / "output/sections/siyaset-daxili/index.html").is_file()
+
+
+def test_new_page_makes_a_static_page_with_a_title_only(make_site) -> None:
+    site = make_site({}, SITE_YAML + "default_author: Leyla Həsənova\n")
+    done = run_cli("new", "About us", "--page", cwd=site)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "content/pages/about-us.md\n"
+    text = (site / "content/pages/about-us.md").read_text(encoding="utf-8")
+    assert split_front_matter(text, "new.md").data == {"title": "About us"}
+    built = run_cli("build", cwd=site)  # not a draft: published by a plain build
+    assert built.returncode == 0, built.stderr
+    assert "About us" in (site / "output/about-us/index.html").read_text(encoding="utf-8")
+    again = run_cli("new", "About us", "--page", cwd=site)
+    assert again.returncode == 1
+    assert "content/pages/about-us.md exists; not overwriting it" in again.stderr
+
+
+def test_new_page_takes_no_article_fields(make_site) -> None:
+    site = make_site({})
+    for option in (["--author", "A"], ["--section", "S"], ["--tags", "T"]):
+        done = run_cli("new", "About", "--page", *option, cwd=site)
+        assert done.returncode == 2, option
+        assert "--page makes a static page" in done.stderr
+    assert not (site / "content/pages").exists()
+
+
+KNOWN_AUTHORS_YAML = SITE_YAML + (
+    "default_author: Leyla Həsənova\nauthors:\n  Tural Məmmədov:\n    bio: Sports desk.\n"
+)
+KNOWN_AUTHORS_FILES = {
+    "content/articles/a.md": article("A", author="Aynur Quliyeva"),
+    "content/articles/b.md": article("B", authors="[Rauf Mirqədirov, Aynur Quliyeva]"),
+    "content/articles/broken.md": "---\ntitle: [unclosed\n---\nBroken.\n",
+    "content/pages/about.md": "---\ntitle: About\nauthor: Page Person\n---\nUs.\n",
+}
+
+
+def test_new_warns_about_an_author_the_site_does_not_know(make_site) -> None:
+    site = make_site(KNOWN_AUTHORS_FILES, KNOWN_AUTHORS_YAML)
+    done = run_cli("new", "Cup final", "--author", "Aynur Qulieva", cwd=site)
+    assert done.returncode == 0
+    assert done.stdout == "content/articles/cup-final.md\n"
+    assert done.stderr == (
+        "content/articles/cup-final.md: warning: 'Aynur Qulieva' is not an author of this site "
+        "yet (did you mean 'Aynur Quliyeva'?); the story will start a new author page\n"
+    )
+    text = (site / "content/articles/cup-final.md").read_text(encoding="utf-8")
+    assert split_front_matter(text, "new.md").data["author"] == "Aynur Qulieva"
+    stranger = run_cli("new", "Weather", "--author", "Zz", cwd=site)
+    assert stranger.returncode == 0
+    assert stranger.stderr == (
+        "content/articles/weather.md: warning: 'Zz' is not an author of this site yet; "
+        "the story will start a new author page\n"
+    )
+
+
+def test_new_is_quiet_about_authors_the_site_knows(make_site) -> None:
+    site = make_site(KNOWN_AUTHORS_FILES, KNOWN_AUTHORS_YAML)
+    # default_author, a key of authors:, an article's author, one of an article's authors,
+    # and a spelling with the same author page.
+    names = (
+        "Leyla Həsənova",
+        "Tural Məmmədov",
+        "Aynur Quliyeva",
+        "Rauf Mirqədirov",
+        "AYNUR quliyeva",
+    )
+    for number, name in enumerate(names):
+        done = run_cli("new", f"Story {number}", "--author", name, cwd=site)
+        assert (done.returncode, done.stderr) == (0, ""), name
+    # A page's `author` is no byline: pages have no author pages.
+    page_person = run_cli("new", "Story p", "--author", "Page Person", cwd=site)
+    assert "'Page Person' is not an author of this site yet" in page_person.stderr
+
+
 @pytest.fixture
 def temp_root(tmp_path: Path) -> Path:
     """A private system temp folder, so the test sees every preview folder serve makes."""
@@ -78,6 +178,27 @@ def taken_port() -> Iterator[int]:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         yield sock.getsockname()[1]
+
+
+class Lines:
+    """Reads a process's output on a thread; next() waits (at most WAIT) for its next line."""
+
+    def __init__(self, stream: IO[str]):
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.put(line)
+
+    def next(self) -> str:
+        return self._lines.get(timeout=WAIT)
+
+    def rest(self) -> str:
+        """Return every line left once the process has closed its output."""
+        self._thread.join(timeout=WAIT)
+        return "".join(self._lines.get_nowait() for _ in range(self._lines.qsize()))
 
 
 def start_serve(site: Path, temp_root: Path, *args: str) -> subprocess.Popen:
@@ -108,7 +229,8 @@ def test_serve_prints_the_url_serves_and_stops_cleanly_on_ctrl_c(
             f"Serving the preview on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n"
         )
         built = server.stdout.readline()
-        assert re.fullmatch(r"\d\d:\d\d:\d\d Built: \d+ pages re-rendered, .* in \d+ ms\n", built)
+        # The first build renders every page; later ones render again what changed.
+        assert re.fullmatch(r"\d\d:\d\d:\d\d Built: \d+ pages rendered, .* in \d+ ms\n", built)
         page = get(f"http://127.0.0.1:{port}/2024/02/a/")
         assert page.status == 200 and "Draft" in page.text
         assert [p.name[:16] for p in temp_root.iterdir()] == ["gazette-preview-"]
@@ -136,6 +258,40 @@ def test_serve_prints_build_errors_with_their_source_lines(make_site, temp_root:
     assert lines[4] == "  >    3 | date: 2024-02-31\n"
     assert server.returncode == 0
     assert list(temp_root.iterdir()) == []
+
+
+def _edit(site: Path, date: str, body: str) -> None:
+    (site / "content/articles/a.md").write_text(f"---\ntitle: A\ndate: {date}\n---\n{body}\n")
+
+
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_serve_says_rendered_for_the_first_build_and_re_rendered_after(
+    make_site, temp_root: Path, first_fails: bool
+) -> None:
+    site = make_site({"content/articles/a.md": ""})
+    _edit(site, "2024-02-31" if first_fails else "2024-02-01", "A.")
+    server = start_serve(site, temp_root, "--port", "0")
+    out = Lines(server.stdout)
+    try:
+        assert out.next().startswith("Serving the preview on ")
+        if first_fails:
+            while "Build failed" not in (said := server.stderr.readline()):
+                assert said, "serve stopped"  # else: wait for the first build to be over
+            _edit(site, "2024-02-01", "A.")
+            # The first build that succeeds renders every page for the first time.
+            first = r"\d\d:\d\d:\d\d content/articles/a.md changed: [1-9]\d* pages rendered, "
+        else:
+            first = r"\d\d:\d\d:\d\d Built: [1-9]\d* pages rendered, "
+        assert re.match(first, out.next())
+        _edit(site, "2024-02-01", "A, edited.")
+        later = r"\d\d:\d\d:\d\d content/articles/a.md changed: [1-9]\d* pages re-rendered, "
+        assert re.match(later, out.next())
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=WAIT)
+    assert out.rest().endswith("Stopped.\n")
+    assert "Traceback" not in server.stderr.read()
+    assert server.returncode == 0
 
 
 def test_serve_help_lists_its_options() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -11,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUILD_PY, ROOT, article, run_cli, tree
+from generator.config import load_config
+from generator.errors import BuildFailed
+from generator.pipeline.build import BuildOptions, build
+from tests.conftest import BUILD_PY, ROOT, SITE_YAML, article, run_cli, tree
 
 SITE = {
     "content/articles/vote.md": article(
@@ -232,7 +236,44 @@ def test_a_site_built_by_worker_processes_is_the_one_built_in_one_process(make_s
             else None,
         )
         assert done.returncode == 0, done.stderr
-        said = re.sub(r" in [0-9.]+ s$", "", done.stdout.strip())  # all but the time taken
+        said = re.sub(r" in [0-9.]+ s\b", "", done.stdout.strip())  # all but the time taken
         outputs[cores] = (tree(site / cores), said)
     assert len(outputs["all"][0]) > 600
     assert outputs["all"] == outputs["one"]
+
+
+def test_a_build_the_checks_stop_carries_every_finding_and_the_stage_times(make_site) -> None:
+    site = make_site(
+        {
+            "content/articles/a.md": article("A", body="![](/images/chart.svg) [x](/nowhere/)"),
+        },
+        SITE_YAML + "checks:\n  missing_alt: error\n",
+    )
+    config = load_config(site / "site.yaml")
+    with pytest.raises(BuildFailed) as failed:
+        build(config, BuildOptions(use_cache=False))
+    exc = failed.value
+    levels = sorted((f.check, f.level) for f in exc.findings)
+    assert levels == [
+        ("broken_links", "warning"),
+        ("missing_alt", "error"),
+        ("missing_images", "warning"),
+    ]
+    assert exc.problems == tuple(f.problem for f in exc.findings if f.level == "error")
+    assert {"read", "parse", "render", "check"} <= set(exc.timings)
+    assert not (site / "output").exists()
+    again = pickle.loads(pickle.dumps(exc))
+    assert (again.problems, again.findings, again.timings) == (
+        exc.problems,
+        exc.findings,
+        exc.timings,
+    )
+
+
+def test_a_build_stopped_before_the_checks_has_problems_only(make_site) -> None:
+    site = make_site({"content/articles/a.md": article("A", date="2024-02-31")})
+    with pytest.raises(BuildFailed) as failed:
+        build(load_config(site / "site.yaml"), BuildOptions(use_cache=False))
+    assert [p.message for p in failed.value.problems] == ["'date' is not a date: '2024-02-31'"]
+    assert failed.value.findings == ()
+    assert {"read", "parse"} <= set(failed.value.timings)

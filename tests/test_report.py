@@ -42,6 +42,8 @@ def test_report_of_a_build(site):
     assert (counts["articles"], counts["pages"], counts["tags"]) == (2, 0, 2)
     assert counts["warnings"] == 1 and counts["errors"] == 0
     assert counts["documents_parsed"] == 2
+    assert (counts["drafts_left_out"], counts["scheduled_left_out"]) == (0, 0)
+    assert counts["expired_left_out"] == 0
     written = report["files"]["written"]
     assert written == sorted(written)
     assert {*written, ".gazette-manifest.json"} == set(tree(site / "output"))
@@ -57,6 +59,41 @@ def test_report_of_a_build(site):
             "hint": "",
         }
     ]
+
+
+def test_report_counts_what_the_build_left_out_also_when_nothing_changed(site):
+    files = {
+        "content/articles/draft.md": article("Draft", draft="true"),
+        "content/articles/draft2.md": article("Draft 2", draft="true"),
+        "content/articles/later.md": article("Later", "2099-01-01"),
+        "content/articles/gone.md": article("Gone", expires="2024-03-01"),
+    }
+    for rel, text in files.items():
+        (site / rel).write_text(text, encoding="utf-8")
+    for name in ("first.json", "again.json"):  # the second build finds nothing changed
+        assert run_cli("build", "--report", name, cwd=site).returncode == 0
+        counts = load_report(site / name)["counts"]
+        assert counts["articles"] == 2
+        held = (counts["drafts_left_out"], counts["scheduled_left_out"])
+        assert (*held, counts["expired_left_out"]) == (2, 1, 1)
+    assert load_report(site / "again.json")["counts"]["files_written"] == 0
+    assert run_cli("build", "--drafts", "--report", "all.json", cwd=site).returncode == 0
+    counts = load_report(site / "all.json")["counts"]
+    assert (counts["articles"], counts["drafts_left_out"], counts["scheduled_left_out"]) == (
+        4,
+        0,
+        1,
+    )
+
+
+def test_schema_knows_the_left_out_counts():
+    counts = SCHEMA["properties"]["counts"]
+    assert {"drafts_left_out", "scheduled_left_out", "expired_left_out"} <= set(
+        counts["properties"]
+    )
+    report = {"drafts_left_out": -1, "errors": 0, "warnings": 0}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, counts)
 
 
 def test_report_lists_removed_and_unchanged_files(site):

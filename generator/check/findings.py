@@ -16,7 +16,7 @@ from generator.check.links import CheckMemo, DocumentFacts, Scanner, check_links
 from generator.check.locate import Locator
 from generator.check.refs import scan
 from generator.config import DEFAULT_CHECKS, Config
-from generator.errors import BuildFailed, Finding, Problem
+from generator.errors import Finding, Problem
 from generator.markup.converter import plain_text
 from generator.model import Article, Document, Site, Source
 from generator.source.files import SourceTexts
@@ -35,15 +35,6 @@ NOUNS: dict[str, tuple[str, str]] = {
     "external_links": ("broken external link", "broken external links"),
     CONTENT: ("content warning", "content warnings"),
 }
-
-
-class ChecksFailed(BuildFailed):
-    """A build stopped because checks at level 'error' failed; `findings` holds them all."""
-
-    def __init__(self, findings: Sequence[Finding], timings: Mapping[str, float] | None = None):
-        self.findings = tuple(findings)
-        self.timings = dict(timings or {})
-        super().__init__([f.problem for f in self.findings if f.level == "error"])
 
 
 def judge(

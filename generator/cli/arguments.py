@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from generator import __version__
 from generator.pipeline.held import HELD_KINDS
-
-if TYPE_CHECKING:
-    pass
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:
@@ -68,10 +65,14 @@ def _output_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
+    """Return the parser of the command line; `prog` names the command in help and usage."""
     parser = argparse.ArgumentParser(
-        prog="build.py",
+        prog=prog,
         description="Build a news site from Markdown articles. Without a command, runs `build`.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"gazette {__version__}", help="print the version"
     )
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
     build_cmd = verbs.add_parser(
@@ -165,12 +166,24 @@ def _serve_parser(verbs: argparse._SubParsersAction) -> None:
 def _new_parser(verbs: argparse._SubParsersAction) -> None:
     new = verbs.add_parser(
         "new",
-        help="start a new article",
+        help="start a new article or page",
         description="Create content/articles/<slug>.md as a draft with its front matter filled "
-        "in, and print its path. An existing file is never overwritten.",
+        "in (or, with --page, the static page content/pages/<slug>.md), and print its path. "
+        "An existing file is never overwritten.",
     )
-    new.add_argument("title", help="the headline")
-    new.add_argument("--author", help="the author (default: default_author in site.yaml)")
+    new.add_argument("title", help="the headline (or the page's title)")
+    new.add_argument(
+        "--author",
+        help="the author (default: default_author in site.yaml); a name the site does not "
+        "know yet is written as given, with a warning",
+    )
+    new.add_argument("--section", metavar="NAME", help="the article's section, e.g. Politics")
+    new.add_argument("--tags", metavar='"A, B"', help="the article's tags, separated by commas")
+    new.add_argument(
+        "--page",
+        action="store_true",
+        help="make a static page in content/pages/ (title only: no date, author or draft)",
+    )
     new.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="FILE")
     new.add_argument("--content", type=Path, metavar="DIR", help="the content folder")
     new.set_defaults(verbose=False, base_url=None)

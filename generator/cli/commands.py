@@ -6,27 +6,30 @@ import argparse
 import sys
 import threading
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from generator.check.findings import ChecksFailed
+from generator.cli.printing import (
+    RebuildReporter,
+    counts,
+    print_findings,
+    print_problems,
+    summary,
+    write_run_report,
+)
 from generator.clock import reproducible_now
 from generator.config import Config, load_config
-from generator.dev.scaffold import create_article
+from generator.dev.scaffold import (
+    closest_author,
+    create_article,
+    create_page,
+    known_authors,
+    split_tags,
+    unknown_author,
+)
 from generator.errors import BuildFailed, OutputError, Problem, display_path
 from generator.pipeline.build import BuildOptions, build
 from generator.pipeline.held import list_held
 from generator.source.dates import parse_date
-
-if TYPE_CHECKING:
-    pass
-from generator.cli.printing import (
-    counts,
-    print_findings,
-    print_problems,
-    report_rebuild,
-    summary,
-    write_run_report,
-)
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -67,14 +70,16 @@ def run_build(args: argparse.Namespace) -> int:
         )
         result = build(config, options)
     except BuildFailed as exc:
-        findings = getattr(exc, "findings", ())
-        if isinstance(exc, ChecksFailed):
-            print_findings(findings, args.quiet)
+        # A build the checks stopped has its errors among the findings; any other stopped
+        # before the checks ran, on problems alone.
+        if exc.findings:
+            print_findings(exc.findings, args.quiet)
         else:
             print_problems(exc.problems)
-        errors = () if isinstance(exc, ChecksFailed) else exc.problems
-        timings = getattr(exc, "timings", None)
-        write_run_report(args, "build", ok=False, findings=findings, errors=errors, timings=timings)
+        errors = () if exc.findings else exc.problems
+        write_run_report(
+            args, "build", ok=False, findings=exc.findings, errors=errors, timings=exc.timings
+        )
         count = len(exc.problems)
         print(
             f"Build failed: {count} error{'s' if count != 1 else ''}; output/ was not changed.",
@@ -118,7 +123,7 @@ def run_serve(args: argparse.Namespace) -> int:
             options=BuildOptions(drafts=args.drafts, future=args.future),
             overrides=overrides,
             poll=args.poll,
-            report=lambda rebuild: report_rebuild(rebuild, args.quiet),
+            report=RebuildReporter(args.quiet),
             allow_hosts=args.allow_host,
         )
     except OSError as exc:
@@ -148,19 +153,41 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    if args.page and (args.author or args.section or args.tags):
+        raise UsageError("--page makes a static page: it takes no --author, --section or --tags")
     try:
         config = load_config(args.config, content_dir=args.content)
     except BuildFailed as exc:
         print_problems(exc.problems)
         return EXIT_ERRORS
-    now = reproducible_now()
+    # Read before the new file exists: it names the author too, and would make them known.
+    known = known_authors(config) if args.author else []
     try:
-        path = create_article(config, args.title, now, args.author)
+        if args.page:
+            path = create_page(config, args.title)
+        else:
+            tags = split_tags(args.tags or "")
+            path = create_article(
+                config, args.title, reproducible_now(), args.author, args.section, tags
+            )
     except FileExistsError as exc:
         print(f"error: {display_path(exc.filename)} exists; not overwriting it", file=sys.stderr)
         return EXIT_ERRORS
+    if known and unknown_author(args.author, known, config):
+        _warn_new_author(args.author, known, path)
     print(display_path(path))
     return EXIT_OK
+
+
+def _warn_new_author(author: str, known: list[str], path: Path) -> None:
+    """Warn that `author` is no author the site knows: most often a misspelt byline."""
+    guess = closest_author(author, known)
+    hint = f" (did you mean {guess!r}?)" if guess else ""
+    print(
+        f"{display_path(path)}: warning: {author!r} is not an author of this site yet{hint}; "
+        "the story will start a new author page",
+        file=sys.stderr,
+    )
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -185,6 +212,14 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if failed else EXIT_OK
 
 
+# What `list` heads its second column with, and what it says when nothing is held back.
+_LIST_HEADINGS = {
+    "drafts": ("date", "No drafts."),
+    "future": ("goes live", "No scheduled articles."),
+    "expired": ("expired", "No expired articles."),
+}
+
+
 def run_list(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
@@ -193,6 +228,8 @@ def run_list(args: argparse.Namespace) -> int:
     except BuildFailed as exc:
         print_problems(exc.problems)
         return EXIT_ERRORS
+    column, nothing = _LIST_HEADINGS[args.kind]
+    print(f"file\t{column}\ttitle" if waiting else nothing)
     for held in waiting:
         when = held.when.astimezone(config.tz).isoformat(timespec="minutes") if held.when else "-"
         shown = display_path(config.content_dir / held.source)

@@ -8,10 +8,8 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-if TYPE_CHECKING:
-    pass
 from generator.cli.arguments import make_parser
 from generator.cli.commands import (
     EXIT_USAGE,
@@ -71,11 +69,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+def program_name() -> str:
+    """Return the name this run was started by: `gazette` (the installed command) or
+    `build.py`, for help and usage to show the command the user typed."""
+    return "build.py" if Path(sys.argv[0]).name == "build.py" else "gazette"
+
+
 def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")
-    parser = make_parser()
+    parser = make_parser(program_name())
     args = parser.parse_args(argv)
     configure_logging(args)
     runs = {"build": run_build, "check": run_check, "list": run_list}
@@ -84,5 +88,5 @@ def _main(argv: Sequence[str] | None) -> int:
         return run(args)
     except UsageError as exc:
         parser.print_usage(sys.stderr)
-        print(f"build.py: error: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

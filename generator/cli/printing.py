@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from generator.check.findings import summarize as summarize_findings
 from generator.errors import Finding, Problem
+from generator.incremental.uptodate import Tally
 from generator.pipeline.build import BuildResult
 from generator.write.report import make_report, write_report
 
@@ -41,12 +42,29 @@ def print_problems(problems: Sequence[Problem], kind: str = "") -> None:
 
 
 def summary(result: BuildResult) -> str:
+    """Return the line that ends a build: what it published and wrote, and what it left out."""
     tally, sync = result.tally, result.sync
-    return (
+    line = (
         f"Built {tally.articles} articles, {tally.pages} pages, {tally.tags} tags: "
         f"{len(sync.written)} files written, {sync.unchanged} unchanged, "
         f"{len(sync.removed)} removed in {result.seconds:.2f} s"
     )
+    held = left_out(tally)
+    return f"{line}; {held} left out" if held else line
+
+
+def left_out(tally: Tally) -> str:
+    """Return '2 drafts and 1 scheduled story' for what a build held back, or '' for none."""
+    parts = [
+        f"{n} {word if n == 1 else plural}"
+        for n, word, plural in (
+            (tally.drafts, "draft", "drafts"),
+            (tally.scheduled, "scheduled story", "scheduled stories"),
+            (tally.expired, "expired story", "expired stories"),
+        )
+        if n
+    ]
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
 
 
 def counts(result: BuildResult) -> dict[str, int]:
@@ -55,6 +73,9 @@ def counts(result: BuildResult) -> dict[str, int]:
         "articles": tally.articles,
         "pages": tally.pages,
         "tags": tally.tags,
+        "drafts_left_out": tally.drafts,
+        "scheduled_left_out": tally.scheduled,
+        "expired_left_out": tally.expired,
         "files_written": len(sync.written),
         "files_unchanged": sync.unchanged,
         "files_removed": len(sync.removed),
@@ -63,7 +84,7 @@ def counts(result: BuildResult) -> dict[str, int]:
     }
 
 
-def _rebuild_line(rebuild: Rebuild) -> str:
+def _rebuild_line(rebuild: Rebuild, first: bool) -> str:
     changed = ", ".join(rebuild.changed[:3])
     if len(rebuild.changed) > 3:
         changed += f" and {len(rebuild.changed) - 3} more"
@@ -71,19 +92,35 @@ def _rebuild_line(rebuild: Rebuild) -> str:
     result = rebuild.result
     assert result is not None
     sync = result.sync
+    rendered = "rendered" if first else "re-rendered"
     return (
-        f"{time.strftime('%H:%M:%S')} {what}: {result.rendered} pages re-rendered, "
+        f"{time.strftime('%H:%M:%S')} {what}: {result.rendered} pages {rendered}, "
         f"{len(sync.written)} files written, {len(sync.removed)} removed "
         f"in {rebuild.milliseconds:.0f} ms"
     )
 
 
-def report_rebuild(rebuild: Rebuild, quiet: bool) -> None:
+class RebuildReporter:
+    """Prints each build of the preview as it ends. The first to succeed rendered every page
+    for the first time; later ones render again what changed."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.built = False
+
+    def __call__(self, rebuild: Rebuild) -> None:
+        report_rebuild(rebuild, self.quiet, first=not self.built)
+        self.built = self.built or rebuild.ok
+
+
+def report_rebuild(rebuild: Rebuild, quiet: bool, first: bool = False) -> None:
+    """Print the findings and the line of a preview build, or its problems with their lines;
+    `first` says no earlier build of this preview succeeded."""
     if rebuild.ok:
         if rebuild.result is not None:
             print_findings(rebuild.result.findings, quiet)
         if not quiet:
-            print(_rebuild_line(rebuild), flush=True)
+            print(_rebuild_line(rebuild, first), flush=True)
         return
     for item in rebuild.problems:
         print(item.problem, file=sys.stderr)

@@ -21,11 +21,14 @@ from generator.model import Article, Asset, Document, Source
 
 @dataclass(frozen=True)
 class Tally:
-    """What a build published."""
+    """What a build published, and how many documents it held back and why."""
 
     articles: int
     pages: int
     tags: int
+    drafts: int = 0  # drafts left out (without --drafts)
+    scheduled: int = 0  # articles dated after the build's clock, left out (without --future)
+    expired: int = 0  # articles whose `expires:` moment had passed
 
 
 @dataclass(frozen=True)

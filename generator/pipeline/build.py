@@ -15,7 +15,7 @@ import jinja2
 
 from generator.assemble.assembly import Selection, assemble_site
 from generator.assemble.links import resolve_links
-from generator.check.findings import ChecksFailed, check_build
+from generator.check.findings import check_build
 from generator.check.links import Scanner
 from generator.check.refs import scan_bytes
 from generator.clock import reproducible_now
@@ -258,7 +258,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     parsed = parse_all(tree, config, cache)
     laps.lap("parse")
     if parsed.errors:
-        raise BuildFailed(parsed.errors)
+        raise BuildFailed(parsed.errors, timings=laps.timings)
     selection = Selection(inputs.now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
     # Root-relative links written in Markdown carry the base path under a sub-path;
@@ -278,7 +278,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     if in_memory:
         sources = {s.path: s for s in tree.sources}
         cache.built = built(sources, originals, site, inputs.env, inputs.templates, config)
-    tally = Tally(len(site.articles), len(site.pages), len(site.tags))
+    tally = _tally(site, parsed.documents, inputs.now)
     if remember:
         cache.last = LastBuild(
             inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
@@ -289,6 +289,25 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     return BuildResult(
         tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings
     )
+
+
+def _tally(site: Site, documents: Iterable[Article | Page], now: datetime) -> Tally:
+    """Return what `site` publishes and, of the `documents` it was assembled from, how many
+    the assembly left out as drafts, scheduled or expired at `now`."""
+    published = {d.source for d in (*site.articles, *site.pages)}
+    drafts = scheduled = expired = 0
+    for doc in documents:
+        if doc.source in published:
+            continue
+        # The assembly's order of reasons: a draft first, then an expiry, then a date ahead.
+        if doc.draft:
+            drafts += 1
+        elif isinstance(doc, Article) and doc.expires is not None and doc.expires <= now:
+            expired += 1
+        elif isinstance(doc, Article) and doc.date > now:
+            scheduled += 1
+    counts = (len(site.articles), len(site.pages), len(site.tags))
+    return Tally(*counts, drafts=drafts, scheduled=scheduled, expired=expired)
 
 
 def _open_cache(
@@ -339,8 +358,8 @@ def _publish(
 ) -> tuple[SyncResult, tuple[Finding, ...], int]:
     """Render `site`, check it and write it; return what was written, the findings and how
     many pages were rendered. Pages are keyed (and unchanged ones kept) only if the cache is
-    to `remember` them. Raises ChecksFailed, writing nothing, on an error finding, and
-    BuildFailed on a template with a syntax error, whether a page uses it or not."""
+    to `remember` them. Raises BuildFailed, writing nothing, on an error finding (carrying
+    every finding) and on a template with a syntax error, whether a page uses it or not."""
     broken = syntax_errors(inputs.theme_templates)
     if broken:
         raise BuildFailed(broken)
@@ -375,7 +394,8 @@ def _publish(
         )  # fmt: skip
         laps.lap("check")
         if any(f.level == "error" for f in findings):
-            raise ChecksFailed(findings, laps.timings)
+            errors = [f.problem for f in findings if f.level == "error"]
+            raise BuildFailed(errors, findings, laps.timings)
         sync = staging.commit()
     if memo is not None:
         cache.pages = memo.current
