@@ -26,7 +26,7 @@ from generator.dev.scaffold import (
     split_tags,
     unknown_author,
 )
-from generator.errors import BuildFailed, OutputError, Problem, display_path
+from generator.errors import BuildFailed, OutputError, Problem, display_path, printable
 from generator.pipeline.build import BuildOptions, build
 from generator.pipeline.held import list_held
 from generator.source.dates import parse_date
@@ -233,5 +233,5 @@ def run_list(args: argparse.Namespace) -> int:
     for held in waiting:
         when = held.when.astimezone(config.tz).isoformat(timespec="minutes") if held.when else "-"
         shown = display_path(config.content_dir / held.source)
-        print(f"{shown}\t{when}\t{held.title}")
+        print(f"{printable(shown)}\t{when}\t{printable(held.title)}")
     return EXIT_OK

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from generator.check.findings import summarize as summarize_findings
-from generator.errors import Finding, Problem
+from generator.errors import Finding, Problem, printable
 from generator.incremental.uptodate import Tally
 from generator.pipeline.build import BuildResult
 from generator.write.report import make_report, write_report
@@ -85,7 +85,7 @@ def counts(result: BuildResult) -> dict[str, int]:
 
 
 def _rebuild_line(rebuild: Rebuild, first: bool) -> str:
-    changed = ", ".join(rebuild.changed[:3])
+    changed = printable(", ".join(rebuild.changed[:3]))
     if len(rebuild.changed) > 3:
         changed += f" and {len(rebuild.changed) - 3} more"
     what = f"{changed} changed" if changed else "Built"
