@@ -29,7 +29,14 @@ from conftest import BUILD_PY, as_from_a_terminal, tree
 from dev_support import WAIT
 
 from generator.dev.events import Hub
-from generator.dev.server import EVENTS, PreviewServer, allowed_host, open_server, same_origin
+from generator.dev.server import (
+    EVENTS,
+    MAX_STREAMS,
+    PreviewServer,
+    allowed_host,
+    open_server,
+    same_origin,
+)
 
 SECRET = "the-secret-outside-the-preview-folder"
 PASSWD = Path("/etc/passwd")
@@ -691,3 +698,32 @@ def _poll_until_serving(server: PreviewServer) -> None:
         assert time.monotonic() < deadline, "the server never freed the slots of closed connections"
         select.select([], [], [], 0.02)
     assert_serving(server)
+
+
+def _status_line(sock: socket.socket) -> bytes:
+    """Return the first line the server sends on `sock`."""
+    line = b""
+    while not line.endswith(b"\r\n"):
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        line += chunk
+    return line
+
+
+def test_event_streams_are_capped_and_pages_still_answer(serve) -> None:
+    server = serve(timeout=WAIT)
+    request = f"GET {EVENTS} HTTP/1.0\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode()
+    streams = []
+    try:
+        for _ in range(MAX_STREAMS + 16):  # one client opening streams it never reads
+            sock = connect(server)
+            sock.sendall(request)
+            streams.append(sock)
+        codes = sorted(_status_line(sock).split()[1] for sock in streams)
+        assert codes == [b"200"] * MAX_STREAMS + [b"503"] * 16
+        for _ in range(20):  # pages are served while every stream is held
+            assert status(get(server, b"/")) == 200
+    finally:
+        for sock in streams:
+            sock.close()

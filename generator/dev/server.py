@@ -51,6 +51,9 @@ KEEPALIVE = 15.0  # seconds between comments on an idle event stream; finds clos
 REQUEST_TIMEOUT = 10.0  # seconds a connection has to send its request, or to take a piece
 _PIECE = 1 << 16  # bytes written at a time
 MAX_CONNECTIONS = 256  # open connections (each tab's event stream is one) before 503
+# Of those, how many may be event streams: one client holding open streams must leave the
+# rest for pages (a tab reconnects its stream by itself after a 503).
+MAX_STREAMS = 64
 _BUSY = b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n"
 
 _TYPES = {
@@ -194,6 +197,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.allow_hosts = frozenset(h.strip().lower().removesuffix(".") for h in allow_hosts)
         self.request_timeout = timeout
         self._slots = threading.BoundedSemaphore(connections)
+        self.streams = threading.BoundedSemaphore(min(MAX_STREAMS, connections))
         super().__init__((bind, port), PreviewHandler)
 
     @property
@@ -383,7 +387,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.wfile.write(view[start : start + _PIECE])
 
     def _stream(self) -> None:
-        """Send server-sent events until the tab goes away or the server stops."""
+        """Send server-sent events until the tab goes away or the server stops; 503 at once
+        when MAX_STREAMS are open."""
+        if not self.server.streams.acquire(blocking=False):
+            self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        try:
+            self._send_events()
+        finally:
+            self.server.streams.release()
+
+    def _send_events(self) -> None:
         hub = self.server.hub
         seq, hello = hub.hello()
         self.close_connection = True
