@@ -80,6 +80,9 @@ class Config:
     raw_html: bool = True  # false: escape HTML written in Markdown (untrusted contributors)
     max_document_mb: int = 5  # larger Markdown files are refused
     max_parse_seconds: int = 10  # a document that takes longer to convert is refused
+    max_tags: int = 100  # an article with more tags is refused
+    max_nesting: int = 100  # levels of lists, quotes and HTML a document may nest
+    max_page_mb: int = 20  # a larger rendered page fails the build
     # Where things are; set from the command line, not from site.yaml.
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
@@ -308,6 +311,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "raw_html": _bool,
     "max_document_mb": _positive_int,
     "max_parse_seconds": _positive_int,
+    "max_tags": _positive_int,
+    "max_nesting": _positive_int,
+    "max_page_mb": _positive_int,
 }
 
 

@@ -467,3 +467,63 @@ def test_file_names_cannot_forge_or_reorder_log_lines(make_site: Site, name: str
     escaped = name.encode("unicode_escape").decode("ascii")  # the names here are ASCII
     assert f"content/articles/{escaped}:3: invalid YAML" in done.stderr
     assert "content/articles/Azərbaycan seçkiləri.md:3: invalid YAML" in done.stderr
+
+
+@pytest.mark.parametrize("count", [101, 20_000])
+def test_an_article_with_more_tags_than_max_tags_is_refused(make_site: Site, count: int) -> None:
+    tags = ", ".join(f"Tag {i}" for i in range(count))
+    root = make_site({"content/articles/tags.md": article("Many", tags=f"[{tags}]")})
+    err = build_fails(
+        root, f"content/articles/tags.md:4: {count} tags; an article may have at most 100"
+    )
+    assert "hint: raise max_tags in site.yaml" in err
+
+
+def test_max_tags_is_a_setting(make_site: Site) -> None:
+    root = make_site(
+        {"content/articles/tags.md": article("Few", tags="[Baku, Azərbaycan, Elections]")},
+        SITE_YAML + "max_tags: 2\n",
+    )
+    build_fails(root, "content/articles/tags.md:4: 3 tags; an article may have at most 2")
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "depth"),
+    [
+        ("Intro.\n\n" + "> " * 150 + "deep\n", 7, 150),
+        ("Intro.\n\n" + "".join("    " * i + "- item\n" for i in range(120)), 126, 120),
+        ("<div>\n" + "<section>" * 200 + "\ntext\n", 6, 201),
+        ("> quote\n>\n> " + "<div>" * 100 + "x\n", 7, 101),
+    ],
+)
+def test_a_body_nested_deeper_than_max_nesting_is_refused_at_its_line(
+    make_site: Site, body: str, line: int, depth: int
+) -> None:
+    root = make_site({"content/articles/deep.md": article("Deep", body=body)})
+    build_fails(
+        root,
+        f"content/articles/deep.md:{line}: nested {depth} levels deep (lists, quotes and HTML); "
+        "at most 100",
+    )
+
+
+def test_nesting_within_max_nesting_builds(make_site: Site) -> None:
+    body = "> " * 20 + "quoted\n\n" + "".join("    " * i + "- item\n" for i in range(20))
+    root = make_site(
+        {"content/articles/deep.md": article("Deep", body=body)}, SITE_YAML + "max_nesting: 40\n"
+    )
+    assert run_cli("build", cwd=root).returncode == 0
+
+
+def test_a_page_larger_than_max_page_mb_fails_the_build(make_site: Site) -> None:
+    body = ("word " * 200 + "\n\n") * 1200  # about 1.2 MB of HTML
+    root = make_site(
+        {
+            "content/articles/big.md": article("Big", body=body),
+            "content/articles/ok.md": article("Ok"),
+        },
+        SITE_YAML + "max_page_mb: 1\n",
+    )
+    err = build_fails(root, "content/articles/big.md: renders /2024/02/big/index.html at 1.2 MB")
+    assert "a page may be at most 1 MB" in err and "ok.md" not in err
+    assert not (root / "output").exists()

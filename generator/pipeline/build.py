@@ -189,6 +189,17 @@ def check_unique(
     return origins
 
 
+def _too_large(output: Output, config: Config, sources: set[str]) -> Problem:
+    """Return the problem of a rendered page larger than max_page_mb."""
+    size = len(output.data or b"") / 1_000_000
+    return Problem(
+        _origin(output.origin, config, sources),
+        None,
+        f"renders /{output.path} at {size:.1f} MB; a page may be at most {config.max_page_mb} MB",
+        "raise max_page_mb in site.yaml if the page is genuine",
+    )
+
+
 def _origin(origin: str, config: Config, sources: set[str]) -> str:
     return display_path(config.content_dir / origin) if origin in sources else origin
 
@@ -366,6 +377,7 @@ def _publish(
     scanner = Scanner(config, cache.scans)
     made: list[tuple[str, str]] = []
     rendered = 0
+    oversized: list[Output] = []  # pages over max_page_mb
     with Staging(config.output_dir) as staging:
         memo = None
         if remember:
@@ -381,11 +393,15 @@ def _publish(
                 made.append((output.path, output.origin))
             for output, found in pages:
                 rendered += output.data is not None
+                if output.data is not None and len(output.data) > config.max_page_mb * 1_000_000:
+                    oversized.append(output)
                 scanner.add(output, found)
                 staging.add(output)
                 made.append((output.path, output.origin))
         tree = inputs.tree
         sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
+        if oversized:
+            raise BuildFailed([_too_large(o, config, sources) for o in oversized])
         origins = check_unique(made, config, sources)
         laps.lap("render")
         findings = check_build(

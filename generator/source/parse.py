@@ -15,6 +15,7 @@ from pygments.util import OptionError
 from generator.config import Config
 from generator.errors import Problem, SourceError, display_path
 from generator.markup.converter import Converter, Rendered, plain_text, summary_of, word_count
+from generator.markup.nesting import deeper_than
 from generator.markup.sanitize import MarkupError
 from generator.model import Article, Page, Source, Term
 from generator.source.dates import parse_date
@@ -195,7 +196,16 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
             "add e.g. `title: Headline` to the front matter",
         )
     slug = slugify(fields.text("slug") or _default_slug(source, title), config.unicode_slugs)
-    rendered = _convert(converter, body, source, front.body_line + _lines_removed(front.body, body))
+    first_line = front.body_line + _lines_removed(front.body, body)
+    if too_deep := deeper_than(body, config.max_nesting):
+        depth, line = too_deep
+        raise SourceError(
+            source.file,
+            first_line + line - 1,
+            f"nested {depth} levels deep (lists, quotes and HTML); at most {config.max_nesting}",
+            "raise max_nesting in site.yaml if the file is genuine",
+        )
+    rendered = _convert(converter, body, source, first_line)
     summary_text = fields.text("summary")
     summary = converter.inline(summary_text) if summary_text else summary_of(rendered.html)
     status = fields.status()
@@ -242,6 +252,13 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         aliases = tuple(dict.fromkeys(alias_path(a) for a in fields.names("aliases")))
     except ValueError as exc:
         raise fields.error("aliases", str(exc)) from None
+    tag_names = dict.fromkeys(fields.names("tags", words=True))
+    if len(tag_names) > config.max_tags:
+        raise fields.error(
+            "tags",
+            f"{len(tag_names)} tags; an article may have at most {config.max_tags}",
+            "raise max_tags in site.yaml if the article is genuine",
+        )
     article = Article(
         url=url,
         template=_template(fields, "article.html"),
@@ -249,9 +266,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         updated=updated,
         expires=fields.date("expires", config),
         authors=tuple(_term(n, "authors", config) for n in dict.fromkeys(author_names)),
-        tags=tuple(
-            _term(n, "tags", config) for n in dict.fromkeys(fields.names("tags", words=True))
-        ),
+        tags=tuple(_term(n, "tags", config) for n in tag_names),
         section=section,
         image=_image_url(_safe_url(fields, "image"), source, url),
         image_alt=fields.text("image_alt", ""),
