@@ -202,9 +202,12 @@ def build(
     next in the same process (the dev server); without it the persistent cache in
     config.cache_dir is used when options.use_cache is set.
     """
+    sources = [config.content_dir, config.root / "themes"]
+    # Where the output goes is checked before the lock file beside it is made ...
+    check_output_dir(config.output_dir, config.root, sources, contents=False)
     with output_lock(config.output_dir):
-        # Checked under the lock: a first build filling a new folder is not a stranger's files.
-        sources = [config.content_dir, config.root / "themes"]
+        # ... what it holds under the lock: a first build filling a new folder is not a
+        # stranger's files.
         check_output_dir(config.output_dir, config.root, sources)
         with collector_paused():
             return _build(config, options, cache)
