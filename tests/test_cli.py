@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SITE_YAML, article, run_cli, tree
 
 SUMMARY = re.compile(
@@ -64,6 +66,15 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
         assert result.returncode == 2, args
         assert "usage:" in result.stderr
         assert "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_must_be_a_positive_number(tmp_path: Path, command: str, jobs: str) -> None:
+    done = run_cli(command, "--jobs", jobs, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "not a number of processes (1 or more)" in done.stderr
     assert not (tmp_path / "output").exists()
 
 
