@@ -6,23 +6,60 @@ Ctrl-C or SIGTERM stops a build the same way whichever stage it is in.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+
+# How worker processes start: "fork" shares the parent's memory (the sources, the render
+# plan) without pickling it, but is only safe in a process with one thread; a process with
+# threads (the dev server) starts them with "forkserver" or "spawn".
+START_METHODS = ("fork", "forkserver", "spawn")
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def start_worker() -> None:
+def start_worker(parent: int | None = None) -> None:
     """Set up a worker process: Ctrl-C reaches every process of the terminal, but only the
     parent decides how a build stops, and a forked worker must not run the parent's handlers
-    (a SIGTERM from the parent simply ends it). The worker collects its own garbage, but
-    never scans the heap it inherited (collector_paused)."""
+    (a SIGTERM from the parent simply ends it). The worker dies with `parent` (the process
+    that started it; default: its parent now). It collects its own garbage, but never scans
+    the heap it inherited (collector_paused)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)  # held by the parent while it forked
+    _die_with(os.getppid() if parent is None else parent)
     gc.freeze()
     gc.enable()
+
+
+def _die_with(parent: int) -> None:
+    """End this process when `parent` ends, however it ends.
+
+    A worker outliving a killed build (kill -9) would go on holding memory and inherited
+    files, waiting for work that never comes. Linux kills it at once (PR_SET_PDEATHSIG);
+    elsewhere, and should the parent die before that is set, a thread notices within a second
+    that the worker was handed to another parent.
+    """
+    if sys.platform == "linux":
+        with suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent,), name="gazette-parent", daemon=True
+    ).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 @contextmanager
@@ -60,8 +97,10 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def worker_count() -> int:
-    """Return how many processes to parse with: the cores this process may use."""
+def worker_count(jobs: int | None = None) -> int:
+    """Return how many processes to work with: `jobs`, else the cores this process may use."""
+    if jobs is not None:
+        return max(1, jobs)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

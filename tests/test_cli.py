@@ -10,6 +10,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 import generator
 from tests.conftest import ROOT, SITE_YAML, article, run_cli, tree
 
@@ -94,6 +96,15 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
         assert result.returncode == 2, args
         assert "usage:" in result.stderr
         assert "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_must_be_a_positive_number(tmp_path: Path, command: str, jobs: str) -> None:
+    done = run_cli(command, "--jobs", jobs, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "not a number of processes (1 or more)" in done.stderr
     assert not (tmp_path / "output").exists()
 
 

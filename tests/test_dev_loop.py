@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import shutil
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -307,3 +309,35 @@ def test_a_paused_collector_stays_as_the_caller_left_it() -> None:
         assert not gc.isenabled()
         raise KeyError("a failing build")
     assert gc.isenabled()
+
+
+def test_a_rebuild_off_the_main_thread_refuses_a_document_slower_than_the_limit(make_site):
+    """The preview rebuilds on a thread of its own, where no timer can interrupt parsing:
+    its documents are parsed in worker processes that enforce max_parse_seconds."""
+    root = make_site(small_site(), SITE_YAML + "max_parse_seconds: 1\n")
+    preview = root / "preview"
+    loop = DevLoop(root / "site.yaml", preview, Hub())
+    try:
+        assert loop.rebuild().ok
+        slow = root / "content/articles/slow.md"
+        slow.write_text(article("Slow", "2024-02-05 09:00", body="[a](" * 20000))
+        done: list = []
+        thread = threading.Thread(target=lambda: done.append(loop.rebuild([slow])))
+        started = time.monotonic()
+        thread.start()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the rebuild did not stop the slow document"
+        assert time.monotonic() - started < 30
+        (rebuild,) = done
+        assert not rebuild.ok
+        assert [e.problem.message for e in rebuild.problems] == [
+            "took more than 1 s to convert; refused"
+        ]
+        assert rebuild.problems[0].problem.path.endswith("content/articles/slow.md")
+        # The next save is parsed by a fresh worker, and the preview comes back.
+        slow.write_text(article("Slow", "2024-02-05 09:00", body="Fixed."))
+        fixed = loop.rebuild([slow])
+        assert fixed.ok
+        assert "Fixed." in (preview / "2024/02/slow/index.html").read_text()
+    finally:
+        loop.close()

@@ -56,6 +56,16 @@ def _ci_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _jobs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="parse and render with N processes (default: one per core; 1: no worker processes)",
+    )
+
+
 def _output_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output",
@@ -85,6 +95,7 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
     _selection_options(build_cmd)
     _output_option(build_cmd)
     _ci_options(build_cmd)
+    _jobs_option(build_cmd)
     build_cmd.add_argument(
         "--no-cache", action="store_true", help="ignore the persistent cache (a cold build)"
     )
@@ -161,6 +172,7 @@ def _serve_parser(verbs: argparse._SubParsersAction) -> None:
         "--poll", action="store_true", help="poll for changes (Docker, WSL, network drives)"
     )
     serve.add_argument("--open", action="store_true", help="open the preview in a browser")
+    _jobs_option(serve)
 
 
 def _new_parser(verbs: argparse._SubParsersAction) -> None:
@@ -187,6 +199,12 @@ def _new_parser(verbs: argparse._SubParsersAction) -> None:
     new.add_argument("--config", type=Path, default=Path("site.yaml"), metavar="FILE")
     new.add_argument("--content", type=Path, metavar="DIR", help="the content folder")
     new.set_defaults(verbose=False, base_url=None)
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes (1 or more): {text!r}")
+    return int(text)
 
 
 def _port(text: str) -> int:

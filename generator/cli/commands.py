@@ -67,6 +67,7 @@ def run_build(args: argparse.Namespace) -> int:
             clock=_clock(args, config),
             use_cache=not args.no_cache,
             strict=args.strict,
+            jobs=args.jobs,
         )
         result = build(config, options)
     except BuildFailed as exc:
@@ -120,7 +121,7 @@ def run_serve(args: argparse.Namespace) -> int:
             args.config,
             bind=args.bind,
             port=args.port,
-            options=BuildOptions(drafts=args.drafts, future=args.future),
+            options=BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs),
             overrides=overrides,
             poll=args.poll,
             report=RebuildReporter(args.quiet),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +23,17 @@ from generator.errors import BuildFailed, OutputError, Problem, display_path
 from generator.incremental.cache import BuildCache, cache_stamp
 from generator.outputs import Output, digest
 from generator.pipeline.build import BuildOptions, BuildResult, build
+from generator.processes import worker_count
 from generator.render.themes import find_theme
+from generator.source.parallel import ParseWorkers
 from generator.urls import served_path
 from generator.write.staging import SyncResult
 
 CONTEXT = 3  # source lines shown above and below an error's line
 # A writer previews everything, drafts and scheduled stories included (the theme marks them).
 PREVIEW_OPTIONS = BuildOptions(drafts=True, future=True)
+# The preview builds on a thread of a process with threads, where forking is unsafe.
+START_METHOD = "spawn"
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,8 @@ class DevLoop:
     `rebuild()` is the whole logic and may be called directly (tests do); a Watcher calls it
     with each batch of changed files. Rebuilds run one at a time, on the caller's thread;
     `ahead()`, which shows an edited page before its rebuild, may run on another meanwhile.
+    Documents are parsed in worker processes kept from one rebuild to the next, where the
+    max_parse_seconds limit holds as in a command-line build; close() stops them.
     """
 
     def __init__(
@@ -120,7 +126,8 @@ class DevLoop:
         self.config_path = config_path.resolve()
         self.preview_dir = preview_dir
         self.hub = hub
-        self.options = options
+        self.options = replace(options, start_method=START_METHOD)
+        self.workers = ParseWorkers(worker_count(options.jobs), START_METHOD)
         self.overrides = dict(overrides or {})
         self.report = report
         self.config: Config | None = None
@@ -162,7 +169,8 @@ class DevLoop:
             if self.config is None or self.config_path in {p.resolve() for p in changed}:
                 self.config = None
                 self.config = self.load()
-            result = build(self.config, self.options, cache=self._cache_for(self.config))
+            cache = self._cache_for(self.config)
+            result = build(self.config, self.options, cache=cache, workers=self.workers)
         except BuildFailed as exc:
             problems = exc.problems
         except OutputError as exc:
@@ -204,6 +212,10 @@ class DevLoop:
         if self.cache is None or self.cache.stamp != stamp:
             self.cache = BuildCache(stamp)
         return self.cache
+
+    def close(self) -> None:
+        """Stop the parse workers."""
+        self.workers.close()
 
     def on_batch(self, changed: frozenset[Path]) -> WatchedPaths:
         """Rebuild for a Watcher and return what to watch from now on."""

@@ -39,8 +39,7 @@ class Preview:
         allow_hosts: Collection[str] = (),
     ):
         self.temp = Path(tempfile.mkdtemp(prefix="gazette-preview-"))
-        # A folder inside our own: builds lock the output folder's parent, which must not be
-        # the shared system temp folder.
+        # A folder inside our own, so the build's lock file beside it is ours too.
         self.folder = self.temp / "site"
         self.folder.mkdir()
         self.hub = Hub()
@@ -91,6 +90,7 @@ class Preview:
         """Stop watching and serving, and remove the preview folder."""
         if self.watcher is not None:
             self.watcher.stop()
+        self.loop.close()
         if self._thread is not None:
             self.server.stop()
             self._thread.join(timeout=5)

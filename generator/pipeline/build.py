@@ -28,7 +28,7 @@ from generator.incremental.warm import built
 from generator.markup.speedups import mode as markdown_mode
 from generator.model import Article, Document, Page, Site, Source, Term, evolve
 from generator.outputs import Output
-from generator.processes import collector_paused, worker_count
+from generator.processes import START_METHODS, collector_paused, worker_count
 from generator.render.feeds import feed_outputs
 from generator.render.pagekeys import PageKeys, PageMemo, template_fingerprints
 from generator.render.pages import render_site
@@ -37,7 +37,7 @@ from generator.render.sitemap import sitemap_outputs
 from generator.render.templatetree import ThemeTemplate, read_templates
 from generator.render.themes import Theme, find_theme, make_environment, syntax_errors
 from generator.source.files import ContentTree, FileMemo, file_digest, read_content, with_text
-from generator.source.parallel import parse_many
+from generator.source.parallel import ParseWorkers, parse_many
 from generator.source.parse import Parsed
 from generator.write.staging import (
     Staging,
@@ -59,6 +59,17 @@ class BuildOptions:
     clock: datetime | None = None  # build as if it were this moment (default: now)
     use_cache: bool = True  # read and save the persistent cache in config.cache_dir
     strict: bool = False  # warnings are errors: the build fails and writes nothing
+    jobs: int | None = None  # worker processes to parse and render with (None: the cores)
+    # How workers start: "fork" where the build runs in a process with one thread (the
+    # command line); a process with threads passes "forkserver" or "spawn", and then renders
+    # in its own process (the render plan is shared by fork only).
+    start_method: str = "fork"
+
+    def __post_init__(self) -> None:
+        if self.jobs is not None and self.jobs < 1:
+            raise ValueError(f"jobs must be at least 1, not {self.jobs}")
+        if self.start_method not in START_METHODS:
+            raise ValueError(f"unknown start method {self.start_method!r}")
 
 
 @dataclass(frozen=True)
@@ -81,8 +92,15 @@ class ParseOutcome:
     parsed: int  # how many were parsed rather than taken from the cache
 
 
-def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutcome:
-    """Return every document of `tree`, parsing only those `cache` does not hold.
+def parse_all(
+    tree: ContentTree,
+    config: Config,
+    cache: BuildCache,
+    options: BuildOptions = BuildOptions(jobs=1),
+    workers: ParseWorkers | None = None,
+) -> ParseOutcome:
+    """Return every document of `tree`, parsing only those `cache` does not hold, with the
+    processes `options` ask for (or in `workers`).
 
     The cache is left holding exactly the documents of this tree.
     """
@@ -97,10 +115,13 @@ def parse_all(tree: ContentTree, config: Config, cache: BuildCache) -> ParseOutc
             source = loaded
         sources.append(source)
     missing = [s for s in sources if (s.path, s.digest) not in cache.parsed]
+    jobs, method = worker_count(options.jobs), options.start_method
     terms: dict[Term, Term] = {}
     fresh = {
         s.path: _share_terms(outcome, terms)
-        for s, outcome in zip(missing, parse_many(missing, config), strict=True)
+        for s, outcome in zip(
+            missing, parse_many(missing, config, jobs, method, workers), strict=True
+        )
     }
     current: dict[tuple[str, str], Parsed] = {}
     documents: list[Article | Page] = []
@@ -205,21 +226,29 @@ def _origin(origin: str, config: Config, sources: set[str]) -> str:
 
 
 def build(
-    config: Config, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None
+    config: Config,
+    options: BuildOptions = BuildOptions(),
+    cache: BuildCache | None = None,
+    workers: ParseWorkers | None = None,
 ) -> BuildResult:
     """Build the site of `config` into its output folder; raise BuildFailed on user errors.
 
     Nothing is written unless every stage succeeded, and two builds into the same folder
     never run at once. `cache` carries parsed documents and page keys from one build to the
     next in the same process (the dev server); without it the persistent cache in
-    config.cache_dir is used when options.use_cache is set.
+    config.cache_dir is used when options.use_cache is set. `workers`, kept by a caller
+    that builds off its main thread (the dev server), parse its documents with the time
+    limit the main thread would give them.
     """
+    sources = [config.content_dir, config.root / "themes"]
+    # Where the output goes is checked before the lock file beside it is made ...
+    check_output_dir(config.output_dir, config.root, sources, contents=False)
     with output_lock(config.output_dir):
-        # Checked under the lock: a first build filling a new folder is not a stranger's files.
-        sources = [config.content_dir, config.root / "themes"]
+        # ... what it holds under the lock: a first build filling a new folder is not a
+        # stranger's files.
         check_output_dir(config.output_dir, config.root, sources)
         with collector_paused():
-            return _build(config, options, cache)
+            return _build(config, options, cache, workers)
 
 
 @dataclass(frozen=True)
@@ -251,7 +280,9 @@ class _Laps:
         return time.perf_counter() - self.started
 
 
-def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> BuildResult:
+def _build(
+    config: Config, options: BuildOptions, cache: BuildCache | None, workers: ParseWorkers | None
+) -> BuildResult:
     laps = _Laps()
     log.info("%s", markdown_mode())
     in_memory = cache is not None  # the caller keeps it for the next build (the dev server)
@@ -266,7 +297,7 @@ def _build(config: Config, options: BuildOptions, cache: BuildCache | None) -> B
     if warning:
         log.warning("%s", warning)
     loaded = cache.snapshot()
-    parsed = parse_all(tree, config, cache)
+    parsed = parse_all(tree, config, cache, options, workers)
     laps.lap("parse")
     if parsed.errors:
         raise BuildFailed(parsed.errors, timings=laps.timings)
@@ -386,7 +417,10 @@ def _publish(
         # Pages stream from the renderer (several processes for a large site) to the
         # staging area: the site is never held in memory whole. The other files are made
         # while the render workers start on the pages.
-        with render_site(site, config, inputs.env, memo, scan_bytes, worker_count()) as pages:
+        jobs = worker_count(options.jobs)
+        with render_site(
+            site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
+        ) as pages:
             for output in other_outputs(site, config, inputs.theme, memo, cache.files):
                 scanner.add(output)
                 staging.add(output)

@@ -9,7 +9,7 @@ from generator.config import Config
 from generator.errors import BuildFailed
 from generator.incremental.cache import BuildCache, cache_stamp
 from generator.model import Article, Page
-from generator.pipeline.build import parse_all
+from generator.pipeline.build import BuildOptions, parse_all
 from generator.source.files import read_content
 
 HELD_KINDS = ("drafts", "future", "expired")
@@ -46,7 +46,8 @@ def list_held(config: Config, kind: str, now: datetime) -> list[Held]:
     Raises BuildFailed when a document cannot be read: a list must not silently miss one.
     """
     tree = read_content(config.content_dir)
-    parsed = parse_all(tree, config, BuildCache(cache_stamp(config.fingerprint())))
+    cache = BuildCache(cache_stamp(config.fingerprint()))
+    parsed = parse_all(tree, config, cache, BuildOptions())  # on every core
     if parsed.errors:
         raise BuildFailed(parsed.errors)
     return held_back(list(parsed.documents), kind, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
-import threading
+import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -229,13 +229,16 @@ def render_site(
     memo: PageMemo | None = None,
     inspect: Inspect | None = None,
     jobs: int = 1,
+    method: str = "fork",
 ) -> Iterator[Iterator[tuple[Output, Any]]]:
     """Start rendering every page of `site`; give the block the pages, each with what
     `inspect` found in it (None for kept pages).
 
     With `memo`, pages whose inputs are unchanged come as kept, not rendered. Pages are
-    rendered by `jobs` processes when there are enough of them to pay for it; those are at
-    work when the block starts, so it may make other files before reading the pages.
+    rendered by `jobs` processes when there are enough of them to pay for it and `method` is
+    "fork" (workers share the plan, which cannot be pickled; with another start method pages
+    are rendered in this process); those are at work when the block starts, so it may make
+    other files before reading the pages.
     Reading them raises BuildFailed, after the last page, listing every template error
     (each once).
     """
@@ -252,7 +255,7 @@ def render_site(
                 kept.append(page)
                 continue
         todo.append(index)
-    with _rendering(plan, todo, env, config, inspect, jobs) as results:
+    with _rendering(plan, todo, env, config, inspect, jobs, method) as results:
         yield _pages(kept, results, memo, keys)
 
 
@@ -282,40 +285,45 @@ def _pages(
 PARALLEL_PAGES = 400
 _CHUNK = 64
 
-# What forked render workers inherit: the plan and environment of the build that forked them.
-# Set only in the parent, immediately before the pool starts, and cleared after it closes.
-_inherited: tuple[list[PageJob], jinja2.Environment, Config, Inspect | None] | None = None
+# The plan, environment, settings and inspector of a render worker, set by its initializer
+# in the worker itself (which inherited them from the build that forked it).
+_worker_plan: tuple[list[PageJob], jinja2.Environment, Config, Inspect | None] | None = None
 
 
 @contextmanager
-def _rendering(plan, todo, env, config, inspect, jobs) -> Iterator[Iterator[tuple[int, Any, Any]]]:
+def _rendering(
+    plan, todo, env, config, inspect, jobs, method
+) -> Iterator[Iterator[tuple[int, Any, Any]]]:
     """Give the block (index, page or Problem, what inspect found) for each page of `todo`."""
-    if jobs < 2 or len(todo) < PARALLEL_PAGES or not _can_fork():
+    forking = method == "fork" and "fork" in multiprocessing.get_all_start_methods()
+    if jobs < 2 or len(todo) < PARALLEL_PAGES or not forking:
         yield ((index, *_render_one(plan[index], env, config, inspect)) for index in todo)
         return
-    global _inherited
     chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+    # Forked workers get the initializer's arguments as they are in memory, never pickled.
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=start_worker
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_render_worker,
+        initargs=(plan, env, config, inspect, os.getpid()),
     )
     try:
-        _inherited = (plan, env, config, inspect)
         with signals_held():  # the workers are forked as the chunks are handed out
             batches = pool.map(_render_chunk, chunks)
         yield (result for results in batches for result in results)
     finally:  # on an error or Ctrl-C, stop at once rather than render the chunks still queued
-        _inherited = None
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _can_fork() -> bool:
-    # Workers inherit the assembled site by fork, which is only safe in a one-thread process.
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+def _start_render_worker(plan, env, config, inspect, parent: int) -> None:
+    global _worker_plan
+    start_worker(parent)
+    _worker_plan = (plan, env, config, inspect)
 
 
 def _render_chunk(indices: list[int]) -> list[tuple[int, Any, Any]]:
-    assert _inherited is not None, "render worker started without its plan"
-    plan, env, config, inspect = _inherited
+    assert _worker_plan is not None, "render worker started without its plan"
+    plan, env, config, inspect = _worker_plan
     return [(i, *_render_one(plan[i], env, config, inspect)) for i in indices]
 
 

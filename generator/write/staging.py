@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -37,11 +38,14 @@ class SyncResult:
     files: Mapping[str, str] = field(default_factory=dict)  # what output/ holds: path -> digest
 
 
-def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None:
+def check_output_dir(
+    out_dir: Path, root: Path, sources: Sequence[Path], contents: bool = True
+) -> None:
     """Raise OutputRefused unless `out_dir` is a folder this tool may fill and clean.
 
     The output may not be, or hold, the project `root` or a source folder (content/, themes/),
-    nor lie inside a source folder, where the next build would read it back.
+    nor lie inside a source folder, where the next build would read it back. With `contents`,
+    it may not hold files this tool did not write (a check to make under output_lock).
     """
     if out_dir.absolute().is_symlink():  # checked before resolving, which would follow it
         raise OutputRefused(f"{display_path(out_dir)} exists and is not a folder (it is a link)")
@@ -62,7 +66,7 @@ def check_output_dir(out_dir: Path, root: Path, sources: Sequence[Path]) -> None
             )
     if out.exists() and not out.is_dir():
         raise OutputRefused(f"{display_path(out)} exists and is not a folder")
-    if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
+    if contents and out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
         raise OutputRefused(
             f"refusing to write into {display_path(out)}: it holds files this tool did not write "
             "(empty it, or choose another folder with --output)"
@@ -351,25 +355,83 @@ def sync_output(outputs: Iterable[Output], out_dir: Path) -> SyncResult:
         return staging.commit()
 
 
+# POSIX record locks belong to a process, not to a thread: two builds on threads of one process
+# (tests, an embedding program) are kept apart by a thread lock per lock file. The table
+# only grows by one entry per output folder the process builds into.
+_THREAD_LOCKS: dict[str, threading.Lock] = {}
+_TABLE = threading.Lock()
+LOCK_SUFFIX = ".gazette-lock"
+
+
+def lock_file(out_dir: Path) -> Path:
+    """Return the lock file of builds into `out_dir`: beside it, so it is never published."""
+    out = out_dir.resolve()
+    return out.parent / f".{out.name}{LOCK_SUFFIX}"
+
+
 @contextmanager
 def output_lock(out_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock for building into `out_dir`; a second build waits for the first.
 
-    The lock is taken on the folder that holds the output folder, which exists before the
-    first build does, and is released by the operating system if the process dies.
+    The lock is a POSIX record lock (fcntl) on lock_file(out_dir), which names the process
+    holding it and is there only while a build is. Only the process that took it holds it:
+    worker processes it forks do not inherit it, and the system releases it when that
+    process dies, even by kill -9 (the file is then left behind, and the next build uses it).
     """
-    parent = out_dir.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(parent, os.O_RDONLY)
-    except OSError as exc:
-        raise _cannot_write(out_dir, exc) from None
-    try:
+    path = lock_file(out_dir)
+    with _TABLE:
+        local = _THREAD_LOCKS.setdefault(str(path), threading.Lock())
+    with local:
+        fd = _take_lock(path, out_dir)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("another build is writing to %s; waiting for it", display_path(out_dir))
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            yield
+        finally:
+            with suppress(OSError):
+                os.unlink(path)  # while still held: a build waiting on it then opens it anew
+            os.close(fd)  # releases the lock
+
+
+def _take_lock(path: Path, out_dir: Path) -> int:
+    """Return a descriptor of the lock file `path`, locked by this process."""
+    said = False
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+        except OSError as exc:
+            raise _cannot_write(out_dir, exc) from None
+        try:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise _cannot_write(out_dir, exc) from None
+                if not said:
+                    holder = _holder(fd)
+                    who = f"another build (pid {holder})" if holder else "another build"
+                    log.warning("%s is writing to %s; waiting for it", who, display_path(out_dir))
+                    said = True
+                fcntl.lockf(fd, fcntl.LOCK_EX)
+            # The build that held it removes it before letting go: locked is only the file
+            # still at `path`.
+            mine = os.fstat(fd)
+            there = os.stat(path, follow_symlinks=False)
+            if (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino):
+                return fd
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(fd)
+            raise
         os.close(fd)
+
+
+def _holder(fd: int) -> int | None:
+    """Return the process id the lock file names, if it names one."""
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return int(text) if text.isdigit() else None
