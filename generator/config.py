@@ -377,5 +377,13 @@ def apply_overrides(config: Config, **overrides: Any) -> Config:
             raise BuildFailed([Problem("--base-url", None, str(exc))]) from None
     for key in ("content_dir", "output_dir", "cache_dir"):
         if key in given:
-            given[key] = Path(given[key]).expanduser().resolve()
+            given[key] = _folder(Path(given[key]).expanduser())
     return replace(config, **given)
+
+
+def _folder(path: Path) -> Path:
+    """Return `path` absolute with its parents resolved and its own name kept: a link given
+    as the output folder stays a link, for check_output_dir to refuse as it does output/."""
+    if path.name in ("", ".", ".."):
+        return path.resolve()
+    return path.absolute().parent.resolve() / path.name

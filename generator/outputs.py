@@ -25,3 +25,4 @@ class Output:
     data: bytes | None = None
     file: Path | None = None
     digest: str | None = None
+    line: int | None = None  # the line of `origin` that asks for this file, if one does

@@ -61,7 +61,23 @@ def slugify(text: str, keep_unicode: bool = False) -> str:
             slug = _NOT_WORD.sub("-", lowered).strip("-")
     if not slug:
         slug = "n-" + hashlib.sha1(text.encode()).hexdigest()[:8]
-    return slug
+    return _capped(slug)
+
+
+# Slugs are file names: 255 bytes is the limit of most file systems, and the writer stages a
+# file under a longer name than its own.
+SLUG_BYTES = 200
+
+
+def _capped(slug: str) -> str:
+    """Return `slug` cut to SLUG_BYTES of UTF-8 with a hash of the whole after it, if longer;
+    never inside a character, and the same cut for the same slug."""
+    data = slug.encode("utf-8")
+    if len(data) <= SLUG_BYTES:
+        return slug
+    suffix = "-" + hashlib.sha1(data).hexdigest()[:10]
+    kept = data[: SLUG_BYTES - len(suffix)].decode("utf-8", "ignore").rstrip("-")
+    return kept + suffix
 
 
 def permalink(pattern: str, slug: str, date: datetime, section: str | None) -> str:

@@ -346,7 +346,7 @@ def test_pages_differing_only_in_case_name_both_files(make_site: Site) -> None:
 
 def test_assets_differing_only_in_case_name_both_files(make_site: Site) -> None:
     root = make_site({"content/img/Map.png": b"1", "content/img/map.png": b"2"})
-    build_fails(root, "content/img/Map.png: writes /img/map.png, as does content/img/map.png")
+    build_fails(root, "content/img/Map.png: writes /img/Map.png, as does content/img/map.png")
 
 
 def test_nfc_and_nfd_names_are_one_file(make_site: Site) -> None:

@@ -174,7 +174,7 @@ def test_folder_link_planted_in_output_is_replaced_not_written_through(
     assert (folder / "02" / "vote" / "index.html").is_file()
 
 
-def test_stale_link_in_output_is_removed_without_touching_its_target(
+def test_links_planted_in_output_stop_the_build_and_are_kept(
     small_site: Path, tmp_path_factory
 ) -> None:
     assert run_cli("build", cwd=small_site).returncode == 0
@@ -182,11 +182,17 @@ def test_stale_link_in_output_is_removed_without_touching_its_target(
     (outside / "keep.txt").write_text("precious")
     (small_site / "output" / "planted").symlink_to(outside, target_is_directory=True)
     (small_site / "output" / "planted.txt").symlink_to(outside / "keep.txt")
+    write_files(small_site, {"content/articles/vote.md": article("Vote", body="Changed.")})
+    before = tree(small_site / "output")
     done = run_cli("build", cwd=small_site)
-    assert done.returncode == 0, done.stderr
+    assert_clean_failure(
+        done,
+        "error: refusing to write into output: it holds output/planted, output/planted.txt, "
+        "which this tool did not write and never deletes",
+    )
     assert (outside / "keep.txt").read_text() == "precious"
-    assert not os.path.lexists(small_site / "output" / "planted")
-    assert not os.path.lexists(small_site / "output" / "planted.txt")
+    assert tree(small_site / "output") == before
+    assert os.path.islink(small_site / "output" / "planted")
 
 
 # 4. Links, loops and special files in content/.
@@ -356,9 +362,9 @@ def remount_read_only(point: Path) -> None:
 
 
 def test_full_disk_leaves_the_previous_site_whole(small_site: Path, mounted) -> None:
-    mounted(small_site / "output", "256k")
-    assert run_cli("build", cwd=small_site).returncode == 0
-    before = tree(small_site / "output")
+    mounted(small_site / "public", "256k")  # a mount point itself is refused as the output
+    assert run_cli("build", "--output", "public/site", cwd=small_site).returncode == 0
+    before = tree(small_site / "public/site")
     write_files(
         small_site,
         {
@@ -366,10 +372,10 @@ def test_full_disk_leaves_the_previous_site_whole(small_site: Path, mounted) -> 
             "content/video.bin": os.urandom(400_000),
         },
     )
-    done = run_cli("build", cwd=small_site)
-    assert_clean_failure(done, "error: cannot write output: No space left on device")
+    done = run_cli("build", "--output", "public/site", cwd=small_site)
+    assert_clean_failure(done, "error: cannot write public/site: No space left on device")
     assert "the previous site is unchanged" in done.stderr
-    assert tree(small_site / "output") == before
+    assert tree(small_site / "public/site") == before
 
 
 def test_read_only_output_folder_leaves_the_previous_site_whole(small_site, mounted) -> None:

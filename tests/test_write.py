@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from generator.errors import OutputRefused
+from generator.errors import OutputRefused, display_path
 from generator.render.pages import Output
 from generator.write.staging import MANIFEST, Staging, check_output_dir, sync_output
 from tests.conftest import run_cli, tree
@@ -131,16 +132,18 @@ def test_symlinked_folder_planted_in_output_is_never_written_through(tmp_path: P
 
 def test_a_link_planted_where_many_files_need_a_folder_is_replaced_once(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    sync_output(_outputs({"index.html": "home"}), out)
+    files = {f"a/{i}/index.html": str(i) for i in range(200)}
+    sync_output(_outputs({"index.html": "home", **files}), out)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
+    shutil.rmtree(out / "a")
     (out / "a").symlink_to(elsewhere, target_is_directory=True)
-    # The writer threads all reach the planted link at once; one replaces it, none fails.
-    files = {f"a/{i}/index.html": str(i) for i in range(200)}
+    # The writer threads all reach the planted link at once; none writes through it or fails.
+    files = {f"a/{i}/index.html": f"{i}!" for i in range(200)}
     sync_output(_outputs({"index.html": "home", **files}), out)
     assert list(elsewhere.iterdir()) == []
     assert not (out / "a").is_symlink()
-    assert (out / "a/199/index.html").read_bytes() == b"199"
+    assert (out / "a/199/index.html").read_bytes() == b"199!"
 
 
 def test_a_link_planted_at_a_temporary_file_is_never_written_through(tmp_path: Path) -> None:
@@ -155,40 +158,52 @@ def test_a_link_planted_at_a_temporary_file_is_never_written_through(tmp_path: P
     assert not (out / ".index.html.gazette-tmp").exists()
 
 
-def test_stale_symlink_is_removed_not_followed(tmp_path: Path) -> None:
+def test_a_stale_link_at_a_path_of_the_last_site_is_removed_not_followed(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    sync_output(_outputs({"index.html": "home"}), out)
+    sync_output(_outputs({"index.html": "home", "link/index.html": "x"}), out)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "keep.txt").write_text("keep")
+    shutil.rmtree(out / "link")
     (out / "link").symlink_to(elsewhere, target_is_directory=True)
     sync_output(_outputs({"index.html": "home"}), out)
-    assert not (out / "link").exists()
+    assert not os.path.lexists(out / "link")
     assert (elsewhere / "keep.txt").read_text() == "keep"
 
 
-def test_files_nobody_listed_are_removed_at_any_depth(tmp_path: Path) -> None:
+def test_files_nobody_listed_stop_the_build_and_are_kept_at_any_depth(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"index.html": "home", "a/b/index.html": "b"}), out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("keep")
+    (out / "a/b/notes.txt").write_text("put there by hand")
+    (out / "a/link").symlink_to(elsewhere, target_is_directory=True)
+    (out / "a/b/c/d").mkdir(parents=True)
+    (out / "a/b/c/file-link").symlink_to(elsewhere / "keep.txt")
+    before = tree(out)
+    with pytest.raises(OutputRefused) as refused:
+        sync_output(_outputs({"index.html": "changed", "a/b/index.html": "b"}), out)
+    where = display_path(out)
+    assert str(refused.value) == (
+        f"refusing to write into {where}: it holds {where}/a/b/c/file-link, "
+        f"{where}/a/b/notes.txt, {where}/a/link, which this tool did not write and never "
+        "deletes (move it out of the output folder)"
+    )
+    assert tree(out) == before
+    assert os.path.islink(out / "a/link") and (out / "a/b/c/d").is_dir()
+
+
+def test_temporary_files_a_killed_build_left_are_removed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     sync_output(_outputs({"index.html": "home", "a/b/index.html": "b"}), out)
     before = _stats(out)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    (elsewhere / "keep.txt").write_text("keep")
     (out / "a/b/.index.html.gazette-tmp").write_text("left by a killed build")
-    (out / "a/b/notes.txt").write_text("put there by hand")
-    (out / "a/b/c/d").mkdir(parents=True)
-    (out / "a/link").symlink_to(elsewhere, target_is_directory=True)
-    (out / "a/b/c/file-link").symlink_to(elsewhere / "keep.txt")
+    (out / "a/b/.gone.html.gazette-tmp").write_text("left by a killed build")
     result = sync_output(_outputs({"index.html": "home", "a/b/index.html": "b"}), out)
-    assert result.removed == (
-        "a/b/.index.html.gazette-tmp",
-        "a/b/c/file-link",
-        "a/b/notes.txt",
-        "a/link",
-    )
+    assert result.removed == ()
     assert all_entries(out) == {"index.html", MANIFEST, "a", "a/b", "a/b/index.html"}
     assert _stats(out) == before
-    assert (elsewhere / "keep.txt").read_text() == "keep"
 
 
 def all_entries(folder: Path) -> set[str]:
@@ -258,6 +273,6 @@ def test_a_file_may_become_a_folder_and_a_folder_a_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     sync_output(_outputs({"index.html": "home", "feed": "old feed", "a/b/index.html": "b"}), out)
     result = sync_output(_outputs({"index.html": "home", "feed/index.xml": "x", "a": "A"}), out)
-    assert result.removed == ()  # a/b/index.html went with its folder, replaced by a file
+    assert result.removed == ("a/b/index.html",)  # it went with its folder, now a file
     assert (out / "feed/index.xml").read_text() == "x" and (out / "a").read_text() == "A"
     assert all_entries(out) == {"index.html", MANIFEST, "feed", "feed/index.xml", "a"}

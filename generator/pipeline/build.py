@@ -6,7 +6,6 @@ import logging
 import os
 import posixpath
 import time
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -45,6 +44,7 @@ from generator.write.staging import (
     check_output_dir,
     intact_files,
     output_lock,
+    recover_output,
 )
 
 log = logging.getLogger(__name__)
@@ -179,37 +179,6 @@ def other_outputs(
     return outputs
 
 
-def check_unique(
-    outputs: Iterable[tuple[str, str]], config: Config, sources: set[str]
-) -> dict[str, str]:
-    """Return output path -> origin for (path, origin) pairs; raise BuildFailed naming both
-    origins of any two that would be the same file.
-
-    Paths that differ only in case or Unicode normalisation collide too: a case-insensitive
-    host would serve one in place of the other.
-    """
-    seen: dict[str, str] = {}
-    origins: dict[str, str] = {}
-    problems: list[Problem] = []
-    for path, origin in outputs:
-        key = unicodedata.normalize("NFC", path).casefold()
-        if key not in seen:
-            seen[key] = origin
-            origins[path] = origin
-            continue
-        first, second = sorted((seen[key], origin))
-        problems.append(
-            Problem(
-                _origin(first, config, sources),
-                None,
-                f"writes /{path}, as does {_origin(second, config, sources)}",
-            )
-        )
-    if problems:
-        raise BuildFailed(problems)
-    return origins
-
-
 def _too_large(output: Output, config: Config, sources: set[str]) -> Problem:
     """Return the problem of a rendered page larger than max_page_mb."""
     size = len(output.data or b"") / 1_000_000
@@ -247,6 +216,9 @@ def build(
         # ... what it holds under the lock: a first build filling a new folder is not a
         # stranger's files.
         check_output_dir(config.output_dir, config.root, sources)
+        recovered = recover_output(config.output_dir)  # a commit a killed build left
+        if recovered:
+            log.warning("%s", recovered)
         with collector_paused():
             return _build(config, options, cache, workers)
 
@@ -327,7 +299,11 @@ def _build(
             manifest_key(sync.files),
         )  # fmt: skip
     if persistent and cache.snapshot() != loaded:
-        save_cache(config.cache_dir, cache)
+        try:
+            save_cache(config.cache_dir, cache)
+        except OSError as exc:  # output/ is whole already: the next build is only slower
+            where = display_path(config.cache_dir)
+            log.warning("%s: warning: cannot save the cache: %s", where, exc.strerror or exc)
     return BuildResult(
         tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings
     )
@@ -406,7 +382,6 @@ def _publish(
     if broken:
         raise BuildFailed(broken)
     scanner = Scanner(config, cache.scans)
-    made: list[tuple[str, str]] = []
     rendered = 0
     oversized: list[Output] = []  # pages over max_page_mb
     with Staging(config.output_dir) as staging:
@@ -424,19 +399,22 @@ def _publish(
             for output in other_outputs(site, config, inputs.theme, memo, cache.files):
                 scanner.add(output)
                 staging.add(output)
-                made.append((output.path, output.origin))
             for output, found in pages:
                 rendered += output.data is not None
                 if output.data is not None and len(output.data) > config.max_page_mb * 1_000_000:
                     oversized.append(output)
                 scanner.add(output, found)
                 staging.add(output)
-                made.append((output.path, output.origin))
         tree = inputs.tree
         sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
         if oversized:
             raise BuildFailed([_too_large(o, config, sources) for o in oversized])
-        origins = check_unique(made, config, sources)
+        # Every path is claimed by now: two owners of one path, a path that is a file for
+        # one and a folder for another, or a name of the writer's own, stop the build.
+        problems = staging.claims.problems(lambda origin: _origin(origin, config, sources))
+        if problems:
+            raise BuildFailed(problems)
+        origins = staging.claims.origins()
         laps.lap("render")
         findings = check_build(
             site, scanner, origins, tree.sources, warnings, link_warnings, config,

@@ -35,7 +35,7 @@ def redirect_outputs(config: Config, site: Site) -> list[Output]:
     """Return one redirect page per alias of every published article.
 
     Each page names the article's source as its origin, so an alias that collides with another
-    page is reported against the article (pipeline.check_unique).
+    page is reported against the article (write.claims), at the line of its `aliases`.
     """
     outputs = []
     for article in site.articles:
@@ -45,5 +45,7 @@ def redirect_outputs(config: Config, site: Site) -> list[Output]:
         lang = article.lang or config.language
         for alias in article.aliases:
             page = redirect_page(config, article.title, target, lang)
-            outputs.append(Output(output_path(alias), article.source, page.encode("utf-8")))
+            data = page.encode("utf-8")
+            line = article.lines.get("aliases")
+            outputs.append(Output(output_path(alias), article.source, data, line=line))
     return outputs
