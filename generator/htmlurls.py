@@ -6,40 +6,52 @@ links work under a sub-path, and make every link absolute where a page is read e
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from urllib.parse import urljoin
 
 from markupsafe import Markup
 
+from generator.htmltokens import Attribute, quoted, rewrite_attributes, start_tags
 from generator.model import DocumentT, Site, evolve
 from generator.urls import link
 
-# Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block is left alone.
-# Tags without an href or src (most: paragraphs, emphasis, highlighted code) are passed over.
-# Case-insensitive for the attribute only: with the flag on the whole expression, [A-Za-z]
-# would also take the letters that fold to ASCII (İ, ı, ſ, K), which start no tag.
-_TAG = re.compile(r"<[A-Za-z](?=[^<>]*\s(?i:href|src)\s*=)[^<>]*>")
-_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE)
+_URL_ATTRIBUTES = frozenset({"href", "src"})
 
 
-def rewrite_urls(fragment: str, change: Callable[[str], str]) -> str:
-    """Return `fragment` with every href/src value replaced by `change(value)`.
+def rewrite_urls(
+    fragment: str, change: Callable[[str], str], names: frozenset[str] = _URL_ATTRIBUTES
+) -> str:
+    """Return `fragment` with every href/src value (or those of `names`) replaced by
+    `change(value)`.
 
     `change` sees the value unescaped and its result is escaped again for the attribute.
+    Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block, or a
+    tag inside a comment, a script or a textarea, is left alone.
     """
+    changes: list[tuple[Attribute, str]] = []
+    for tag in start_tags(fragment, (), names):
+        for attribute in tag.attributes.values():
+            if attribute.name in names:
+                new = change(attribute.value)
+                if new != attribute.value:
+                    changes.append((attribute, quoted(new)))
+    return rewrite_attributes(fragment, changes)
 
-    def attribute(match: re.Match) -> str:
-        raw = match.group(2)
-        value = html.unescape(raw[1:-1] if raw[0] in "\"'" else raw)
-        new = change(value)
-        if new == value:
-            return match.group(0)
-        return f'{match.group(1)}"{html.escape(new, quote=True)}"'
 
-    return _TAG.sub(lambda tag: _ATTRIBUTE.sub(attribute, tag.group(0)), fragment)
+# Where a content link may be written: also the sources of lazily loaded images, and SVG's.
+CONTENT_LINK_ATTRIBUTES = frozenset({*_URL_ATTRIBUTES, "data-src", "data-href", "xlink:href"})
+
+
+def link_values(fragment: str) -> Iterator[str]:
+    """Yield the values written in the real tags of `fragment` where a content link may be
+    (CONTENT_LINK_ATTRIBUTES), unescaped, in order (a bare `href` has none)."""
+    names = CONTENT_LINK_ATTRIBUTES
+    for tag in start_tags(fragment, (), names):
+        for attribute in tag.attributes.values():
+            if attribute.name in names and attribute.start < attribute.end:
+                yield attribute.value
 
 
 def rebase_links(fragment: str, base_path: str) -> str:

@@ -291,3 +291,12 @@ def test_links_to_resolve_are_found_with_their_lines(parse) -> None:
         "{static}/f.pdf": 12,
         "more.md": 4,
     }
+
+
+def test_links_to_resolve_are_read_from_real_tags_only(parse) -> None:
+    body = (
+        '<a title="a>b" href="other.md">x</a>\n\n<!-- <a href="gone.md"> -->\n\n'
+        '<textarea><a href="typed.md"></textarea>\n\n    <a href="code.md">\n'
+    )
+    doc = parse("---\ntitle: T\ndate: 2024-02-09\n---\n" + body)
+    assert dict(doc.links) == {"other.md": 5}

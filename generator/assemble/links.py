@@ -7,7 +7,6 @@ Runs after assemble, since only the finished Site knows every document's URL; pu
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from collections.abc import Mapping
@@ -18,10 +17,10 @@ from urllib.parse import unquote
 from markupsafe import Markup
 
 from generator.errors import Problem, display_path
+from generator.htmlurls import CONTENT_LINK_ATTRIBUTES, rewrite_urls
 from generator.model import Asset, DocumentT, Site, evolve
 from generator.urls import MARKDOWN_LINK, PLACEHOLDERS, link
 
-_LINK_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
 _SUFFIX = re.compile(r"[?#]")
 
 
@@ -106,10 +105,5 @@ def _content_path(target: str, source: str) -> tuple[str | None, str]:
 
 
 def _rewrite(fragment: Markup, found: dict[str, str]) -> Markup:
-    def swap(match: re.Match) -> str:
-        url = found.get(html.unescape(match.group(2)))
-        if url is None:
-            return match.group(0)
-        return f'{match.group(1)}="{html.escape(url, quote=True)}"'
-
-    return Markup(_LINK_ATTR.sub(swap, str(fragment)))
+    rewritten = rewrite_urls(str(fragment), lambda v: found.get(v, v), CONTENT_LINK_ATTRIBUTES)
+    return Markup(rewritten)

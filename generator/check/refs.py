@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import bisect
-import html
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
+
+from generator.htmltokens import start_tags
 
 
 class Ref(NamedTuple):
@@ -71,55 +69,13 @@ _REFS = {
     ("script", "src"): "file",
 }
 _PAGE_RELS = {"canonical", "prev", "next", "alternate", "author", "help", "license", "search"}
-
-
-# Two quick passes instead of a parser. The first reads the tags that refer to something,
-# matching comments, CDATA and the bodies of scripts and styles whole so that markup inside
-# them is not read as markup (a script's own tag is, as it may carry a src). The second finds
-# ids: a page has few, so each `id=` is looked up in the tag around it. Several times faster
-# than html.parser, and checks read every page of every build.
-_ATTRS = r"""((?:\s+[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*/?>"""
-# The lookahead, on the first letter of every tag read below (in any case, as the whole
-# pattern), turns down at once most tags of no interest (</a>, <li>, <div>, <meta>...),
-# which would otherwise try every alternative in turn: the expression runs 40% faster.
-# Its first alternative is the tag most read, <a href="..."> alone, whose URL needs nothing
-# done to it: more than half of the tags read, taken without reading their attributes.
-_TOKEN = re.compile(
-    r'<(?=[!aeilopstv])(?:a\s+href="([^"&]*)"\s*/?>|!--.*?-->|!\[CDATA\[.*?\]\]>'
-    rf"|(script|style){_ATTRS}.*?</\2\s*>"
-    rf"|(a|area|iframe|img|source|video|audio|track|embed|object|script|link|picture)\b{_ATTRS})",
-    re.DOTALL | re.IGNORECASE,
-)
-_ANY_TAG = re.compile(rf"<([a-zA-Z][a-zA-Z0-9-]*){_ATTRS}")
-_ATTR = re.compile(r"""([^\s/>"'=]+)(?:\s*(=)\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-# Most tags read carry one attribute, quoted, with nothing to unescape: <a href="/tags/x/">.
-_ONE_ATTR = re.compile(r'\s+([a-zA-Z][a-zA-Z-]*)="([^"&]*)"')
-# `id=` in any case. Two patterns that start with a literal letter are searched many times
-# faster than one case-insensitive pattern.
-_ID = (re.compile(r"d(?<=[iI]d)\s*="), re.compile(r"D(?<=[iI]D)\s*="))
-# tag -> {attribute: kind}, for every tag _TOKEN reads.
-_KINDS: dict[str, dict[str, str]] = {"link": {}, "picture": {}, "style": {}}
+# tag -> {attribute: kind}, for every tag that may refer to something.
+_KINDS: dict[str, dict[str, str]] = {"link": {}}
 for (_tag, _name), _kind in _REFS.items():
     _KINDS.setdefault(_tag, {})[_name] = _kind
-
-
-def _attributes(text: str) -> dict[str, str | None]:
-    """Return a tag's attributes, lower-cased names to unescaped values (None for a bare name).
-
-    A repeated name keeps the last value given to it (HTML says the first, but the checks
-    have always read the last, and such a page is invalid anyway).
-    """
-    one = _ONE_ATTR.fullmatch(text)
-    if one is not None:
-        return {one[1].lower(): one[2]}
-    attrs: dict[str, str | None] = {}
-    for name, equals, double, single, bare in _ATTR.findall(text):
-        value = double or single or bare
-        if equals:
-            attrs[name.lower()] = html.unescape(value) if "&" in value else value
-        else:
-            attrs.setdefault(name.lower(), None)
-    return attrs
+# Tags of other names are read only for their id, or a srcset (<picture><source srcset>).
+_NAMES = frozenset(_KINDS)
+_ALSO = frozenset({"id", "srcset"})
 
 
 def scan(page: str) -> PageRefs:
@@ -127,63 +83,34 @@ def scan(page: str) -> PageRefs:
     refs: list[Ref] = []
     ids: set[str] = set()
     images: list[Img] = []
-    skipped: list[int] = []  # start, end, start, end ... of comments, scripts and styles
-    line, counted = 1, 0
-    for match in _TOKEN.finditer(page):
-        which = match.lastindex
-        if which is None:  # a comment or CDATA
-            skipped += match.span()
+    for tag, attrs, _, _, line in start_tags(page, _NAMES, _ALSO):
+        if tag == "a" and len(attrs) == 1 and "href" in attrs:  # most tags read
+            refs.append(Ref("link", attrs["href"].value, line))
             continue
-        start = match.start()
-        line += page.count("\n", counted, start)
-        counted = start
-        if which == 1:  # <a href="...">
-            refs.append(Ref("link", match[1], line))
-            continue
-        if which == 5:
-            tag, text = match.group(4, 5)
-        else:  # a script or style: its own tag is read, its body is not
-            skipped += match.end(3), match.end()
-            tag, text = match.group(2, 3)
-        tag = tag.lower()
-        attrs = _attributes(text) if text else {}
-        kinds = _KINDS[tag]
-        for name, value in attrs.items():
-            if name in kinds and value is not None:
-                refs.append(Ref(kinds[name], value, line))
+        kinds = _KINDS.get(tag)
+        if kinds:
+            for name, attr in attrs.items():
+                # A bare `<a href>` names no URL to check.
+                if name in kinds and attr.start < attr.end:
+                    refs.append(Ref(kinds[name], attr.value, line))
+        if "id" in attrs and attrs["id"].value:
+            ids.add(attrs["id"].value)
         if tag == "a":
-            if attrs.get("name"):
-                ids.add(attrs["name"])  # type: ignore[arg-type]
+            if "name" in attrs and attrs["name"].value:
+                ids.add(attrs["name"].value)
         elif tag == "img":
-            alt = attrs["alt"] or "" if "alt" in attrs else None
-            images.append(Img(attrs.get("src") or "", alt, line))
-        elif tag == "link" and attrs.get("href") is not None:
-            rels = set((attrs.get("rel") or "").lower().split())
+            alt = attrs["alt"].value if "alt" in attrs else None
+            images.append(Img(attrs["src"].value if "src" in attrs else "", alt, line))
+        elif tag == "link" and "href" in attrs and attrs["href"].start < attrs["href"].end:
+            rels = set(attrs["rel"].value.lower().split()) if "rel" in attrs else set()
             kind = "link" if rels & _PAGE_RELS and "stylesheet" not in rels else "file"
-            refs.append(Ref(kind, attrs["href"], line))  # type: ignore[arg-type]
-        if attrs.get("srcset"):
-            for candidate in attrs["srcset"].split(","):  # type: ignore[union-attr]
+            refs.append(Ref(kind, attrs["href"].value, line))
+        if "srcset" in attrs:
+            for candidate in attrs["srcset"].value.split(","):
                 url = candidate.strip().split(" ")[0]
                 if url:
                     refs.append(Ref("image", url, line))
-    ids.update(_ids(page, skipped))
     return PageRefs(tuple(refs), frozenset(ids), tuple(images))
-
-
-def _ids(page: str, skipped: list[int]) -> Iterator[str]:
-    """Yield the id of every element of `page` outside the `skipped` spans."""
-    read = -1
-    for at in sorted(m.start() - 1 for pattern in _ID for m in pattern.finditer(page)):
-        start = page.rfind("<", 0, at)
-        if start == read or bisect.bisect_right(skipped, start) % 2:
-            continue  # a tag already read, or inside a comment, script or style
-        tag = _ANY_TAG.match(page, start)
-        if tag is None or tag.end() <= at:
-            continue  # text between tags ("id=5" in prose or code)
-        read = start
-        found = _attributes(tag.group(2)).get("id")
-        if found:
-            yield found
 
 
 def scan_bytes(page: bytes) -> PageRefs:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import posixpath
 import re
@@ -14,6 +13,7 @@ from pygments.util import OptionError
 
 from generator.config import Config
 from generator.errors import Problem, SourceError, display_path
+from generator.htmlurls import link_values
 from generator.markup.converter import Converter, Rendered, plain_text, summary_of, word_count
 from generator.markup.nesting import deeper_than
 from generator.markup.sanitize import MarkupError
@@ -39,9 +39,6 @@ _HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # Liquid tags and outputs ({% raw %}, {{ site.url }}) and Hugo shortcodes ({{< x >}}, {{% x %}}).
 _FOREIGN = re.compile(r"\{%-?\s*[A-Za-z_]\w*|\{\{-?\s*[A-Za-z_.$][\w.]*\s*(?:\||-?\}\})|\{\{[<%]")
-# href="..." and src="...": found from the rarer `="`, then the name behind it, which is many
-# times faster than looking for a name at every h and s of a page.
-_LINK_ATTR = re.compile(r'="(?:(?<=\bhref=")|(?<=\bsrc="))([^"]*)"')
 # A link relative to the source file: no scheme, not site-absolute, not a bare #fragment.
 _RELATIVE = re.compile(r"^(?![a-z][a-z0-9+.-]*:|[/#?{])", re.IGNORECASE)
 
@@ -127,8 +124,7 @@ def _link_lines(content: str, summary: str, body: str, body_line: int, fields: F
         (content, body, body_line),
         (summary, fields.data.get("summary") or "", fields.lines.get("summary", 1)),
     ):
-        for raw in _LINK_ATTR.findall(fragment):
-            target = html.unescape(raw) if "&" in raw else raw
+        for target in link_values(fragment):
             if target in found or not (target.startswith(PLACEHOLDERS) or _RELATIVE.match(target)):
                 continue
             at = text.find(target) if isinstance(text, str) else -1
