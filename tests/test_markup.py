@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -192,3 +195,19 @@ def test_attribute_lists_may_hold_bare_names(md: Converter) -> None:
     assert md.convert("[a](/b){: foo }").html == '<p><a foo href="/b">a</a></p>'
     assert md.convert("## H {: foo }").html == '<h2 foo id="h">H</h2>'
     assert md.convert("[a](javascript:x){: foo }").html == '<p><a foo href="#">a</a></p>'
+
+
+_CODE_PIECES = ["{{<", ">}}", "{{", "}}", "{", "}", "<", ">", "[2]", "x", " ", "-ch", "1, 2", "&"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_CODE_PIECES), min_size=1, max_size=20).map("".join))
+def test_code_comes_out_as_typed_whatever_braces_it_holds(code: str) -> None:
+    md = Converter(smart_typography=True)
+    for text in (f"```cpp\n{code}\n```\n", f"    {code}\n", f"Inline `{code}` here.\n"):
+        if code.strip() == "" or "`" in code:
+            continue
+        html_out = md.convert(text).html
+        found = re.findall(r"<code\b[^>]*>(.*?)</code>", html_out, re.DOTALL)
+        shown = [html.unescape(re.sub(r"<[^>]+>", "", piece)) for piece in found]
+        assert any(code.strip() in s for s in shown), (text, html_out)

@@ -23,6 +23,8 @@ _PELICAN_END = re.compile(r"<!--\s*PELICAN_END_SUMMARY\s*-->")
 # A Hugo shortcode written without spaces ({{<figure src="x">}}) passes through Markdown as a
 # raw HTML tag; escaping it keeps it the text it is everywhere else.
 _SHORTCODE = re.compile(r"\{\{<(.*?)>\}\}", re.DOTALL)
+# Code is written as typed: `{{<` there is C++ or Go (`{{1, 2}, {3, 4}}`), never a shortcode.
+_CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
 _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*"><a class="footnote-ref"[^>]*>[^<]*</a></sup>')
 _FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>.*?</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -115,7 +117,7 @@ class Converter:
         md = self._reset(text)
         body = md.convert(text)
         if "{{<" in body:
-            body = _SHORTCODE.sub(lambda m: "{{&lt;" + m.group(1) + "&gt;}}", body)
+            body = _escape_shortcodes(body)
         toc = md.toc if getattr(md, "toc_tokens", None) else ""
         return Rendered(body, toc)
 
@@ -131,6 +133,15 @@ class Converter:
         if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
             body = body[3:-4]
         return Markup(body)
+
+
+def _escape_shortcodes(body: str) -> str:
+    """Return `body` with `{{<...>}}` outside code escaped as the text it is."""
+    pieces = _CODE.split(body)
+    for i in range(0, len(pieces), 2):  # the odd pieces are code
+        if "{{<" in pieces[i]:
+            pieces[i] = _SHORTCODE.sub(lambda m: "{{&lt;" + m.group(1) + "&gt;}}", pieces[i])
+    return "".join(pieces)
 
 
 def summary_of(body_html: str) -> Markup:

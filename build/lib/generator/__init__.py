@@ -1,0 +1,3 @@
+"""Gazette: a static site generator for newsrooms."""
+
+__version__ = "0.1.0"

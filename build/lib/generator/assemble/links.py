@@ -1,0 +1,109 @@
+"""Links between content files: Pelican's `{filename}`, `{static}`, `{attach}` placeholders and
+links relative to the source file (`../2023/other.md`, `../images/map.png`), rewritten to the
+URLs the targets are published at. Only placeholders and `.md` links must name a known file.
+
+Runs after assemble, since only the finished Site knows every document's URL; pure.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import unquote
+
+from markupsafe import Markup
+
+from generator.errors import Problem, display_path
+from generator.htmlurls import CONTENT_LINK_ATTRIBUTES, rewrite_urls
+from generator.model import Asset, DocumentT, Site, evolve
+from generator.urls import MARKDOWN_LINK, PLACEHOLDERS, link
+
+_SUFFIX = re.compile(r"[?#]")
+
+
+def published_paths(site: Site) -> dict[str, str]:
+    """Return the site path of every published document and asset, by content path."""
+    urls = {d.source: d.url for d in (*site.articles, *site.pages)}
+    assets = {a.path: "/" + _asset_path(a, urls) for a in site.assets}
+    return {**assets, **urls}
+
+
+def _asset_path(asset: Asset, urls: dict[str, str]) -> str:
+    """Return where `asset` is published (relative): beside its bundle's page, or as it is."""
+    if asset.owner and asset.owner in urls:
+        inside = asset.path[len(posixpath.dirname(asset.owner)) + 1 :]
+        return urls[asset.owner].lstrip("/") + inside
+    return asset.path
+
+
+def resolve_links(
+    site: Site, content_dir: Path, base_path: str
+) -> tuple[Site, tuple[Problem, ...]]:
+    """Return `site` with content links rewritten to site URLs, and a warning per unknown target."""
+    targets = published_paths(site)
+    warnings: list[Problem] = []
+    articles = tuple(
+        resolve_document(a, targets, content_dir, base_path, warnings) for a in site.articles
+    )
+    pages = tuple(
+        resolve_document(p, targets, content_dir, base_path, warnings) for p in site.pages
+    )
+    return replace(site, articles=articles, pages=pages), tuple(warnings)
+
+
+def resolve_document(
+    doc: DocumentT,
+    targets: Mapping[str, str],
+    content_dir: Path,
+    base_path: str,
+    warnings: list[Problem],
+) -> DocumentT:
+    """Return `doc` with its content links rewritten to the site paths in `targets` (from
+    published_paths); add a warning to `warnings` for each unknown target."""
+    if not doc.links:
+        return doc
+    found: dict[str, str] = {}
+    for target, line in doc.links:
+        path, suffix = _content_path(target, doc.source)
+        if path is not None and path in targets:
+            found[target] = link(base_path, targets[path]) + suffix
+            continue
+        if not (target.startswith(PLACEHOLDERS) or MARKDOWN_LINK.match(target)):
+            continue  # another relative link (a page of a bundle, a file not in content/)
+        shown = f" (no {path} in the content folder)" if path else ""
+        message = f"unknown link target '{target}'{shown}"
+        warnings.append(Problem(display_path(content_dir / doc.source), line, message))
+    if not found:
+        return doc
+    return evolve(doc, content=_rewrite(doc.content, found), summary=_rewrite(doc.summary, found))
+
+
+def _content_path(target: str, source: str) -> tuple[str | None, str]:
+    """Return the content path `target` points at from document `source`, and its #/? suffix.
+
+    The path is None when it leaves the content folder.
+    """
+    bare = target
+    for placeholder in PLACEHOLDERS:
+        if target.startswith(placeholder):
+            bare = target[len(placeholder) :]
+            break
+    cut = _SUFFIX.search(bare)
+    path, suffix = (bare[: cut.start()], bare[cut.start() :]) if cut else (bare, "")
+    path = unquote(path)
+    if path.startswith("/"):  # Pelican: relative to the content folder
+        joined = path.lstrip("/")
+    else:
+        joined = posixpath.join(posixpath.dirname(source), path)
+    normal = posixpath.normpath(joined)
+    if normal.startswith("../") or normal in ("..", "."):
+        return None, suffix
+    return normal, suffix
+
+
+def _rewrite(fragment: Markup, found: dict[str, str]) -> Markup:
+    rewritten = rewrite_urls(str(fragment), lambda v: found.get(v, v), CONTENT_LINK_ATTRIBUTES)
+    return Markup(rewritten)

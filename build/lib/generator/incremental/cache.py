@@ -1,0 +1,313 @@
+"""What survives between builds: parsed documents, keyed by everything that determines them.
+
+A parsed document depends only on its source bytes, the settings and this generator's code, so
+its key is (source path, content digest) inside a cache stamped with the settings fingerprint
+and the generator's version. A stale entry can never be used: any change to its inputs changes
+the key.
+
+The folder holds `build.cache` (what the last build found, its pages and check results) and
+the parsed documents in pack files beside it. A pack is written once and never changed: a
+rebuild after an edit writes the documents it parsed as a new small pack, and folds packs
+together only when there are many or most of one's documents are gone. Saving after one edit
+then writes a few megabytes, not every document of the site.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import logging
+import os
+import pickle
+import re
+import secrets
+import zlib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from generator import __version__
+from generator.check.links import CheckMemo
+from generator.check.refs import PageRefs
+from generator.errors import display_path
+from generator.incremental.uptodate import LastBuild
+from generator.incremental.warm import Built
+from generator.render.templatetree import Facts
+from generator.source.parse import Parsed
+
+log = logging.getLogger(__name__)
+
+_MAGIC = b"GAZETTE-CACHE 5\n"
+_PACK_MAGIC = b"GAZETTE-PACK 1\n"
+CACHE_FILE = "build.cache"
+_PACK = re.compile(r"^docs-[0-9a-f]{16}\.pack$")
+_MAX_PACKS = 8  # beyond this many, the small ones are folded into one
+_STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}:[0-9a-f]{16}$")
+_OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
+
+
+@dataclass
+class BuildCache:
+    """What one build hands to the next; valid only for builds with the same stamp.
+
+    `parsed`: documents by (source path, digest); `packs`: the pack files they were loaded
+    from or saved to, with the documents each holds. `pages`: output path -> (page key, digest)
+    of every page the last build produced. `files`: file -> (size, mtime_ns, digest), so
+    unchanged images and theme files are not read again. `templates` and `bytecode` spare
+    parsing and compiling unchanged templates. `checks`: what the link checks found
+    on each page, with what that depends on. `scans`: what each page refers to, by page
+    digest; kept in memory only (the dev server), since a rebuild rarely needs a kept page's.
+    """
+
+    stamp: str
+    parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+    packs: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    templates: dict[str, Facts] = field(default_factory=dict)  # by hash of a template's source
+    bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's key
+    checks: CheckMemo = field(default_factory=CheckMemo)
+    scans: dict[str, PageRefs] = field(default_factory=dict)  # page digest -> links and ids
+    last: LastBuild | None = None
+    built: Built | None = None  # in memory only: what the dev server's quick pages need
+    # The saved parts not read yet: the cache file and where they start in it.
+    rest: tuple[Path, int] | None = field(default=None, repr=False, compare=False)
+
+    def snapshot(self) -> tuple:
+        """Return a cheap summary that differs whenever the cache's content does, so a build
+        that changed nothing need not save it."""
+        return (
+            self.stamp,
+            frozenset(self.parsed),
+            tuple(self.pages.items()),
+            tuple(self.files.items()),
+            frozenset(self.templates),
+            tuple(self.bytecode.items()),
+            self.checks.paths,
+            frozenset(self.checks.contents),
+            self.last,
+        )
+
+    def complete(self) -> str | None:
+        """Read the documents, pages and check results load_cache left unread; return a
+        warning if they cannot be used (the build then has only the file memo)."""
+        if self.rest is None:
+            return None
+        (file, offset), self.rest = self.rest, None
+        where = file
+        try:
+            with file.open("rb") as stream:
+                stream.seek(offset)
+                self.pages, self.checks, names = pickle.loads(_read_part(stream))
+            parsed: dict[tuple[str, str], Parsed] = {}
+            packs = {}
+            for name in names:
+                where = file.parent / name
+                documents = _load_pack(where, self.stamp)
+                parsed.update(documents)
+                packs[name] = frozenset(documents)
+        except Exception:  # damaged, replaced, missing or unreadable: all mean the same
+            self.last = None
+            return f"cache not used: {display_path(where)} is damaged or truncated"
+        self.parsed, self.packs = parsed, packs
+        return None
+
+    def renew(self, stamp: str) -> None:
+        """Forget everything that depends on the settings or code when `stamp` differs."""
+        if stamp != self.stamp:
+            self.stamp, self.parsed, self.packs, self.pages = stamp, {}, {}, {}
+            self.checks, self.scans, self.last, self.rest = CheckMemo(), {}, None, None
+            self.templates, self.bytecode = {}, {}
+            self.built = None
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Return a hash of this generator's source and of the libraries that shape its output.
+
+    A cache written by other code is never used, even when the version string was not
+    bumped (a development checkout, a patched install).
+    """
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parents[1]  # the whole generator package
+    for file in sorted(package.rglob("*.py")):
+        h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+    for dist in _OUTPUT_LIBRARIES:
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{dist}=?".encode())
+    return h.hexdigest()
+
+
+def cache_stamp(config_fingerprint: str) -> str:
+    """Return the stamp a cache must carry to be valid for these settings and this code."""
+    return f"{__version__}:{code_fingerprint()}:{config_fingerprint}"
+
+
+def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
+    """Return the cache saved in `folder` if it is whole and has `stamp`, else an empty one.
+
+    The second value is a warning when a cache file existed but could not be used. The stamp
+    is read first, so a cache for other settings or code is passed over without unpickling;
+    only the small first part is read here, the documents and pages when complete() asks.
+    """
+    file = folder / CACHE_FILE
+    try:
+        with file.open("rb") as stream:
+            magic = stream.readline()
+            if magic != _MAGIC:
+                if magic.startswith(_MAGIC.split()[0] + b" "):  # another version's format
+                    log.info("cache is in another version's format; starting cold")
+                    return BuildCache(stamp), None
+                return BuildCache(stamp), f"cache not used: {file} is not a cache file"
+            saved = stream.readline().rstrip(b"\n").decode("ascii", "replace")
+            if not _STAMP.match(saved):
+                return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
+            if saved != stamp:
+                log.info("cache is for other settings or another version; starting cold")
+                return BuildCache(stamp), None
+            head = _read_part(stream)
+            # The rest is checksummed and unpickled only if complete() is called; its length
+            # is checked now, so a truncated file is reported whether or not it is.
+            offset = stream.tell()
+            header = _HEADER.match(stream.readline(100))
+            size = os.fstat(stream.fileno()).st_size
+            if header is None or size != stream.tell() + int(header.group(1)):
+                raise _Damaged
+    except FileNotFoundError:
+        return BuildCache(stamp), None
+    except OSError as exc:
+        return BuildCache(stamp), f"cache not used: {exc.strerror}"
+    except _Damaged:
+        return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
+    try:
+        files, templates, bytecode, last = pickle.loads(head)
+    except Exception:  # any unpickling failure means the same: start cold
+        return BuildCache(stamp), f"cache not used: {file} cannot be read"
+    cache = BuildCache(stamp, files=files, templates=templates, bytecode=bytecode, last=last)
+    cache.rest = (file, offset)
+    return cache, None
+
+
+class _Damaged(Exception):
+    pass
+
+
+_HEADER = re.compile(rb"^([0-9]{1,15}) ([0-9a-f]{8})\n$")
+
+
+def _read_part(stream: BinaryIO) -> bytes:
+    """Return the next part of a cache file (a line of length and checksum, then the bytes);
+    raise _Damaged if it is truncated or altered."""
+    header = _HEADER.match(stream.readline(100))
+    if header is None:
+        raise _Damaged
+    payload = stream.read(int(header.group(1)))
+    if _checksum(payload) != header.group(2).decode("ascii"):
+        raise _Damaged
+    return payload
+
+
+def _checksum(payload: bytes) -> str:
+    # Detects a damaged or cut file; anyone who could forge one could write the cache anyway.
+    return f"{zlib.crc32(payload):08x}"
+
+
+class _Hashing:
+    """A write-only stream that checksums what passes through it: the cache is pickled
+    straight to disk rather than into one large bytes object first."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.crc = 0
+
+    def write(self, data) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.stream.write(data)
+
+
+def save_cache(folder: Path, cache: BuildCache) -> None:
+    """Write `cache` into `folder`: the documents no pack holds as a new pack, then the cache
+    file atomically (magic line, stamp line, then two parts: the file memo and last build's
+    summary, with the templates' facts and bytecode; the pages, check results and pack
+    names), then remove packs no longer named.
+    Each part is a line with its length and checksum, which detects truncation, then its
+    pickle."""
+    cache.complete()
+    folder.mkdir(parents=True, exist_ok=True)
+    packs = _packs_to_keep(cache.packs, cache.parsed.keys())
+    held = set().union(*packs.values())
+    new = {key: parsed for key, parsed in cache.parsed.items() if key not in held}
+    if new:
+        packs[_write_pack(folder, cache.stamp, new)] = frozenset(new)
+    _write_atomically(
+        folder / CACHE_FILE,
+        _MAGIC + cache.stamp.encode("ascii") + b"\n",
+        (cache.files, cache.templates, cache.bytecode, cache.last),
+        (cache.pages, cache.checks, tuple(packs)),
+    )
+    cache.packs = packs
+    for entry in os.scandir(folder):
+        if _PACK.match(entry.name) and entry.name not in packs:
+            Path(entry.path).unlink(missing_ok=True)
+
+
+def _packs_to_keep(
+    packs: dict[str, frozenset[tuple[str, str]]], live: Collection[tuple[str, str]]
+) -> dict[str, frozenset[tuple[str, str]]]:
+    """Return the packs worth keeping: those with at least half their documents still live,
+    and, past _MAX_PACKS, only the largest of them (the rest are written again as one)."""
+    kept = {name: keys for name, keys in packs.items() if 2 * len(keys & live) >= len(keys)}
+    if len(kept) >= _MAX_PACKS:
+        largest = max(kept, key=lambda name: len(kept[name]))
+        kept = {largest: kept[largest]}
+    return kept
+
+
+def _write_pack(folder: Path, stamp: str, documents: dict[tuple[str, str], Parsed]) -> str:
+    """Write `documents` as a new pack in `folder`; return its file name."""
+    name = f"docs-{secrets.token_hex(8)}.pack"
+    _write_atomically(folder / name, _PACK_MAGIC + stamp.encode("ascii") + b"\n", documents)
+    return name
+
+
+def _load_pack(file: Path, stamp: str) -> dict[tuple[str, str], Parsed]:
+    """Return the documents of the pack `file`; raise if it is missing, damaged or was
+    written for another stamp."""
+    with file.open("rb") as stream:
+        if stream.readline() != _PACK_MAGIC or stream.readline() != stamp.encode() + b"\n":
+            raise _Damaged
+        documents = pickle.loads(_read_part(stream))
+    if not isinstance(documents, dict):
+        raise _Damaged
+    return documents
+
+
+def _write_atomically(file: Path, head: bytes, *parts: object) -> None:
+    """Write `head` then each of `parts` (as _write_part does) to `file`, replacing it only
+    once it is whole."""
+    temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        with temp.open("wb") as stream:
+            stream.write(head)
+            for part in parts:
+                _write_part(stream, part)
+        os.replace(temp, file)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _write_part(stream: BinaryIO, value: object) -> None:
+    # Pickled straight to disk; the header, known only afterwards, is written over a blank.
+    where = stream.tell()
+    stream.write(b" " * 15 + b" " + b"0" * 8 + b"\n")
+    hashing = _Hashing(stream)
+    start = stream.tell()
+    pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
+    end = stream.tell()
+    stream.seek(where)
+    stream.write(f"{end - start:015d} {hashing.crc:08x}\n".encode("ascii"))
+    stream.seek(end)

@@ -1,0 +1,444 @@
+"""build(): the one place where the stages meet."""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import jinja2
+
+from generator.assemble.assembly import Selection, assemble_site
+from generator.assemble.links import resolve_links
+from generator.check.findings import check_build
+from generator.check.links import Scanner
+from generator.check.refs import scan_bytes
+from generator.clock import reproducible_now
+from generator.config import Config
+from generator.errors import BuildFailed, Finding, Problem, SourceError, display_path
+from generator.htmlurls import rebase_site
+from generator.incremental.cache import BuildCache, cache_stamp, load_cache, save_cache
+from generator.incremental.uptodate import LastBuild, Tally, inputs_key, manifest_key, window
+from generator.incremental.warm import built
+from generator.markup.speedups import mode as markdown_mode
+from generator.model import Article, Document, Page, Site, Source, Term, evolve
+from generator.outputs import Output
+from generator.processes import START_METHODS, collector_paused, worker_count
+from generator.render.feeds import feed_outputs
+from generator.render.pagekeys import PageKeys, PageMemo, template_fingerprints
+from generator.render.pages import render_site
+from generator.render.redirects import redirect_outputs
+from generator.render.sitemap import sitemap_outputs
+from generator.render.templatetree import ThemeTemplate, read_templates
+from generator.render.themes import Theme, find_theme, make_environment, syntax_errors
+from generator.source.files import ContentTree, FileMemo, file_digest, read_content, with_text
+from generator.source.parallel import ParseWorkers, parse_many
+from generator.source.parse import Parsed
+from generator.write.staging import (
+    Staging,
+    SyncResult,
+    check_output_dir,
+    intact_files,
+    output_lock,
+    recover_output,
+)
+
+log = logging.getLogger(__name__)
+
+THEME_URL = "theme"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    clock: datetime | None = None  # build as if it were this moment (default: now)
+    use_cache: bool = True  # read and save the persistent cache in config.cache_dir
+    strict: bool = False  # warnings are errors: the build fails and writes nothing
+    jobs: int | None = None  # worker processes to parse and render with (None: the cores)
+    # How workers start: "fork" where the build runs in a process with one thread (the
+    # command line); a process with threads passes "forkserver" or "spawn", and then renders
+    # in its own process (the render plan is shared by fork only).
+    start_method: str = "fork"
+
+    def __post_init__(self) -> None:
+        if self.jobs is not None and self.jobs < 1:
+            raise ValueError(f"jobs must be at least 1, not {self.jobs}")
+        if self.start_method not in START_METHODS:
+            raise ValueError(f"unknown start method {self.start_method!r}")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    tally: Tally  # what the site publishes
+    sync: SyncResult
+    warnings: tuple[Problem, ...]
+    seconds: float
+    parsed: int  # documents parsed in this build (the rest came from the cache)
+    rendered: int  # pages rendered in this build (the rest came from the cache)
+    timings: dict[str, float] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()  # the checks' findings and the warnings, with levels
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    documents: tuple[Article | Page, ...]
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    parsed: int  # how many were parsed rather than taken from the cache
+
+
+def parse_all(
+    tree: ContentTree,
+    config: Config,
+    cache: BuildCache,
+    options: BuildOptions = BuildOptions(jobs=1),
+    workers: ParseWorkers | None = None,
+) -> ParseOutcome:
+    """Return every document of `tree`, parsing only those `cache` does not hold, with the
+    processes `options` ask for (or in `workers`).
+
+    The cache is left holding exactly the documents of this tree.
+    """
+    errors, warnings = list(tree.errors), list(tree.skipped)
+    sources: list[Source] = []
+    for source in tree.sources:
+        if source.text is None and (source.path, source.digest) not in cache.parsed:
+            loaded = with_text(source)  # left unread, but it must be parsed after all
+            if isinstance(loaded, Problem):
+                errors.append(loaded)
+                continue
+            source = loaded
+        sources.append(source)
+    missing = [s for s in sources if (s.path, s.digest) not in cache.parsed]
+    jobs, method = worker_count(options.jobs), options.start_method
+    terms: dict[Term, Term] = {}
+    fresh = {
+        s.path: _share_terms(outcome, terms)
+        for s, outcome in zip(
+            missing, parse_many(missing, config, jobs, method, workers), strict=True
+        )
+    }
+    current: dict[tuple[str, str], Parsed] = {}
+    documents: list[Article | Page] = []
+    for source in sources:
+        key = (source.path, source.digest)
+        outcome = fresh.get(source.path) or cache.parsed[key]
+        if isinstance(outcome, SourceError):
+            errors.append(outcome.problem)
+            continue
+        current[key] = outcome
+        documents.append(outcome.document)
+        warnings.extend(outcome.warnings)
+        for note in outcome.notes:
+            log.info("%s", note)
+    cache.parsed = current
+    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), len(missing))
+
+
+def _share_terms(outcome: Parsed | SourceError, terms: dict[Term, Term]) -> Parsed | SourceError:
+    """Return `outcome` with its article's tags, authors and section taken from `terms`
+    (equal terms, one object): the cache then stores and loads each once, and a large site
+    holds thousands of objects fewer."""
+    if not isinstance(outcome, Parsed) or not isinstance(outcome.document, Article):
+        return outcome
+    doc = outcome.document
+    section = terms.setdefault(doc.section, doc.section) if doc.section else None
+    shared = evolve(
+        doc,
+        tags=tuple(terms.setdefault(t, t) for t in doc.tags),
+        authors=tuple(terms.setdefault(a, a) for a in doc.authors),
+        section=section,
+    )
+    return replace(outcome, document=shared)
+
+
+def other_outputs(
+    site: Site, config: Config, theme: Theme, memo: PageMemo | None, files: FileMemo
+) -> list[Output]:
+    """Return every file of the site but its pages: feeds, sitemap, redirects, theme files
+    and content assets. `files` spares re-reading unchanged theme files."""
+    outputs = feed_outputs(config, site, memo)
+    outputs += sitemap_outputs(config, site)
+    outputs += redirect_outputs(config, site)
+    for rel, file in theme.static_files().items():
+        value = file_digest(file, files)
+        outputs.append(Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value))
+    urls = {d.source: d.url for d in (*site.articles, *site.pages)}
+    for asset in site.assets:
+        if asset.owner:  # published beside its bundle's page, so relative links keep working
+            inside = asset.path[len(posixpath.dirname(asset.owner)) + 1 :]
+            path = urls[asset.owner].lstrip("/") + inside
+        else:
+            path = asset.path
+        outputs.append(Output(path, asset.path, file=asset.file, digest=asset.digest))
+    return outputs
+
+
+def _too_large(output: Output, config: Config, sources: set[str]) -> Problem:
+    """Return the problem of a rendered page larger than max_page_mb."""
+    size = len(output.data or b"") / 1_000_000
+    return Problem(
+        _origin(output.origin, config, sources),
+        None,
+        f"renders /{output.path} at {size:.1f} MB; a page may be at most {config.max_page_mb} MB",
+        "raise max_page_mb in site.yaml if the page is genuine",
+    )
+
+
+def _origin(origin: str, config: Config, sources: set[str]) -> str:
+    return display_path(config.content_dir / origin) if origin in sources else origin
+
+
+def build(
+    config: Config,
+    options: BuildOptions = BuildOptions(),
+    cache: BuildCache | None = None,
+    workers: ParseWorkers | None = None,
+) -> BuildResult:
+    """Build the site of `config` into its output folder; raise BuildFailed on user errors.
+
+    Nothing is written unless every stage succeeded, and two builds into the same folder
+    never run at once. `cache` carries parsed documents and page keys from one build to the
+    next in the same process (the dev server); without it the persistent cache in
+    config.cache_dir is used when options.use_cache is set. `workers`, kept by a caller
+    that builds off its main thread (the dev server), parse its documents with the time
+    limit the main thread would give them.
+    """
+    sources = [config.content_dir, config.root / "themes"]
+    # Where the output goes is checked before the lock file beside it is made ...
+    check_output_dir(config.output_dir, config.root, sources, contents=False)
+    with output_lock(config.output_dir):
+        # ... what it holds under the lock: a first build filling a new folder is not a
+        # stranger's files.
+        check_output_dir(config.output_dir, config.root, sources)
+        recovered = recover_output(config.output_dir)  # a commit a killed build left
+        if recovered:
+            log.warning("%s", recovered)
+        with collector_paused():
+            return _build(config, options, cache, workers)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What a build reads before deciding whether it has anything to do."""
+
+    tree: ContentTree
+    theme: Theme
+    env: jinja2.Environment
+    templates: dict[str, str]  # template name -> fingerprint
+    theme_templates: dict[str, ThemeTemplate]
+    now: datetime
+    key: str  # hash of everything read but the clock (uptodate.inputs_key)
+
+
+class _Laps:
+    """The stage timings of one build."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        """Record the time since the last lap as `stage`'s."""
+        self.timings[stage] = self.seconds() - sum(self.timings.values())
+        log.info("%s done in %.3f s", stage, self.timings[stage])
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def _build(
+    config: Config, options: BuildOptions, cache: BuildCache | None, workers: ParseWorkers | None
+) -> BuildResult:
+    laps = _Laps()
+    log.info("%s", markdown_mode())
+    in_memory = cache is not None  # the caller keeps it for the next build (the dev server)
+    cache, persistent = _open_cache(config, options, cache)
+    inputs = _read(config, options, cache)
+    laps.lap("read")
+    tree = inputs.tree
+    if not tree.errors and (result := _unchanged(config, cache.last, inputs)):
+        laps.lap("compare")
+        return replace(result, seconds=laps.seconds(), timings=laps.timings)
+    warning = cache.complete()
+    if warning:
+        log.warning("%s", warning)
+    loaded = cache.snapshot()
+    parsed = parse_all(tree, config, cache, options, workers)
+    laps.lap("parse")
+    if parsed.errors:
+        raise BuildFailed(parsed.errors, timings=laps.timings)
+    selection = Selection(inputs.now, options.drafts, options.future)
+    site = assemble_site(parsed.documents, tree.assets, selection)
+    # Root-relative links written in Markdown carry the base path under a sub-path;
+    # resolve_links then writes its own (content-file) links with the base path.
+    site = rebase_site(site, config.base_path)
+    site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
+    laps.lap("assemble")
+    originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
+    # What only a later build reads (page keys, this build's summary) is not worked out for
+    # a cache that is neither saved nor kept: a cold build with --no-cache.
+    remember = persistent or in_memory
+    sync, findings, rendered = _publish(
+        config, options, cache, inputs, site, originals, parsed.warnings, link_warnings, laps,
+        remember,
+    )  # fmt: skip
+    warnings = parsed.warnings + link_warnings
+    if in_memory:
+        sources = {s.path: s for s in tree.sources}
+        cache.built = built(sources, originals, site, inputs.env, inputs.templates, config)
+    tally = _tally(site, parsed.documents, inputs.now)
+    if remember:
+        cache.last = LastBuild(
+            inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
+            manifest_key(sync.files),
+        )  # fmt: skip
+    if persistent and cache.snapshot() != loaded:
+        try:
+            save_cache(config.cache_dir, cache)
+        except OSError as exc:  # output/ is whole already: the next build is only slower
+            where = display_path(config.cache_dir)
+            log.warning("%s: warning: cannot save the cache: %s", where, exc.strerror or exc)
+    return BuildResult(
+        tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings
+    )
+
+
+def _tally(site: Site, documents: Iterable[Article | Page], now: datetime) -> Tally:
+    """Return what `site` publishes and, of the `documents` it was assembled from, how many
+    the assembly left out as drafts, scheduled or expired at `now`."""
+    published = {d.source for d in (*site.articles, *site.pages)}
+    drafts = scheduled = expired = 0
+    for doc in documents:
+        if doc.source in published:
+            continue
+        # The assembly's order of reasons: a draft first, then an expiry, then a date ahead.
+        if doc.draft:
+            drafts += 1
+        elif isinstance(doc, Article) and doc.expires is not None and doc.expires <= now:
+            expired += 1
+        elif isinstance(doc, Article) and doc.date > now:
+            scheduled += 1
+    counts = (len(site.articles), len(site.pages), len(site.tags))
+    return Tally(*counts, drafts=drafts, scheduled=scheduled, expired=expired)
+
+
+def _open_cache(
+    config: Config, options: BuildOptions, cache: BuildCache | None
+) -> tuple[BuildCache, bool]:
+    """Return the cache to build with (the one given, the saved one or an empty one) and
+    whether it is saved after the build."""
+    stamp = cache_stamp(config.fingerprint())
+    persistent = cache is None and options.use_cache
+    if cache is None:
+        cache = BuildCache(stamp)
+        if persistent:
+            cache, warning = load_cache(config.cache_dir, stamp)
+            if warning:
+                log.warning("%s", warning)
+    cache.renew(stamp)
+    return cache, persistent
+
+
+def _read(config: Config, options: BuildOptions, cache: BuildCache) -> _Inputs:
+    """Return the content, the theme and the key of everything read."""
+    tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
+    theme = find_theme(config)
+    env = make_environment(config, theme, cache.bytecode)
+    theme_templates = read_templates(env, cache.templates)
+    templates = template_fingerprints(theme_templates)
+    if cache.built is not None and cache.built.templates == templates:
+        env = cache.built.env  # its templates are compiled already (the dev server's rebuilds)
+    theme_files = {rel: file_digest(f, cache.files) for rel, f in theme.static_files().items()}
+    # Problems name files relative to the working folder, so it is an input too.
+    flags = (options.drafts, options.future, options.strict, tuple(tree.skipped), os.getcwd())
+    key = inputs_key(cache.stamp, flags, tree.sources, tree.assets, templates, theme_files)
+    now = options.clock or reproducible_now()
+    return _Inputs(tree, theme, env, templates, theme_templates, now, key)
+
+
+def _publish(
+    config: Config,
+    options: BuildOptions,
+    cache: BuildCache,
+    inputs: _Inputs,
+    site: Site,
+    originals: Mapping[str, tuple[str, Document]],
+    warnings: tuple[Problem, ...],
+    link_warnings: tuple[Problem, ...],
+    laps: _Laps,
+    remember: bool,
+) -> tuple[SyncResult, tuple[Finding, ...], int]:
+    """Render `site`, check it and write it; return what was written, the findings and how
+    many pages were rendered. Pages are keyed (and unchanged ones kept) only if the cache is
+    to `remember` them. Raises BuildFailed, writing nothing, on an error finding (carrying
+    every finding) and on a template with a syntax error, whether a page uses it or not."""
+    broken = syntax_errors(inputs.theme_templates)
+    if broken:
+        raise BuildFailed(broken)
+    scanner = Scanner(config, cache.scans)
+    rendered = 0
+    oversized: list[Output] = []  # pages over max_page_mb
+    with Staging(config.output_dir) as staging:
+        memo = None
+        if remember:
+            keys = PageKeys(cache.stamp, inputs.templates, originals)
+            memo = PageMemo(keys, cache.pages, staging.present)
+        # Pages stream from the renderer (several processes for a large site) to the
+        # staging area: the site is never held in memory whole. The other files are made
+        # while the render workers start on the pages.
+        jobs = worker_count(options.jobs)
+        with render_site(
+            site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
+        ) as pages:
+            for output in other_outputs(site, config, inputs.theme, memo, cache.files):
+                scanner.add(output)
+                staging.add(output)
+            for output, found in pages:
+                rendered += output.data is not None
+                if output.data is not None and len(output.data) > config.max_page_mb * 1_000_000:
+                    oversized.append(output)
+                scanner.add(output, found)
+                staging.add(output)
+        tree = inputs.tree
+        sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
+        if oversized:
+            raise BuildFailed([_too_large(o, config, sources) for o in oversized])
+        # Every path is claimed by now: two owners of one path, a path that is a file for
+        # one and a folder for another, or a name of the writer's own, stop the build.
+        problems = staging.claims.problems(lambda origin: _origin(origin, config, sources))
+        if problems:
+            raise BuildFailed(problems)
+        origins = staging.claims.origins()
+        laps.lap("render")
+        findings = check_build(
+            site, scanner, origins, tree.sources, warnings, link_warnings, config,
+            options.strict, cache.checks,
+        )  # fmt: skip
+        laps.lap("check")
+        if any(f.level == "error" for f in findings):
+            errors = [f.problem for f in findings if f.level == "error"]
+            raise BuildFailed(errors, findings, laps.timings)
+        sync = staging.commit()
+    if memo is not None:
+        cache.pages = memo.current
+    laps.lap("write")
+    return sync, tuple(findings), rendered
+
+
+def _unchanged(config: Config, last: LastBuild | None, inputs: _Inputs) -> BuildResult | None:
+    """Return the result of the last build again if this one would change nothing: same
+    inputs, a clock that publishes the same articles, and output/ as that build left it."""
+    if last is None or last.inputs != inputs.key or not last.window.holds(inputs.now):
+        return None
+    files = intact_files(config.output_dir)
+    if files is None or manifest_key(files) != last.manifest:
+        return None
+    log.info("nothing changed since the last build")
+    sync = SyncResult((), len(files), (), files)
+    return BuildResult(last.tally, sync, last.warnings, 0.0, 0, 0, {}, last.findings)

@@ -1,0 +1,62 @@
+"""Templates read without rendering: what each pulls in (for the page keys) and its syntax
+error if any (every template of a theme is checked, used or not), remembered by source."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+
+import jinja2
+import jinja2.meta
+
+from generator.render.fragments import FragmentCache
+
+# Parses only; delimiters and tags as in the environment that renders.
+_PARSER = jinja2.Environment(extensions=[FragmentCache])
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What parsing one template's source tells."""
+
+    uses: frozenset[str] | None  # templates it extends, includes or imports; None if any
+    # is named by an expression, or the template does not parse
+    error: tuple[int, str] | None = None  # (line, message) of its syntax error
+
+
+@dataclass(frozen=True)
+class ThemeTemplate:
+    source: str
+    filename: str | None
+    facts: Facts
+
+
+def read_templates(
+    env: jinja2.Environment, known: MutableMapping[str, Facts]
+) -> dict[str, ThemeTemplate]:
+    """Return every template `env` can load, by name, with its facts.
+
+    `known` maps a hash of a source to its facts: a template seen in an earlier build is not
+    parsed again. It is left holding the facts of this theme's templates only.
+    """
+    templates: dict[str, ThemeTemplate] = {}
+    current: dict[str, Facts] = {}
+    for name in env.list_templates():
+        source, filename, _ = env.loader.get_source(env, name)
+        key = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        facts = current.get(key) or known.get(key) or _parse(source)
+        current[key] = facts
+        templates[name] = ThemeTemplate(source, filename, facts)
+    known.clear()
+    known.update(current)
+    return templates
+
+
+def _parse(source: str) -> Facts:
+    try:
+        tree = _PARSER.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        return Facts(None, (exc.lineno, exc.message or ""))
+    refs = set(jinja2.meta.find_referenced_templates(tree))
+    return Facts(None if None in refs else frozenset(refs))

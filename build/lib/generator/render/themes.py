@@ -1,0 +1,162 @@
+"""Themes: finding a theme and its parents, and the Jinja environment that renders them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+import jinja2.bccache
+
+from generator.config import Config
+from generator.errors import BuildFailed, Problem, SourceError, display_path
+from generator.render.fragments import FragmentCache
+from generator.render.seo import publishing_filters
+from generator.render.templatetree import ThemeTemplate
+from generator.urls import absolute, is_junk, link
+from generator.yamldata import load_mapping
+
+BUILTIN_THEMES = Path(__file__).resolve().parents[2] / "themes"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme and its ancestors, child first: where templates and static files are looked up."""
+
+    names: tuple[str, ...]
+    folders: tuple[Path, ...]
+
+    @property
+    def template_dirs(self) -> tuple[Path, ...]:
+        return tuple(f / "templates" for f in self.folders)
+
+    def static_files(self) -> dict[str, Path]:
+        """Return the theme's static files by path under static/; a child's file wins.
+
+        Junk (editor swap files, hidden files) is left out as it is in content/.
+        """
+        files: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            static = folder / "static"
+            for dirpath, dirs, names in os.walk(static):
+                dirs[:] = sorted(d for d in dirs if not is_junk(d))
+                for name in sorted(n for n in names if not is_junk(n)):
+                    file = Path(dirpath) / name
+                    files[file.relative_to(static).as_posix()] = file
+        return dict(sorted(files.items()))
+
+
+def find_theme(config: Config) -> Theme:
+    """Return the configured theme with its parent chain; raise BuildFailed if one is missing."""
+    names: list[str] = []
+    folders: list[Path] = []
+    name: str | None = config.theme
+    while name:
+        if name in names:
+            chain = " -> ".join([*names, name])
+            raise BuildFailed(
+                [Problem(_shown_theme(folders[-1]), None, f"theme parents loop: {chain}")]
+            )
+        folder = _theme_folder(name, config)
+        names.append(name)
+        folders.append(folder)
+        name = _parent_of(folder)
+    return Theme(tuple(names), tuple(folders))
+
+
+def _theme_folder(name: str, config: Config) -> Path:
+    for base in (config.root / "themes", BUILTIN_THEMES):
+        folder = base / name
+        if (folder / "templates").is_dir():
+            return folder
+    where = display_path(config.config_path) if config.config_path else "site.yaml"
+    raise BuildFailed([Problem(where, None, f"theme {name!r} not found in themes/")])
+
+
+def _shown_theme(folder: Path) -> str:
+    return display_path(folder / "theme.yaml")
+
+
+def _parent_of(folder: Path) -> str | None:
+    file = folder / "theme.yaml"
+    if not file.is_file():
+        return None
+    try:
+        doc = load_mapping(file.read_text(encoding="utf-8-sig"), file)
+    except SourceError as exc:
+        raise BuildFailed([exc.problem]) from None
+    unknown = set(doc.data) - {"parent"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise BuildFailed([Problem(_shown_theme(folder), doc.lines[key], f"unknown key {key!r}")])
+    parent = doc.data.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        raise BuildFailed(
+            [Problem(_shown_theme(folder), doc.lines["parent"], "parent must be a theme name")]
+        )
+    return parent
+
+
+def _format_date(value: datetime, fmt: str = "%-d %B %Y") -> str:
+    # strftime's %-d is platform specific; expand the day ourselves so output never differs.
+    return value.strftime(fmt.replace("%-d", str(value.day)).replace("%-H", str(value.hour)))
+
+
+class _KeptBytecode(jinja2.BytecodeCache):
+    """Compiled templates held in `store` (the build cache's), so that a rebuild compiles
+    only the templates that changed. Jinja checks each one's source checksum on loading."""
+
+    def __init__(self, store: dict[str, bytes]):
+        self.store = store
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(
+    config: Config, theme: Theme, bytecode: dict[str, bytes] | None = None
+) -> jinja2.Environment:
+    """Return the Jinja environment for `theme`: autoescaped, strict about undefined names;
+    compiled templates are kept in `bytecode` when given."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        cache_size=-1,
+        bytecode_cache=None if bytecode is None else _KeptBytecode(bytecode),
+        extensions=[FragmentCache],
+    )
+    base_path = config.base_path
+    env.filters["url"] = lambda site_path: link(base_path, str(site_path))
+    env.filters["absolute_url"] = lambda site_path: absolute(config.base_url, str(site_path))
+    env.filters["date"] = _format_date
+    env.filters["isoformat"] = lambda value: value.isoformat()
+    env.filters.update(publishing_filters(config))
+    # A global, not a `site` field, so that imported macros (which get no context) see it.
+    env.globals["builds"] = config.builds
+    return env
+
+
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")
+
+
+def syntax_errors(templates: Mapping[str, ThemeTemplate]) -> list[Problem]:
+    """Return the syntax errors (file, line, message) of every template of a theme, whether
+    a page uses it or not."""
+    return [
+        Problem(display_path(t.filename or name), *t.facts.error)
+        for name, t in templates.items()
+        if t.facts.error is not None and name.endswith(TEMPLATE_SUFFIXES)
+    ]
