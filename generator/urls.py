@@ -37,31 +37,72 @@ _GEORGIAN = {
     "შ": "sh", "ჩ": "ch", "ც": "ts", "ძ": "dz", "წ": "ts", "ჭ": "ch", "ხ": "kh",
     "ჯ": "j", "ჰ": "h",
 }  # fmt: skip
-_TABLE = str.maketrans({**_LATIN, **_CYRILLIC, **_GREEK, **_GEORGIAN})
+_TRANSLITERATED = {**_LATIN, **_CYRILLIC, **_GREEK, **_GEORGIAN}
 _NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
-_NOT_WORD = re.compile(r"[^\w]+|_+")
+_SEPARATOR = {" ": "-", "_": "-"}
+_DASHES = re.compile(r"-{2,}")
+_SYMBOLS = re.compile(r"[+&#'’ʼ]")
+_APOSTROPHES = re.compile(r"(?<=\w)['’ʼ](?=\w)")
+_SHARP = re.compile(r"(?<=[^\W_])#")
 _SAFE = "/#?&=%:@!$'()*+,;~"
 # A path that quote(path, safe=_SAFE) returns unchanged.
 _QUOTED = re.compile(r"[A-Za-z0-9_.~/#?&=%:@!$'()*+,;-]*")
 
 
 def slugify(text: str, keep_unicode: bool = False) -> str:
-    """Return a URL slug for `text`: 'Azərbaycan' -> 'azerbaycan', 'Тбилиси' -> 'tbilisi'.
+    """Return a URL slug for `text`: 'Azərbaycan' -> 'azerbaycan', 'Тбилиси' -> 'tbilisi',
+    'C++' -> 'c-plus-plus', 'C#' -> 'c-sharp', "Jekyll's" -> 'jekylls'.
 
-    Scripts with no transliteration keep their letters; the result is never empty.
+    Letters of scripts with a transliteration (Latin with accents, Cyrillic, Greek, Georgian)
+    become ASCII, unless `keep_unicode`; letters of other scripts are kept as they are, in a
+    title that mixes scripts as in one that does not ('Python入门指南' -> 'python入门指南').
+    The result is never empty.
     """
-    lowered = unicodedata.normalize("NFC", text).lower()
-    if keep_unicode:
-        slug = _NOT_WORD.sub("-", lowered).strip("-")
+    words = _symbols_as_words(unicodedata.normalize("NFC", text))
+    # Lower-casing a dotted capital İ gives 'i' and a combining dot, which is not a letter.
+    lowered = words.replace("İ", "i").lower()
+    if lowered.isascii():
+        slug = _NOT_ASCII_WORD.sub("-", lowered).strip("-")
     else:
-        ascii_text = unicodedata.normalize("NFKD", lowered.translate(_TABLE)).translate(_TABLE)
-        ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c))
-        slug = _NOT_ASCII_WORD.sub("-", ascii_text).strip("-")
-        if not slug:  # a script we cannot transliterate: keep its letters rather than lose them
-            slug = _NOT_WORD.sub("-", lowered).strip("-")
+        slug = "".join(_SEPARATOR.get(c) or c for c in _letters(lowered, keep_unicode))
+        slug = _DASHES.sub("-", slug).strip("-")
     if not slug:
         slug = "n-" + hashlib.sha1(text.encode()).hexdigest()[:8]
     return _capped(slug)
+
+
+def _symbols_as_words(text: str) -> str:
+    """Return `text` with the symbols that tell names apart spelt out ('C++' and 'C#' are
+    languages, 'R&D' is not 'RD') and apostrophes dropped ("Jekyll's" is one word)."""
+    if not _SYMBOLS.search(text):
+        return text
+    text = _APOSTROPHES.sub("", text)
+    text = _SHARP.sub(" sharp ", text).replace("#", " ")
+    return text.replace("+", " plus ").replace("&", " and ")
+
+
+def _letters(lowered: str, keep_unicode: bool) -> str:
+    """Return `lowered` with transliterable letters in ASCII (unless `keep_unicode`), other
+    letters, digits and their combining marks as they are, and anything else as a space."""
+    out = []
+    for char in lowered:
+        if char.isascii():
+            out.append(char if char.isalnum() else " ")
+            continue
+        category = unicodedata.category(char)[0]
+        if category not in "LMN":
+            out.append(" ")
+        elif keep_unicode:
+            out.append(unicodedata.normalize("NFKC", char))  # 'ﬁ' is 'fi' in any script
+        elif char in _TRANSLITERATED:
+            out.append(_TRANSLITERATED[char])
+        else:  # an accented letter: its base letter ('ή' -> 'η' -> 'i', 'ü' -> 'u')
+            base = "".join(
+                c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+            )
+            base = "".join(_TRANSLITERATED.get(c, c) for c in base)
+            out.append(base if base.isascii() and base.isalnum() else char)
+    return "".join(out)
 
 
 # Slugs are file names: 255 bytes is the limit of most file systems, and the writer stages a

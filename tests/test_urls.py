@@ -19,8 +19,10 @@ from generator.urls import _SAFE, absolute, absolute_all, link, output_path, per
         ("Straße über Łódź", "strasse-uber-lodz"),
         ("Αθήνα", "athina"),
         ("თბილისი", "tbilisi"),
-        ("  Iran  &  Iraq!  ", "iran-iraq"),
-        ("COP29: what's next?", "cop29-what-s-next"),
+        ("  Iran  &  Iraq!  ", "iran-and-iraq"),
+        ("COP29: what's next?", "cop29-whats-next"),
+        ("Ελλάδα", "ellada"),
+        ("Ёлка", "yolka"),
     ],
 )
 def test_slugify_transliterates_to_ascii(text: str, slug: str) -> None:
@@ -41,6 +43,45 @@ def test_empty_slugs_of_different_texts_differ() -> None:
 
 def test_script_without_transliteration_keeps_its_letters() -> None:
     assert slugify("东京 新闻") == "东京-新闻"
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("C", "c"),
+        ("C++", "c-plus-plus"),
+        ("C#", "c-sharp"),
+        ("F# and C#", "f-sharp-and-c-sharp"),
+        ("#MeToo", "metoo"),
+        ("R&D", "r-and-d"),
+        ("Jekyll's", "jekylls"),
+        ("Jekyll’s guide", "jekylls-guide"),
+    ],
+)
+def test_symbols_that_tell_names_apart_are_spelt_out(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+    assert slugify(text, keep_unicode=True) == slug
+
+
+@pytest.mark.parametrize(
+    ("text", "slug", "unicode_slug"),
+    [
+        ("Python入门指南", "python入门指南", "python入门指南"),
+        ("Python 性能优化", "python-性能优化", "python-性能优化"),
+        ("《C#编程》读书笔记", "c-sharp-编程-读书笔记", "c-sharp-编程-读书笔记"),
+        ("Bakı 东京", "baki-东京", "bakı-东京"),
+        ("हिन्दी समाचार", "हिन्दी-समाचार", "हिन्दी-समाचार"),
+        ("İlham Əliyev", "ilham-eliyev", "ilham-əliyev"),
+    ],
+)
+def test_mixed_scripts_keep_every_script(text: str, slug: str, unicode_slug: str) -> None:
+    assert slugify(text) == slug
+    assert slugify(text, keep_unicode=True) == unicode_slug
+
+
+def test_titles_in_other_scripts_no_longer_collide() -> None:
+    titles = ["Python入门指南", "Python 性能优化", "Python", "《C#编程》读书笔记", "C", "C++"]
+    assert len({slugify(t) for t in titles}) == len(titles)
 
 
 def test_unicode_option_keeps_letters() -> None:
