@@ -222,24 +222,35 @@ def is_unsafe_url(value: str, image: bool = False) -> bool:
     return not (image and _SAFE_DATA_IMAGE.match(plain))
 
 
-def alias_path(value: str) -> str:
+def alias_path(value: str, folder: str = "") -> str:
     """Return the site path an alias names: '/2019/old-slug' -> '/2019/old-slug/'.
 
-    A last segment without a file extension is a folder, so the redirect page is its
-    index.html (what a static host serves for both spellings). Raises ValueError for anything
-    but a safe site path.
+    A relative alias (Hugo's `old-name`) is taken from `folder`, the content folder of its
+    source ('post' gives '/post/old-name/'). Raises ValueError for anything but a safe
+    site path, and for the front page.
     """
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/"):
-        raise ValueError(f"an alias must be a site path starting with '/', not {value!r}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"an alias cannot have a query or a fragment: {value!r}")
-    path = value
-    if not path.endswith("/") and "." not in posixpath.basename(path):
-        path += "/"
+    path = given_path(value, "an alias", folder)
     if path == "/":
         raise ValueError("an alias cannot be the front page '/'")
-    output_path(path)  # raises ValueError for '..' and other unsafe paths
+    return path
+
+
+def given_path(value: str, what: str, folder: str = "") -> str:
+    """Return the site path a front-matter URL names (Hugo's `url`, an alias), with or
+    without its leading '/', relative ones taken from `folder`. A last segment without a
+    file extension is a folder, so the page is its index.html, which a static host serves
+    for both spellings. Raises ValueError for anything but a safe site path."""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or value.startswith("//"):
+        raise ValueError(f"{what} must be a path on this site, not {value!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{what} cannot have a query or a fragment: {value!r}")
+    path = value if value.startswith("/") else "/" + posixpath.join(folder, value)
+    if ".." in path.split("/"):
+        raise ValueError(f"unsafe site path {value!r}")
+    if not path.endswith("/") and "." not in posixpath.basename(path):
+        path += "/"
+    output_path(path)  # raises ValueError for '.', '//' and other unsafe paths
     return path
 
 

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import SITE_YAML, run_cli, tree, write_files
 
 from generator.config import load_config
@@ -153,3 +154,44 @@ def test_layout_is_used_only_when_the_theme_has_it(make_site) -> None:
     failed = run_cli("build", cwd=root)
     assert failed.returncode == 1
     assert "content/strict.md:4: unknown template 'post.html'" in failed.stderr
+
+
+def test_a_page_is_published_at_the_url_its_front_matter_gives(make_site) -> None:
+    site = make_site(
+        {
+            "content/post/hugo.md": "---\ntitle: My story\ndate: 2015-12-20\n"
+            "url: /2015/12/20/my-story/\naliases: [old-name, /2015/12/20/my-story/]\n---\nText.\n",
+            "content/post/jekyll.md": "---\ntitle: Other\ndate: 2016-01-02\n"
+            "permalink: blog/other.html\n---\nText.\n",
+            "content/pages/about.md": "---\ntitle: About us\nurl: /about-the-paper\n---\nText.\n",
+        }
+    )
+    done = run_cli("build", "-v", cwd=site)
+    assert done.returncode == 0, done.stderr
+    out = site / "output"
+    assert "My story" in (out / "2015/12/20/my-story/index.html").read_text(encoding="utf-8")
+    assert "Other" in (out / "blog/other.html").read_text(encoding="utf-8")
+    assert "About us" in (out / "about-the-paper/index.html").read_text(encoding="utf-8")
+    redirect = (out / "post/old-name/index.html").read_text(encoding="utf-8")
+    assert "/2015/12/20/my-story/" in redirect
+    assert "content/post/hugo.md:5: alias /2015/12/20/my-story/ is the page's own address" in (
+        done.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("https://example.org/x/", "'url' must be a path on this site"),
+        ("/../../etc/", "unsafe site path"),
+        ("/blog/:title/", "'url' must be the page's own path, not a pattern"),
+        ("/x/?a=1", "'url' cannot have a query or a fragment"),
+    ],
+)
+def test_a_url_that_is_not_a_safe_site_path_is_an_error_at_its_line(make_site, value, message):
+    site = make_site(
+        {"content/post/a.md": f"---\ntitle: A\ndate: 2015-12-20\nurl: '{value}'\n---\n"}
+    )
+    done = run_cli("build", cwd=site)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"content/post/a.md:4: {message}"), done.stderr

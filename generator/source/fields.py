@@ -21,6 +21,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "updated": ("modified", "lastmod", "last_modified_at"),
     "section": ("category", "categories"),
     "summary": ("description", "excerpt"),
+    "url": ("permalink",),  # Hugo's and Jekyll's own address for one page
 }
 STATUSES = ("published", "draft", "hidden")
 _TRUE = {"true", "yes", "on"}

@@ -21,7 +21,7 @@ from generator.model import Article, Page, Source, Term
 from generator.source.dates import parse_date
 from generator.source.fields import ALIASES, Fields, canonical
 from generator.source.frontmatter import split_front_matter
-from generator.urls import PLACEHOLDERS, alias_path, is_unsafe_url, permalink, slugify
+from generator.urls import PLACEHOLDERS, alias_path, given_path, is_unsafe_url, permalink, slugify
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,11 @@ KNOWN_FIELDS = frozenset(
     {
         "title", "date", "updated", "author", "authors", "tags", "section", "summary", "slug",
         "draft", "image", "image_alt", "image_caption", "template", "lang", "layout", "status",
-        "published", "aliases", "expires",
+        "published", "aliases", "expires", "url",
         *(alias for aliases in ALIASES.values() for alias in aliases),
     }
 )  # fmt: skip
+_PLACEHOLDER = re.compile(r"(?:^|/):[A-Za-z_]")
 _TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 _HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
@@ -53,6 +54,24 @@ class Parsed:
 def _term(name: str, prefix: str, config: Config) -> Term:
     slug = slugify(name, config.unicode_slugs)
     return Term(name, slug, f"/{prefix}/{slug}/")
+
+
+def _given_url(fields: Fields) -> str | None:
+    """Return the site path front matter gives the document (Hugo's `url`, Jekyll's
+    `permalink`), or None."""
+    value = fields.text("url")
+    if not value:
+        return None
+    if _PLACEHOLDER.search(value):  # Jekyll's /blog/:title/ belongs in site.yaml's permalink
+        raise fields.error(
+            "url",
+            f"'url' must be the page's own path, not a pattern: {value!r}",
+            "set `slug`, or site.yaml's `permalink` for a pattern",
+        )
+    try:
+        return given_path(value, "'url'")
+    except ValueError as exc:
+        raise fields.error("url", str(exc)) from None
 
 
 def _template(fields: Fields, default: str) -> str:
@@ -223,7 +242,8 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
     )
     notes = _foreign_syntax(source, body, front.body_line)
     if source.kind == "page":
-        page = Page(url=f"/{slug}/", template=_template(fields, "page.html"), **common)
+        url = _given_url(fields) or f"/{slug}/"
+        page = Page(url=url, template=_template(fields, "page.html"), **common)
         return Parsed(page, front.warnings, notes)
 
     date = fields.date("date", config) or _file_date(source, fields, config)
@@ -243,11 +263,23 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         author_names = [config.default_author]
     section_name = fields.text("section")
     section = _term(section_name, "sections", config) if section_name else None
-    url = permalink(config.permalink, slug, date, section.slug if section else None)
+    url = _given_url(fields) or permalink(
+        config.permalink, slug, date, section.slug if section else None
+    )
+    folder = posixpath.dirname(source.path)
     try:
-        aliases = tuple(dict.fromkeys(alias_path(a) for a in fields.names("aliases")))
+        aliases = tuple(dict.fromkeys(alias_path(a, folder) for a in fields.names("aliases")))
     except ValueError as exc:
         raise fields.error("aliases", str(exc)) from None
+    if url in aliases:  # the page itself is there: nothing to redirect
+        aliases = tuple(a for a in aliases if a != url)
+        notes += (
+            Problem(
+                display_path(source.file),
+                fields.lines.get("aliases"),
+                f"alias {url} is the page's own address; left out",
+            ),
+        )
     tag_names = dict.fromkeys(fields.names("tags", words=True))
     if len(tag_names) > config.max_tags:
         raise fields.error(
