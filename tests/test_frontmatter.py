@@ -74,3 +74,34 @@ def test_bom_and_crlf_are_fine_after_decoding() -> None:
 def test_not_utf8_is_refused_by_decoding() -> None:
     with pytest.raises(UnicodeDecodeError):
         decode("---\ntitle: Bakı\n---\n".encode("latin-1", "replace") + b"\xe9\n")
+
+
+def test_a_pelican_header_may_leave_out_the_space_after_the_colon() -> None:
+    front = split_front_matter("Title: Vote\nDate: 2024-02-09\nAvatar:ab12\n\nBody\n", "a.md")
+    assert front.dialect == "header"
+    assert front.data == {"title": "Vote", "date": "2024-02-09", "avatar": "ab12"}
+    assert (front.body, front.body_line) == ("Body\n", 5)
+
+
+@pytest.mark.parametrize(
+    "title", ["Scraping: an introduction", "Q&A: what: now", "C#: the #1 language"]
+)
+def test_a_fenced_block_that_is_not_yaml_but_key_value_lines_is_read_as_headers(title) -> None:
+    text = f"---\ntitle: {title}\ndate: 2021-06-01 09:15\nTags: a, b\n---\nBody\n"
+    front = split_front_matter(text, "a.md")
+    assert front.dialect == "header"
+    assert front.data == {"title": title, "date": "2021-06-01 09:15", "tags": "a, b"}
+    assert front.lines == {"title": 2, "date": 3, "tags": 4}
+    assert (front.body, front.body_line) == ("Body\n", 6)
+    [note] = front.notes
+    assert note.message == "not YAML; read as Key: value headers" and note.line == 2
+
+
+@pytest.mark.parametrize(
+    "inner",
+    ["title: A\ntags: [a, b\n", "title: A\ndate: 2024-02-07\n  tags: x\n", 'title: "A: b\n'],
+)
+def test_yaml_gone_wrong_is_still_a_yaml_error(inner: str) -> None:
+    with pytest.raises(SourceError) as error:
+        split_front_matter(f"---\n{inner}---\nBody\n", "a.md")
+    assert error.value.problem.message.startswith("invalid YAML")

@@ -21,10 +21,11 @@ TOML_FENCE = "+++"
 _YAML_CLOSER = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _TOML_CLOSER = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
 # A header line: a simple key (letters, digits, '_', '-', no spaces inside) and its value.
-_HEADER_LINE = re.compile(
-    r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(?P<value>.*?))?[ \t]*$"
-)
+# Pelican reads `Avatar:ab12` too: the space after the colon is optional.
+_HEADER_LINE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
 _HEADER_KEYS_NEEDED = frozenset({"title", "date"})
+# A value that starts as YAML's own syntax (a list, a mapping, a quote, a block).
+_YAML_SYNTAX = re.compile(r"^[\[{\"'|>&*!-]")
 _TOML_KEY = re.compile(
     r"""^[ \t]*(?:"(?P<dq>[^"]+)"|'(?P<sq>[^']+)'|(?P<bare>[A-Za-z0-9_-]+))[ \t]*="""
 )
@@ -45,6 +46,7 @@ class FrontMatter:
     body_line: int
     warnings: tuple[Problem, ...] = ()
     dialect: str = ""
+    notes: tuple[Problem, ...] = ()  # how it was read, for verbose mode
 
 
 def split_front_matter(text: str, path: str) -> FrontMatter:
@@ -77,7 +79,18 @@ def _fenced(text: str, path: str, first_end: int, closer_re: re.Pattern, dialect
     body_line = 3 + inner.count("\n")
     body = text[closer.end() + 1 :]
     if dialect == "yaml":
-        doc = load_mapping(inner, path, first_line=2)
+        try:
+            doc = load_mapping(inner, path, first_line=2)
+        except SourceError as error:
+            # Pelican reads `title: Scraping: an introduction` between `---` lines; YAML
+            # does not. Lines that all read as `Key: value` headers are taken as such.
+            headers = _header_lines(inner.split("\n"), 2, continuations=False)
+            if headers is None or any(_YAML_SYNTAX.match(v or "") for v in headers[0].values()):
+                raise  # a YAML list or quote gone wrong: the YAML error says where
+            note = Problem(
+                error.problem.path, error.problem.line, "not YAML; read as Key: value headers"
+            )
+            return FrontMatter(*headers, body, body_line, (), "header", (note,))
         data, lines, warnings = doc.data, doc.lines, doc.warnings
     else:
         data, lines = _load_toml(inner, path, first_line=2)
@@ -134,28 +147,43 @@ def _header(text: str, path: str) -> FrontMatter | None:
     continuation), and title or date must be among the keys, so that a body starting with
     "Note: ..." is not mistaken for a header.
     """
+    block: list[str] = []
+    for raw in text.split("\n"):
+        if not raw.strip():
+            break
+        block.append(raw)
+    headers = _header_lines(block, 1)
+    if headers is None:
+        return None
+    end = sum(len(raw) + 1 for raw in block)
+    body_line = text.count("\n", 0, end) + 1
+    body = text[end:]
+    if body.startswith("\n"):  # the blank line that ends the header
+        body, body_line = body[1:], body_line + 1
+    return FrontMatter(*headers, body, body_line, (), "header")
+
+
+def _header_lines(
+    raw_lines: list[str], first: int, continuations: bool = True
+) -> tuple[dict, dict[str, int]] | None:
+    """Return the fields and their lines if every one of `raw_lines` is a `Key: value` line
+    (or, with `continuations`, an indented continuation) and title or date is among the
+    keys; else None."""
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
     last = ""
-    end = 0
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(raw_lines, start=first):
         if not raw.strip():
-            break
-        end += len(raw) + 1
+            continue
         match = _HEADER_LINE.match(raw)
         if match:
             last = match["key"].lower()
             data[last] = (match["value"] or "").strip()
             lines[last] = number
-        elif last and raw[:1] in (" ", "\t"):  # MultiMarkdown continues a value indented
+        elif continuations and last and raw[:1] in (" ", "\t"):  # MultiMarkdown's way
             data[last] = f"{data[last]} {raw.strip()}".strip()
         else:
             return None
     if not data or not _HEADER_KEYS_NEEDED & data.keys():
         return None
-    body_line = text.count("\n", 0, end) + 1
-    body = text[end:]
-    if body.startswith("\n"):  # the blank line that ends the header
-        body, body_line = body[1:], body_line + 1
-    data = {k: (v or None) for k, v in data.items()}
-    return FrontMatter(data, lines, body, body_line, (), "header")
+    return {k: (v or None) for k, v in data.items()}, lines

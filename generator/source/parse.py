@@ -240,7 +240,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         layout=_layout(fields),
         links=_link_lines(rendered.html, summary, body, front.body_line, fields),
     )
-    notes = _foreign_syntax(source, body, front.body_line)
+    notes = front.notes + _foreign_syntax(source, body, front.body_line)
     if source.kind == "page":
         url = _given_url(fields) or f"/{slug}/"
         page = Page(url=url, template=_template(fields, "page.html"), **common)
