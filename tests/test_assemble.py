@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from generator.assemble.assembly import Selection, assemble_site
+from generator.assemble.assembly import Selection, assemble_site, term_clashes
 from generator.model import Article, Asset, Page, Term, evolve
 from generator.urls import slugify
 
@@ -93,20 +93,39 @@ def test_an_article_dated_exactly_now_is_published() -> None:
     assert [a.source for a in site.articles] == ["now.md"]
 
 
-def test_tags_merge_case_insensitively_with_the_oldest_spelling() -> None:
+def test_tags_merge_case_insensitively_with_the_spelling_most_articles_use() -> None:
     docs = [
         art("new.md", d(3), tags=("IRAN",)),
-        art("old.md", d(1), tags=("iran", "Oil")),
+        art("old.md", d(1), tags=("Iran", "Oil")),
         art("mid.md", d(2), tags=("Iran", "oil")),
     ]
     for order in (docs, list(reversed(docs))):
         site = assemble_site(order, (), Selection(NOW))
         assert [(g.name, g.slug, g.url, g.sources) for g in site.tags] == [
-            ("iran", "iran", "/tags/iran/", ("new.md", "mid.md", "old.md")),
-            ("Oil", "oil", "/tags/oil/", ("mid.md", "old.md")),
+            ("Iran", "iran", "/tags/iran/", ("new.md", "mid.md", "old.md")),
+            ("Oil", "oil", "/tags/oil/", ("mid.md", "old.md")),  # a tie: first in sort order
         ]
         # every article shows the one spelling
-        assert {t.name for a in site.articles for t in a.tags} == {"iran", "Oil"}
+        assert {t.name for a in site.articles for t in a.tags} == {"Iran", "Oil"}
+
+
+def test_names_that_differ_beyond_case_keep_their_labels_and_are_warned_of() -> None:
+    docs = [
+        art("a.md", d(1), tags=("C plus plus",)),
+        art("b.md", d(2), tags=("C++",)),
+        art("c.md", d(3), tags=("c++", "Go")),
+    ]
+    docs = [evolve(doc, tags=tuple(Term(t.name, "c-plus-plus", "/tags/c-plus-plus/") if "c" in
+            t.name.lower() else t for t in doc.tags)) for doc in docs]  # fmt: skip
+    site = assemble_site(docs, (), Selection(NOW))
+    [group] = [g for g in site.tags if g.url == "/tags/c-plus-plus/"]
+    assert (group.name, group.sources) == ("C++", ("c.md", "b.md", "a.md"))
+    labels = {a.source: [t.name for t in a.tags] for a in site.articles}
+    assert labels == {"a.md": ["C plus plus"], "b.md": ["C++"], "c.md": ["C++", "Go"]}
+    [warning] = term_clashes(site, Path("content"))
+    assert str(warning).startswith(
+        "content/a.md: tag 'C plus plus' makes the same page /tags/c-plus-plus/ as 'C++'"
+    )
 
 
 def test_same_tag_twice_in_one_article_counts_once() -> None:

@@ -108,12 +108,12 @@ def test_a_broken_front_matter_shows_over_the_last_good_page(
         assert preview.start().ok
         page.goto(preview.url)
         story = site / "content/articles/gamma.md"
-        story.write_text("---\ntitle: Gamma: again\ndate: 2024-02-03\n---\nText.\n")
+        story.write_text('---\ntitle: "Gamma" again\ndate: 2024-02-03\n---\nText.\n')
         overlay = page.locator("#gazette-overlay")
         expect(overlay).to_contain_text(
             "content/articles/gamma.md:2: invalid YAML", timeout=WAIT_MS
         )
-        expect(overlay).to_contain_text("title: Gamma: again")
+        expect(overlay).to_contain_text('title: "Gamma" again')
 
         page.reload()  # a tab opened while the build is broken shows the error too
         expect(overlay).to_contain_text("content/articles/gamma.md:2:", timeout=WAIT_MS)

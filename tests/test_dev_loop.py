@@ -183,7 +183,7 @@ def test_error_keeps_the_last_good_pages_and_the_fix_reloads(site: Path, loop: D
     loop.rebuild()
     before = tree(loop.preview_dir)
     path = site / "content/articles/beta.md"
-    path.write_text("---\ndate: 2024-02-02\ntitle: Beta: the sequel\n---\nText.\n")
+    path.write_text('---\ndate: 2024-02-02\ntitle: "Beta" the sequel\n---\nText.\n')
     failed = loop.rebuild([path])
     assert not failed.ok and failed.announced == "problem"
     (problem,) = failed.problems
@@ -191,7 +191,7 @@ def test_error_keeps_the_last_good_pages_and_the_fix_reloads(site: Path, loop: D
     assert problem.lines == (
         (1, "---"),
         (2, "date: 2024-02-02"),
-        (3, "title: Beta: the sequel"),
+        (3, 'title: "Beta" the sequel'),
         (4, "---"),
         (5, "Text."),
     )

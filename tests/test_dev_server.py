@@ -227,13 +227,13 @@ def _problem_then_fix(preview: Preview, path: Path, broken: str, fixed: str) -> 
 
 def test_yaml_error_shows_in_every_tab_and_goes_after_the_fix(preview: Preview, site: Path) -> None:
     path = site / "content/articles/beta.md"
-    broken = "---\ndate: 2024-02-02 10:00\ntitle: Beta: the sequel\n---\nText.\n"
+    broken = '---\ndate: 2024-02-02 10:00\ntitle: "Beta" the sequel\n---\nText.\n'
     fixed = article("Beta", "2024-02-02 10:00", body="Fixed.", tags="[Politics]")
     problem = _problem_then_fix(preview, path, broken, fixed)
     assert problem["line"] == 3
     assert problem["text"].startswith(f"{problem['path']}:3: invalid YAML")
     assert problem["path"].endswith("content/articles/beta.md")
-    assert [3, "title: Beta: the sequel"] in problem["excerpt"]
+    assert [3, 'title: "Beta" the sequel'] in problem["excerpt"]
 
 
 def test_template_error_shows_in_every_tab_and_goes_after_the_fix(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from generator.errors import Problem, display_path
 from generator.model import Article, Asset, Group, Page, Site, Term, evolve
+
+# The fields of an article that make listing pages, and how to read each.
+_TERMS = (
+    ("tags", lambda a: a.tags),
+    ("authors", lambda a: a.authors),
+    ("section", lambda a: (a.section,) if a.section else ()),
+)
 
 
 @dataclass(frozen=True)
@@ -54,12 +63,26 @@ def assemble_site(
 
 
 def _finish(articles: list[Article]) -> list[Article]:
-    """Return `articles` (newest first) with canonical terms and neighbours; an article that
-    neither changes is returned as it is, the others are replaced once with all changes."""
-    first = _first_terms(articles)
+    """Return `articles` (newest first) with their terms spelt as their pages are named and
+    their neighbours; an article that neither changes is returned as it is.
 
-    def canon(terms: tuple[Term, ...]) -> tuple[Term, ...]:
-        new = tuple(dict.fromkeys(first[(t.url, t.slug)] for t in terms))
+    "Iran", "iran" and "IRAN" make one page, named by the spelling most articles use, and
+    every article then shows that spelling. A name that differs beyond case and still makes
+    the same page ("C++" and "C plus plus") stays as its article spells it (term_clashes
+    warns of it).
+    """
+    spelt = {
+        field: _spellings(articles, terms_of) for field, terms_of in _TERMS
+    }  # field -> url -> the Term that names its page
+
+    def canon(terms: tuple[Term, ...], field: str) -> tuple[Term, ...]:
+        chosen = spelt[field]
+        new = tuple(
+            {
+                t.url: chosen[t.url] if t.name.casefold() == chosen[t.url].name.casefold() else t
+                for t in reversed(terms)  # of two spellings in one article, the first stays
+            }.values()
+        )[::-1]
         return terms if new == terms else new
 
     listed = [a.source for a in articles if not a.hidden]
@@ -74,13 +97,13 @@ def _finish(articles: list[Article]) -> list[Article]:
     out = []
     for article in articles:
         changes: dict[str, object] = {}
-        tags, authors = canon(article.tags), canon(article.authors)
+        tags, authors = canon(article.tags, "tags"), canon(article.authors, "authors")
         if tags is not article.tags:
             changes["tags"] = tags
         if authors is not article.authors:
             changes["authors"] = authors
         if article.section is not None:
-            section = first[(article.section.url, article.section.slug)]
+            (section,) = canon((article.section,), "section")
             if section != article.section:
                 changes["section"] = section
         if article.source in neighbours:
@@ -93,20 +116,61 @@ def _finish(articles: list[Article]) -> list[Article]:
     return out
 
 
-def _first_terms(articles: list[Article]) -> dict[tuple[str, str], Term]:
-    """Return, by (url, slug), the spelling of each tag, author and section at its first use,
-    oldest article first.
+def _spellings(articles: Iterable[Article], terms_of) -> dict[str, Term]:
+    """Return, by page URL, the Term whose spelling names the page (see _chosen)."""
+    terms: dict[tuple[str, str], Term] = {}
+    for article in articles:
+        for term in terms_of(article):
+            terms.setdefault((term.url, term.name), term)
+    return {url: terms[(url, _chosen(names))] for url, names in _names(articles, terms_of).items()}
 
-    "Iran" and "iran" share a slug and so are one tag; which spelling shows must not depend on
-    anything but the content, so the oldest article (then source path) decides.
-    """
-    first: dict[tuple[str, str], Term] = {}
-    for article in sorted(articles, key=lambda a: (a.date, a.source)):
-        for term in (*article.tags, *article.authors):
-            first.setdefault((term.url, term.slug), term)
-        if article.section:
-            first.setdefault((article.section.url, article.section.slug), article.section)
-    return first
+
+def _names(articles: Iterable[Article], terms_of) -> dict[str, Counter[str]]:
+    """Return, by page URL, how many articles use each spelling of its term."""
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        for url, name in {t.url: t.name for t in reversed(terms_of(article))}.items():
+            names[url][name] += 1  # an article counts once, for its first spelling
+    return names
+
+
+def _chosen(spellings: Counter[str]) -> str:
+    """Return the name most articles use, its spellings in any case counted together, in
+    the spelling most of those use; of equals, the first in sort order."""
+    families: dict[str, Counter[str]] = defaultdict(Counter)
+    for name, count in spellings.items():
+        families[name.casefold()][name] = count
+
+    def best(counts: Counter[str]) -> str:
+        return min(counts, key=lambda name: (-counts[name], name))
+
+    family = min(families.values(), key=lambda f: (-f.total(), best(f)))
+    return best(family)
+
+
+def term_clashes(site: Site, content_dir: Path) -> list[Problem]:
+    """Return a warning for each tag, author or section whose name differs (beyond case)
+    from another's that makes the same page: 'C++' and 'C plus plus' share /tags/c-plus-plus/."""
+    problems = []
+    for field, terms_of in _TERMS:
+        for url, spellings in sorted(_names(site.articles, terms_of).items()):
+            chosen = _chosen(spellings)
+            others = sorted({n for n in spellings if n.casefold() != chosen.casefold()})
+            for name in others:
+                article = next(
+                    a for a in sorted(site.articles, key=lambda a: a.source)
+                    if any(t.name == name for t in terms_of(a))
+                )  # fmt: skip
+                problems.append(
+                    Problem(
+                        display_path(content_dir / article.source),
+                        article.lines.get(field),
+                        f"{field[:-1] if field != 'section' else field} {name!r} makes the same "
+                        f"page {url} as {chosen!r}, which names it",
+                        "spell them alike, or apart enough to make two pages",
+                    )
+                )
+    return problems
 
 
 def _groups(articles: list[Article], terms_of) -> tuple[Group, ...]:
@@ -115,17 +179,20 @@ def _groups(articles: list[Article], terms_of) -> tuple[Group, ...]:
     A hidden article lists nowhere, but the page of each of its terms exists: its byline and
     tag links must lead somewhere.
     """
-    # Keyed by a term's fields, as Term's equality is, without its Python-level __hash__.
-    members: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    names = _names(articles, terms_of)
+    members: dict[str, list[str]] = defaultdict(list)  # by page URL
+    slugs: dict[str, str] = {}
     for article in articles:
         for term in terms_of(article):
-            sources = members[(term.name, term.slug, term.url)]
-            if not article.hidden:
+            sources = members[term.url]
+            slugs[term.url] = term.slug
+            if not article.hidden and article.source not in sources[-1:]:
                 sources.append(article.source)
-    return tuple(
-        Group(name, slug, url, tuple(sources))
-        for (name, slug, url), sources in sorted(members.items(), key=lambda m: (m[0][1], m[0][0]))
-    )
+    groups = [
+        Group(_chosen(names[url]), slugs[url], url, tuple(sources))
+        for url, sources in members.items()
+    ]
+    return tuple(sorted(groups, key=lambda g: (g.slug, g.name)))
 
 
 def _years(articles: list[Article]) -> tuple[Group, ...]:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import jinja2
 
-from generator.assemble.assembly import Selection, assemble_site
+from generator.assemble.assembly import Selection, assemble_site, term_clashes
 from generator.assemble.links import resolve_links
 from generator.check.findings import check_build
 from generator.check.links import Scanner
@@ -279,6 +279,7 @@ def _build(
     # resolve_links then writes its own (content-file) links with the base path.
     site = rebase_site(site, config.base_path)
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
+    link_warnings = (*link_warnings, *term_clashes(site, config.content_dir))
     laps.lap("assemble")
     originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
     # What only a later build reads (page keys, this build's summary) is not worked out for
