@@ -83,6 +83,7 @@ class Config:
     max_tags: int = 100  # an article with more tags is refused
     max_nesting: int = 100  # levels of lists, quotes and HTML a document may nest
     max_page_mb: int = 20  # a larger rendered page fails the build
+    keep_going: bool = False  # as --keep-going: leave out documents that cannot be built
     # Where things are; set from the command line, not from site.yaml.
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
@@ -314,6 +315,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "max_tags": _positive_int,
     "max_nesting": _positive_int,
     "max_page_mb": _positive_int,
+    "keep_going": _bool,
 }
 
 

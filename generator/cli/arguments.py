@@ -95,6 +95,12 @@ def make_parser(prog: str = "build.py") -> argparse.ArgumentParser:
     _selection_options(build_cmd)
     _output_option(build_cmd)
     _ci_options(build_cmd)
+    build_cmd.add_argument(
+        "-k",
+        "--keep-going",
+        action="store_true",
+        help="leave out documents that cannot be built, report each, build the rest (exit 3)",
+    )
     _jobs_option(build_cmd)
     build_cmd.add_argument(
         "--no-cache", action="store_true", help="ignore the persistent cache (a cold build)"

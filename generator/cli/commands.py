@@ -11,6 +11,7 @@ from pathlib import Path
 from generator.cli.printing import (
     RebuildReporter,
     counts,
+    left_out_summary,
     print_findings,
     print_problems,
     summary,
@@ -31,7 +32,8 @@ from generator.pipeline.build import BuildOptions, build
 from generator.pipeline.held import list_held
 from generator.source.dates import parse_date
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+# 3: built, with documents left out (--keep-going); any other error is 1.
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_LEFT_OUT = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -68,6 +70,7 @@ def run_build(args: argparse.Namespace) -> int:
             use_cache=not args.no_cache,
             strict=args.strict,
             jobs=args.jobs,
+            keep_going=args.keep_going or config.keep_going,
         )
         result = build(config, options)
     except BuildFailed as exc:
@@ -91,12 +94,14 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         write_run_report(args, "build", ok=False, errors=[Problem("--output", None, str(exc))])
         return EXIT_ERRORS
+    print_problems(result.left_out)
     print_findings(result.findings, args.quiet)
     write_run_report(
         args,
         "build",
         ok=True,
         findings=result.findings,
+        errors=result.left_out,
         counts=counts(result),
         timings=result.timings,
         written=result.sync.written,
@@ -104,6 +109,9 @@ def run_build(args: argparse.Namespace) -> int:
     )
     if not args.quiet:
         print(summary(result))
+    if result.left_out:
+        print(left_out_summary(result), file=sys.stderr)
+        return EXIT_LEFT_OUT
     return EXIT_OK
 
 

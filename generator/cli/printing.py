@@ -134,3 +134,15 @@ def report_rebuild(rebuild: Rebuild, quiet: bool, first: bool = False) -> None:
         file=sys.stderr,
         flush=True,
     )
+
+
+def left_out_summary(result: BuildResult) -> str:
+    """Return the lines saying how many documents a --keep-going build left out and which
+    addresses the last build published that are now gone."""
+    count = len({p.path for p in result.left_out})
+    text = f"Left out {count} document{'s' if count != 1 else ''} that could not be built."
+    if result.gone:
+        shown = ", ".join(printable(url) for url in result.gone[:10])
+        more = f" and {len(result.gone) - 10} more" if len(result.gone) > 10 else ""
+        text += f"\nNo longer published: {shown}{more}"
+    return text

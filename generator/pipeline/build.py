@@ -6,6 +6,7 @@ import logging
 import os
 import posixpath
 import time
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -38,6 +39,7 @@ from generator.render.themes import Theme, find_theme, make_environment, syntax_
 from generator.source.files import ContentTree, FileMemo, file_digest, read_content, with_text
 from generator.source.parallel import ParseWorkers, parse_many
 from generator.source.parse import Parsed
+from generator.urls import served_path
 from generator.write.staging import (
     Staging,
     SyncResult,
@@ -64,6 +66,9 @@ class BuildOptions:
     # command line); a process with threads passes "forkserver" or "spawn", and then renders
     # in its own process (the render plan is shared by fork only).
     start_method: str = "fork"
+    # Leave out documents that cannot be read, parsed or placed (each reported) and build
+    # the rest, rather than fail; settings and theme errors still fail the build.
+    keep_going: bool = False
 
     def __post_init__(self) -> None:
         if self.jobs is not None and self.jobs < 1:
@@ -82,6 +87,8 @@ class BuildResult:
     rendered: int  # pages rendered in this build (the rest came from the cache)
     timings: dict[str, float] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()  # the checks' findings and the warnings, with levels
+    left_out: tuple[Problem, ...] = ()  # with keep_going: why each document was left out
+    gone: tuple[str, ...] = ()  # with keep_going: site paths the last build had, now gone
 
 
 @dataclass(frozen=True)
@@ -271,10 +278,14 @@ def _build(
     loaded = cache.snapshot()
     parsed = parse_all(tree, config, cache, options, workers)
     laps.lap("parse")
-    if parsed.errors:
+    if parsed.errors and not options.keep_going:
         raise BuildFailed(parsed.errors, timings=laps.timings)
+    documents, left_out = parsed.documents, parsed.errors
+    if options.keep_going:
+        documents, collided = _without_collisions(documents, config)
+        left_out = tuple(sorted((*left_out, *collided), key=lambda p: (p.path, p.line or 0)))
     selection = Selection(inputs.now, options.drafts, options.future)
-    site = assemble_site(parsed.documents, tree.assets, selection)
+    site = assemble_site(documents, tree.assets, selection)
     # Root-relative links written in Markdown carry the base path under a sub-path;
     # resolve_links then writes its own (content-file) links with the base path.
     site = rebase_site(site, config.base_path)
@@ -294,7 +305,9 @@ def _build(
         sources = {s.path: s for s in tree.sources}
         cache.built = built(sources, originals, site, inputs.env, inputs.templates, config)
     tally = _tally(site, parsed.documents, inputs.now)
-    if remember:
+    # A build that left documents out is never the last build a no-change build repeats:
+    # the next one reads them again, and reports them again.
+    if remember and not left_out:
         cache.last = LastBuild(
             inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
             manifest_key(sync.files),
@@ -305,9 +318,44 @@ def _build(
         except OSError as exc:  # output/ is whole already: the next build is only slower
             where = display_path(config.cache_dir)
             log.warning("%s: warning: cannot save the cache: %s", where, exc.strerror or exc)
+    gone = tuple(served_path(f) for f in sync.removed if f.endswith(".html")) if left_out else ()
     return BuildResult(
-        tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings
-    )
+        tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings,
+        left_out, gone,
+    )  # fmt: skip
+
+
+def _without_collisions(
+    documents: tuple[Article | Page, ...], config: Config
+) -> tuple[tuple[Article | Page, ...], list[Problem]]:
+    """Return `documents` without those whose address (or an alias) another one has too,
+    and a problem for each left out, naming the other and the field that made the URL."""
+    owners: dict[str, list[Article | Page]] = {}
+    for doc in documents:
+        paths = {doc.url, *(doc.aliases if isinstance(doc, Article) else ())}
+        for path in paths:
+            key = unicodedata.normalize("NFC", path).casefold()
+            owners.setdefault(key, []).append(doc)
+    problems: list[Problem] = []
+    out: set[str] = set()
+    for key, docs in sorted(owners.items()):
+        if len(docs) < 2:
+            continue
+        for doc in docs:
+            others = ", ".join(
+                display_path(config.content_dir / d.source) for d in docs if d is not doc
+            )
+            field = next((f for f in ("url", "slug", "title") if f in doc.lines), "title")
+            problems.append(
+                Problem(
+                    display_path(config.content_dir / doc.source),
+                    doc.lines.get(field),
+                    f"left out: its address {key} is also that of {others}",
+                    "give one of them another `slug` (or `url`)",
+                )
+            )
+            out.add(doc.source)
+    return tuple(d for d in documents if d.source not in out), problems
 
 
 def _tally(site: Site, documents: Iterable[Article | Page], now: datetime) -> Tally:
@@ -357,7 +405,14 @@ def _read(config: Config, options: BuildOptions, cache: BuildCache) -> _Inputs:
         env = cache.built.env  # its templates are compiled already (the dev server's rebuilds)
     theme_files = {rel: file_digest(f, cache.files) for rel, f in theme.static_files().items()}
     # Problems name files relative to the working folder, so it is an input too.
-    flags = (options.drafts, options.future, options.strict, tuple(tree.skipped), os.getcwd())
+    flags = (
+        options.drafts,
+        options.future,
+        options.strict,
+        options.keep_going,
+        tuple(tree.skipped),
+        os.getcwd(),
+    )
     key = inputs_key(cache.stamp, flags, tree.sources, tree.assets, templates, theme_files)
     now = options.clock or reproducible_now()
     return _Inputs(tree, theme, env, templates, theme_templates, now, key)
