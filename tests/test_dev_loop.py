@@ -202,6 +202,30 @@ def test_error_keeps_the_last_good_pages_and_the_fix_reloads(site: Path, loop: D
     assert not loop.hub.failing
 
 
+def test_a_broken_article_shows_its_error_while_edits_to_others_are_served(
+    site: Path, loop: DevLoop
+) -> None:
+    loop.rebuild()
+    beta_page = loop.preview_dir / "2024/02/beta/index.html"
+    last_good = beta_page.read_bytes()
+    beta = site / "content/articles/beta.md"
+    beta.write_text("---\ndate: 2024-02-30\ntitle: Beta\n---\nText.\n")
+    broken = loop.rebuild([beta])
+    assert broken.result is not None and broken.announced == "problem"
+    assert [e.problem.line for e in broken.problems] == [2]
+    assert loop.hub.failing
+    assert beta_page.read_bytes() == last_good  # its last good page, at its address
+    gamma = site / "content/articles/gamma.md"
+    gamma.write_text(article("Gamma", "2024-02-03 10:00", body="Updated words.", tags="[Sport]"))
+    edited = loop.rebuild([gamma])
+    assert edited.announced == "problem" and len(edited.problems) == 1  # still shown
+    assert "Updated words." in (loop.preview_dir / "2024/02/gamma/index.html").read_text()
+    assert beta_page.read_bytes() == last_good
+    fixed = loop.rebuild(_edit(site))
+    assert fixed.ok and fixed.announced == "reload" and not loop.hub.failing
+    assert "New words." in beta_page.read_text()
+
+
 def test_invalid_settings_are_reported_and_their_fix_rebuilds(site: Path, loop: DevLoop) -> None:
     loop.rebuild()
     settings = site / "site.yaml"

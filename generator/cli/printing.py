@@ -110,23 +110,19 @@ class RebuildReporter:
 
     def __call__(self, rebuild: Rebuild) -> None:
         report_rebuild(rebuild, self.quiet, first=not self.built)
-        self.built = self.built or rebuild.ok
+        self.built = self.built or rebuild.result is not None
 
 
 def report_rebuild(rebuild: Rebuild, quiet: bool, first: bool = False) -> None:
     """Print the findings and the line of a preview build, or its problems with their lines;
     `first` says no earlier build of this preview succeeded."""
-    if rebuild.ok:
-        if rebuild.result is not None:
-            print_findings(rebuild.result.findings, quiet)
+    if rebuild.result is not None:  # built, perhaps with documents left out
+        print_findings(rebuild.result.findings, quiet)
+        _print_excerpts(rebuild)
         if not quiet:
             print(_rebuild_line(rebuild, first), flush=True)
         return
-    for item in rebuild.problems:
-        print(item.problem, file=sys.stderr)
-        for number, text in item.lines:
-            mark = ">" if number == item.problem.line else " "
-            print(f"  {mark}{number:5} | {text}", file=sys.stderr)
+    _print_excerpts(rebuild)
     count = len(rebuild.problems)
     print(
         f"{time.strftime('%H:%M:%S')} Build failed: {count} error{'s' if count != 1 else ''}; "
@@ -134,6 +130,15 @@ def report_rebuild(rebuild: Rebuild, quiet: bool, first: bool = False) -> None:
         file=sys.stderr,
         flush=True,
     )
+
+
+def _print_excerpts(rebuild: Rebuild) -> None:
+    """Print each problem of `rebuild` with the lines around it."""
+    for item in rebuild.problems:
+        print(item.problem, file=sys.stderr)
+        for number, text in item.lines:
+            mark = ">" if number == item.problem.line else " "
+            print(f"  {mark}{number:5} | {text}", file=sys.stderr)
 
 
 def left_out_summary(result: BuildResult) -> str:

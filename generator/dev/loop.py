@@ -31,7 +31,9 @@ from generator.write.staging import SyncResult
 
 CONTEXT = 3  # source lines shown above and below an error's line
 # A writer previews everything, drafts and scheduled stories included (the theme marks them).
-PREVIEW_OPTIONS = BuildOptions(drafts=True, future=True)
+# The preview always keeps going: a broken article shows its error over the pages while
+# every other page keeps updating.
+PREVIEW_OPTIONS = BuildOptions(drafts=True, future=True, keep_going=True, last_good=True)
 # The preview builds on a thread of a process with threads, where forking is unsafe.
 START_METHOD = "spawn"
 
@@ -68,7 +70,8 @@ class Rebuild:
 
     @property
     def ok(self) -> bool:
-        return self.result is not None
+        """Whether it built with nothing to report: no error, no document left out."""
+        return self.result is not None and not self.problems
 
 
 # Files no tab shows with live reload: a change to one alone reloads nothing.
@@ -175,10 +178,12 @@ class DevLoop:
             problems = exc.problems
         except OutputError as exc:
             problems = (Problem(display_path(self.preview_dir), None, str(exc)),)
+        if result is not None:
+            problems = result.left_out
         excerpts = tuple(excerpt(p) for p in problems)
         announced: str | None = None
         ahead, self.settled = mark > self.settled, mark
-        if result is None:
+        if excerpts:  # failed, or built with documents left out: their errors over the pages
             self.hub.failed([e.as_json() for e in excerpts], mark)
             announced = "problem"
         elif was_failing or result.sync.written or result.sync.removed or ahead:

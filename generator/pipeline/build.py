@@ -69,6 +69,9 @@ class BuildOptions:
     # Leave out documents that cannot be read, parsed or placed (each reported) and build
     # the rest, rather than fail; settings and theme errors still fail the build.
     keep_going: bool = False
+    # With keep_going: a document that no longer parses is built as it last parsed (in this
+    # cache), its error still reported: the preview keeps a broken story's last good page.
+    last_good: bool = False
 
     def __post_init__(self) -> None:
         if self.jobs is not None and self.jobs < 1:
@@ -132,11 +135,16 @@ def parse_all(
     }
     current: dict[tuple[str, str], Parsed] = {}
     documents: list[Article | Page] = []
+    last_good = {key[0]: (key, p) for key, p in cache.parsed.items()} if options.last_good else {}
     for source in sources:
         key = (source.path, source.digest)
         outcome = fresh.get(source.path) or cache.parsed[key]
         if isinstance(outcome, SourceError):
             errors.append(outcome.problem)
+            if source.path in last_good:
+                good_key, good = last_good[source.path]
+                current[good_key] = good
+                documents.append(good.document)
             continue
         current[key] = outcome
         documents.append(outcome.document)
