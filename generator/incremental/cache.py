@@ -23,76 +23,111 @@ import pickle
 import re
 import secrets
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from generator import __version__
 from generator.check.links import CheckMemo
-from generator.check.refs import PageRefs
 from generator.errors import display_path
-from generator.incremental.uptodate import LastBuild
 from generator.incremental.warm import Built
-from generator.render.templatetree import Facts
 from generator.source.parse import Parsed
 
 log = logging.getLogger(__name__)
 
-_MAGIC = b"GAZETTE-CACHE 5\n"
+_MAGIC = b"GAZETTE-CACHE 6\n"
 _PACK_MAGIC = b"GAZETTE-PACK 1\n"
 CACHE_FILE = "build.cache"
 _PACK = re.compile(r"^docs-[0-9a-f]{16}\.pack$")
 _MAX_PACKS = 8  # beyond this many, the small ones are folded into one
-_STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}:[0-9a-f]{16}$")
+_STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}$")
 _OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
+
+
+@dataclass(frozen=True)
+class Memo:
+    """One stage's result kept for the next build, with the key of exactly the inputs and
+    settings it was made from: a build whose stage would have another key gets none."""
+
+    key: str
+    data: Any
+
+
+# The stages that keep a memo, and where it lives. The first part of the cache file holds
+# what every build reads (a build that changes nothing needs only these); the second what a
+# build with work to do reads; the documents sit in packs beside it. The last two live in
+# memory only (the dev server).
+HEAD = ("files", "templates", "last")
+REST = ("pages", "checks")
+DOCUMENTS = "documents"
+IN_MEMORY = ("scans", "built")
+STAGES = (*HEAD, DOCUMENTS, *REST, *IN_MEMORY)
 
 
 @dataclass
 class BuildCache:
-    """What one build hands to the next; valid only for builds with the same stamp.
+    """What one build hands to the next: a memo per stage (STAGES), valid only for code with
+    the same `stamp` (this generator, Python and the libraries that shape output).
 
-    `parsed`: documents by (source path, digest); `packs`: the pack files they were loaded
-    from or saved to, with the documents each holds. `pages`: output path -> (page key, digest)
-    of every page the last build produced. `files`: file -> (size, mtime_ns, digest), so
-    unchanged images and theme files are not read again. `templates` and `bytecode` spare
-    parsing and compiling unchanged templates. `checks`: what the link checks found
-    on each page, with what that depends on. `scans`: what each page refers to, by page
-    digest; kept in memory only (the dev server), since a rebuild rarely needs a kept page's.
+    Each memo's data: `files`: file -> (size, mtime_ns, digest), so unchanged sources, images
+    and theme files are not read again; `templates`: template facts by hash of the source;
+    `last`: the last build's LastBuild; `documents`: parsed documents by (source path,
+    digest); `pages`: output path -> (page key, digest); `checks`: a CheckMemo; `scans`:
+    what each page refers to, by page digest; `built`: what the dev server's quick pages
+    need. A build reads the memos it was given and puts new ones in their place
+    (BuildCache.put); a memo itself is never changed.
     """
 
-    stamp: str
-    parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+    stamp: str = field(default_factory=lambda: code_stamp())
+    memos: dict[str, Memo] = field(default_factory=dict)
+    # The pack files the documents were loaded from or saved to, with the documents of each.
     packs: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
-    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
-    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
-    templates: dict[str, Facts] = field(default_factory=dict)  # by hash of a template's source
-    bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's key
-    checks: CheckMemo = field(default_factory=CheckMemo)
-    scans: dict[str, PageRefs] = field(default_factory=dict)  # page digest -> links and ids
-    last: LastBuild | None = None
-    built: Built | None = None  # in memory only: what the dev server's quick pages need
     # The saved parts not read yet: the cache file and where they start in it.
     rest: tuple[Path, int] | None = field(default=None, repr=False, compare=False)
 
+    def get(self, stage: str, key: str = "") -> Any:
+        """Return the data of `stage`'s memo if it was made with `key`, else None."""
+        assert stage in STAGES, stage
+        memo = self.memos.get(stage)
+        return memo.data if memo is not None and memo.key == key else None
+
+    def put(self, stage: str, key: str, data: Any) -> None:
+        """Keep `data` as `stage`'s memo, made with `key`, in place of the last one."""
+        assert stage in STAGES, stage
+        self.memos[stage] = Memo(key, data)
+
+    def drop(self, stage: str) -> None:
+        self.memos.pop(stage, None)
+
+    # Read-only views for tests and the dev server.
+    @property
+    def parsed(self) -> Mapping[tuple[str, str], Parsed]:
+        memo = self.memos.get(DOCUMENTS)
+        return memo.data if memo else {}
+
+    @property
+    def checks(self) -> CheckMemo:
+        memo = self.memos.get("checks")
+        return memo.data if memo else CheckMemo()
+
+    @property
+    def built(self) -> Built | None:
+        memo = self.memos.get("built")
+        return memo.data if memo else None
+
     def snapshot(self) -> tuple:
-        """Return a cheap summary that differs whenever the cache's content does, so a build
-        that changed nothing need not save it."""
-        return (
-            self.stamp,
-            frozenset(self.parsed),
-            tuple(self.pages.items()),
-            tuple(self.files.items()),
-            frozenset(self.templates),
-            tuple(self.bytecode.items()),
-            self.checks.paths,
-            frozenset(self.checks.contents),
-            self.last,
+        """Return a cheap summary that differs whenever the saved memos do, so a build that
+        changed nothing need not save the cache."""
+        return tuple(
+            (stage, memo.key, id(memo.data))
+            for stage, memo in sorted(self.memos.items())
+            if stage not in IN_MEMORY
         )
 
     def complete(self) -> str | None:
         """Read the documents, pages and check results load_cache left unread; return a
-        warning if they cannot be used (the build then has only the file memo)."""
+        warning if they cannot be used (the build then has only the first part's memos)."""
         if self.rest is None:
             return None
         (file, offset), self.rest = self.rest, None
@@ -100,7 +135,7 @@ class BuildCache:
         try:
             with file.open("rb") as stream:
                 stream.seek(offset)
-                self.pages, self.checks, names = pickle.loads(_read_part(stream))
+                rest, (documents_key, names) = pickle.loads(_read_part(stream))
             parsed: dict[tuple[str, str], Parsed] = {}
             packs = {}
             for name in names:
@@ -109,18 +144,14 @@ class BuildCache:
                 parsed.update(documents)
                 packs[name] = frozenset(documents)
         except Exception:  # damaged, replaced, missing or unreadable: all mean the same
-            self.last = None
+            self.drop("last")
             return f"cache not used: {display_path(where)} is damaged or truncated"
-        self.parsed, self.packs = parsed, packs
+        for stage, (key, data) in rest.items():
+            self.put(stage, key, data)
+        if names:
+            self.put(DOCUMENTS, documents_key, parsed)
+        self.packs = packs
         return None
-
-    def renew(self, stamp: str) -> None:
-        """Forget everything that depends on the settings or code when `stamp` differs."""
-        if stamp != self.stamp:
-            self.stamp, self.parsed, self.packs, self.pages = stamp, {}, {}, {}
-            self.checks, self.scans, self.last, self.rest = CheckMemo(), {}, None, None
-            self.templates, self.bytecode = {}, {}
-            self.built = None
 
 
 @functools.cache
@@ -142,9 +173,10 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def cache_stamp(config_fingerprint: str) -> str:
-    """Return the stamp a cache must carry to be valid for these settings and this code."""
-    return f"{__version__}:{code_fingerprint()}:{config_fingerprint}"
+def code_stamp() -> str:
+    """Return the stamp a cache must carry to be valid for this code: the generator's
+    version and a hash of its code and of the libraries that shape output."""
+    return f"{__version__}:{code_fingerprint()}"
 
 
 def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
@@ -184,10 +216,10 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     except _Damaged:
         return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
     try:
-        files, templates, bytecode, last = pickle.loads(head)
+        memos = {stage: Memo(key, data) for stage, (key, data) in pickle.loads(head).items()}
     except Exception:  # any unpickling failure means the same: start cold
         return BuildCache(stamp), f"cache not used: {file} cannot be read"
-    cache = BuildCache(stamp, files=files, templates=templates, bytecode=bytecode, last=last)
+    cache = BuildCache(stamp, memos)
     cache.rest = (file, offset)
     return cache, None
 
@@ -238,16 +270,21 @@ def save_cache(folder: Path, cache: BuildCache) -> None:
     pickle."""
     cache.complete()
     folder.mkdir(parents=True, exist_ok=True)
-    packs = _packs_to_keep(cache.packs, cache.parsed.keys())
+    documents = cache.memos.get(DOCUMENTS, Memo("", {}))
+    packs = _packs_to_keep(cache.packs, documents.data.keys())
     held = set().union(*packs.values())
-    new = {key: parsed for key, parsed in cache.parsed.items() if key not in held}
+    new = {key: parsed for key, parsed in documents.data.items() if key not in held}
     if new:
         packs[_write_pack(folder, cache.stamp, new)] = frozenset(new)
+    memos = cache.memos
     _write_atomically(
         folder / CACHE_FILE,
         _MAGIC + cache.stamp.encode("ascii") + b"\n",
-        (cache.files, cache.templates, cache.bytecode, cache.last),
-        (cache.pages, cache.checks, tuple(packs)),
+        {s: (memos[s].key, memos[s].data) for s in HEAD if s in memos},
+        (
+            {s: (memos[s].key, memos[s].data) for s in REST if s in memos},
+            (documents.key, tuple(packs)),
+        ),
     )
     cache.packs = packs
     for entry in os.scandir(folder):
