@@ -358,7 +358,7 @@ def _open_cache(
             cache, warning = load_cache(config.cache_dir, cache.stamp)
             if warning:
                 log.warning("%s", warning)
-    return cache, persistent
+    return cache, persistent and cache.keep
 
 
 def _read(config: Config, options: BuildOptions, cache: BuildCache, keys: _Keys) -> _Inputs:
