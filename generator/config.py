@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +35,10 @@ DEFAULT_CHECKS: dict[str, str] = {
 # What a site may leave out with `disable` (as Hugo's disableKinds): each listing with its
 # index page and feeds, the Atom feed beside every listing, and the RSS feed.
 OPTIONAL_KINDS = ("tags", "sections", "authors", "archives", "listing_feeds", "rss")
+# Where things are, set from the command line: a build elsewhere, never a setting of the site.
+PATH_SETTINGS = frozenset({"root", "content_dir", "output_dir", "cache_dir", "config_path"})
+# The settings only the checks over the finished site read: no stage before them does.
+CHECK_SETTINGS = frozenset({"checks", "summary_length"})
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,9 @@ class Config:
     disable: tuple[str, ...] = ()  # of OPTIONAL_KINDS, sorted
     publisher: str | None = None  # the organisation in news metadata (default: the title)
     publisher_logo: str | None = None  # a site path or http(s) URL of the publisher's logo
-    # Checks judge the output without changing it, so they stay out of the fingerprint.
-    checks: tuple[tuple[str, str], ...] = field(default=(), compare=False)
-    summary_length: int = field(default=300, compare=False)
+    # Checks judge the output without changing it: only the check stage reads them.
+    checks: tuple[tuple[str, str], ...] = ()
+    summary_length: int = 300
     raw_html: bool = True  # false: escape HTML written in Markdown (untrusted contributors)
     max_document_mb: int = 5  # larger Markdown files are refused
     max_parse_seconds: int = 10  # a document that takes longer to convert is refused
@@ -114,9 +118,15 @@ class Config:
     def author_info(self, name: str) -> AuthorInfo:
         return dict(self.authors).get(name, AuthorInfo())
 
-    def fingerprint(self) -> str:
-        """Return a hash of every setting that can change what a build writes."""
-        settings = {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
+    def fingerprint(self, leave_out: Collection[str] = ()) -> str:
+        """Return a hash of every setting but the paths (PATH_SETTINGS) and `leave_out`:
+        a stage's memo is keyed on the settings it reads, which is every one but those it
+        is known not to read (e.g. CHECK_SETTINGS for parsing and rendering)."""
+        settings = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in PATH_SETTINGS and f.name not in leave_out
+        }
         text = json.dumps(settings, sort_keys=True, default=_jsonable)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import article, run_cli
 
 from generator.config import load_config
-from generator.incremental.cache import BuildCache, cache_stamp
+from generator.incremental.cache import BuildCache
 from generator.pipeline.build import BuildOptions, build
 
 STORY = "content/articles/story.md"
@@ -102,7 +102,7 @@ def test_images_without_alt_in_content_are_reported_on_every_rebuild(make_site):
 def test_the_dev_server_s_memory_cache_checks_like_a_cold_build(site, monkeypatch):
     monkeypatch.chdir(site)  # problems name files relative to the working folder
     config = load_config(site / "site.yaml", output_dir=site / "preview")
-    cache = BuildCache(cache_stamp(config.fingerprint()))
+    cache = BuildCache()
     build(config, BuildOptions(use_cache=False), cache)
     (site / ABOUT).unlink()
     result = build(config, BuildOptions(use_cache=False), cache)
@@ -126,7 +126,7 @@ def test_findings_in_documents_left_unread_keep_their_lines(site):
 def test_lines_found_in_a_source_are_remembered_by_its_digest(site, monkeypatch):
     monkeypatch.chdir(site)
     config = load_config(site / "site.yaml", output_dir=site / "preview")
-    cache = BuildCache(cache_stamp(config.fingerprint()))
+    cache = BuildCache()
     build(config, BuildOptions(use_cache=False), cache)
     story = site / STORY
     digest = next(key[1] for key in cache.parsed if key[0] == "articles/story.md")

@@ -12,7 +12,7 @@ from conftest import SITE_YAML, article, run_cli
 from generator.check.locate import Locator
 from generator.config import load_config
 from generator.errors import display_path
-from generator.incremental.cache import BuildCache, cache_stamp
+from generator.incremental.cache import BuildCache
 from generator.pipeline.build import BuildOptions, build
 
 STORY = "content/articles/story.md"
@@ -55,7 +55,7 @@ def test_an_unchanged_document_s_findings_are_reused_and_an_edited_one_s_found_a
     )
     monkeypatch.chdir(site)
     config = load_config(site / "site.yaml")
-    cache = BuildCache(cache_stamp(config.fingerprint()))
+    cache = BuildCache()
     first = build(config, BuildOptions(use_cache=False), cache)
     assert [f.problem.message for f in first.findings] == ["image '/a.png' has no alt text"]
     kept = dict(cache.checks.contents)

@@ -9,7 +9,7 @@ import pytest
 from conftest import article
 
 from generator.config import load_config
-from generator.incremental.cache import BuildCache, cache_stamp
+from generator.incremental.cache import BuildCache
 from generator.model import Article
 from generator.pipeline.build import BuildOptions, build
 from generator.render.fragments import FragmentCache, forget_fragments
@@ -90,7 +90,7 @@ def test_a_rebuild_keeps_only_its_own_fragments(make_site) -> None:
         {f"content/articles/a{i}.md": article(f"A{i}", tags="[Baku]") for i in range(3)}
     )
     config = load_config(site / "site.yaml")
-    cache = BuildCache(cache_stamp(config.fingerprint()))
+    cache = BuildCache()
     options = BuildOptions(use_cache=False)
     build(config, options, cache)  # as the dev server does, its environment kept
     env = cache.built.env

@@ -9,7 +9,7 @@ from conftest import article, write_files
 
 from generator.config import load_config
 from generator.dev.quick import quick_page
-from generator.incremental.cache import BuildCache, cache_stamp
+from generator.incremental.cache import BuildCache
 from generator.pipeline.build import BuildOptions, build
 
 STORY = "content/articles/story.md"
@@ -43,7 +43,7 @@ def site(make_site, monkeypatch) -> Path:
 def first_build(site: Path):
     """Build as the dev server does; return its settings and in-memory cache."""
     config = load_config(site / "site.yaml", output_dir=site / "preview")
-    cache = BuildCache(cache_stamp(config.fingerprint()))
+    cache = BuildCache()
     build(config, BuildOptions(use_cache=False), cache)
     return config, cache
 

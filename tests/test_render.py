@@ -10,7 +10,6 @@ from conftest import SITE_YAML, article, run_cli
 from generator.assemble.assembly import Selection, assemble_site
 from generator.config import load_config
 from generator.errors import BuildFailed, Problem
-from generator.incremental.cache import BuildCache
 from generator.pipeline.build import parse_all
 from generator.render.pages import paginate, render_site
 from generator.render.themes import find_theme, make_environment
@@ -65,7 +64,7 @@ def render(make_site):
         root = make_site({**theme, **files}, site_yaml)
         config = load_config(root / "site.yaml")
         tree = read_content(config.content_dir)
-        parsed = parse_all(tree, config, BuildCache("test"))
+        parsed = parse_all(tree, config)
         assert not parsed.errors, parsed.errors
         site = assemble_site(parsed.documents, tree.assets, Selection(NOW))
         env = make_environment(config, find_theme(config))

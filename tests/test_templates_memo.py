@@ -3,8 +3,6 @@ used only for the very source it was made from."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from conftest import SITE_YAML
 
 from generator.config import load_config
@@ -44,20 +42,3 @@ def test_facts_are_parsed_once_per_source(make_site) -> None:
     assert fixed["broken.html"].facts == Facts(frozenset())
     assert syntax_errors(fixed) == []
     assert len(known) == len(fixed)
-
-
-def test_compiled_templates_are_kept_and_checked_against_their_source(make_site) -> None:
-    root, config, theme = _setup(make_site)
-    store: dict[str, bytes] = {}
-    env = make_environment(config, theme, store)
-    env.get_template("page.html")  # compiled; base.html only when a page is rendered
-    assert len(store) == 1
-
-    def kept(name: str) -> bool:
-        later = make_environment(config, theme, store)
-        source, filename, _ = later.loader.get_source(later, name)
-        return later.bytecode_cache.get_bucket(later, name, filename, source).code is not None
-
-    assert kept("page.html") and not kept("base.html")
-    Path(root / "themes/local/templates/page.html").write_text('{% extends "base.html" %}\n\n')
-    assert not kept("page.html")

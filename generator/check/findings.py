@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from generator.check.links import CheckMemo, DocumentFacts, Scanner, check_links
+from generator.check.links import CheckMemo, DocumentFacts, PageCheck, Scanner, check_links
 from generator.check.locate import Locator
 from generator.check.refs import scan
 from generator.config import DEFAULT_CHECKS, Config
@@ -78,16 +78,18 @@ def check_documents(
     locator: Locator,
     memo: CheckMemo | None = None,
     digests: Mapping[str, str] | None = None,
+    contents: dict[str, DocumentFacts] | None = None,
 ) -> list[tuple[str, Problem]]:
     """Return (check, problem) for what is wrong in the documents themselves.
 
-    `digests` (source path -> digest of the source) and `memo` spare reading the HTML of a
-    document whose source was seen in an earlier build; see _facts.
+    `digests` (source path -> digest of the source) and `memo` (read only) spare reading
+    the HTML of a document whose source was seen in an earlier build; see _facts. `contents`,
+    when given, receives this build's facts.
     """
     on = {c for c in DEFAULT_CHECKS if config.check_level(c) != "off"}
     alt, summary = "missing_alt" in on, "long_summary" in on
     previous = memo.contents if memo else {}
-    current: dict[str, DocumentFacts] = {}
+    current: dict[str, DocumentFacts] = {} if contents is None else contents
     raw: list[tuple[str, Problem]] = []
     for doc in (*site.articles, *site.pages) if alt or summary else ():
         key = _facts_key(doc, digests or {})
@@ -98,8 +100,6 @@ def check_documents(
             raw.append(("missing_alt", Problem(*where, f"image '{src}' has no alt text")))
         if summary and isinstance(doc, Article):
             raw += _summary_problems(doc, facts[1], config, locator)
-    if memo is not None:
-        memo.contents = current
     for article in site.articles:
         lines = article.lines
         if alt and article.image and not article.image_alt.strip():
@@ -180,24 +180,28 @@ def check_build(
     config: Config,
     strict: bool = False,
     memo: CheckMemo | None = None,
-) -> list[Finding]:
+) -> tuple[list[Finding], CheckMemo]:
     """Return the findings of a build: the checks over its `pages` (`origins` holds every
     output path and what made it), the unknown content links (`link_warnings`, as broken
-    links), then the other warnings of earlier stages (as check 'content'). `memo` carries
-    what the checks found from one build to the next."""
+    links), then the other warnings of earlier stages (as check 'content'); and what the
+    checks found, for the next build, which takes it as `memo` (never changed here)."""
     digests = {s.path: s.digest for s in sources}
     lines = memo.lines if memo else None
     locator = Locator(config, SourceTexts(sources), site, None, digests, lines)
     unknown = list(link_warnings)
     reported = {(p.path, p.line) for p in unknown}
-    found = check_links(pages.digests, pages.refs, set(origins), origins, config, locator, memo)
+    results: dict[str, PageCheck] = {}
+    found = check_links(
+        pages.digests, pages.refs, set(origins), origins, config, locator, memo, results
+    )
     raw = [
         (check, problem)
         for check, problem in found
         if check != "broken_links" or (problem.path, problem.line) not in reported
     ]
     raw += [("broken_links", p) for p in unknown]
-    raw += check_documents(site, config, locator, memo, digests)
-    if memo is not None:
-        memo.lines = locator.lines
-    return judge(raw, config, strict) + judge(((CONTENT, p) for p in warnings), config, strict)
+    contents: dict[str, DocumentFacts] = {}
+    raw += check_documents(site, config, locator, memo, digests, contents)
+    new = CheckMemo(frozenset(origins), results, contents, locator.lines)
+    judged = judge(raw, config, strict) + judge(((CONTENT, p) for p in warnings), config, strict)
+    return judged, new

@@ -129,17 +129,21 @@ class PageCheck:
 DocumentFacts = tuple[tuple[str, ...], int]
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckMemo:
-    """The last build's page results, and the output paths they were found against."""
+    """What the checks found in one build, for the next: the page results and the output
+    paths they were found against, the document facts and the lines of findings. Its memo
+    in the cache is keyed on every setting, levels and summary_length included, since a
+    page's result holds only the checks that were on. A build never changes one: it makes
+    the next from it."""
 
     paths: frozenset[str] = frozenset()
-    pages: dict[str, PageCheck] = field(default_factory=dict)
+    pages: Mapping[str, PageCheck] = field(default_factory=dict)
     # What the document checks found in each document's HTML, by a key that names that HTML
     # (checks._facts_key).
-    contents: dict[str, DocumentFacts] = field(default_factory=dict)
+    contents: Mapping[str, DocumentFacts] = field(default_factory=dict)
     # Lines of findings in their page's own source (locate.Locator).
-    lines: dict[tuple[str, str, str], int | None] = field(default_factory=dict)
+    lines: Mapping[tuple[str, str, str], int | None] = field(default_factory=dict)
 
 
 class Scanner:
@@ -147,12 +151,10 @@ class Scanner:
     references: a rendered page comes with its scan; a kept page's scan is taken from an
     earlier build of the same bytes, else read from its file in the output folder."""
 
-    def __init__(self, config: Config, scans: dict[str, PageRefs] | None = None):
+    def __init__(self, config: Config, scans: Mapping[str, PageRefs] | None = None):
         self.out_dir = config.output_dir
-        self.known = dict(scans) if scans else {}
-        self.scans = scans  # refilled with this build's pages only, for the next build
-        if scans is not None:
-            scans.clear()
+        self.known = scans or {}  # an earlier build's scans, by page digest; never changed
+        self.scans: dict[str, PageRefs] = {}  # this build's, by page digest, for the next
         self.digests: dict[str, str | None] = {}
         self.found: dict[str, PageRefs] = {}
 
@@ -167,7 +169,7 @@ class Scanner:
             found = self.known[output.digest]
         if found is not None:
             self.found[output.path] = found
-            if self.scans is not None and output.digest:
+            if output.digest:
                 self.scans[output.digest] = found
 
     def refs(self, path: str) -> PageRefs:
@@ -175,7 +177,7 @@ class Scanner:
         found = self.found.get(path)
         if found is None:
             found = self.found[path] = scan_bytes((self.out_dir / path).read_bytes())
-            if self.scans is not None and self.digests.get(path):
+            if self.digests.get(path):
                 self.scans[self.digests[path]] = found
         return found
 
@@ -255,13 +257,15 @@ def check_links(
     config: Config,
     locator: Locator,
     memo: CheckMemo | None = None,
+    results: dict[str, PageCheck] | None = None,
 ) -> list[tuple[str, Problem]]:
     """Return (check, problem) for every link, image or anchor of the pages in `digests`
     (output path -> digest, None when unknown) that leads nowhere, and every <img> without an
-    alt attribute. `memo` holds the last build's results and is left holding this one's."""
+    alt attribute. `memo` holds the last build's results (read only); `results`, when
+    given, receives this build's by output path."""
     previous = memo.pages if memo else {}
     flipped = set(paths ^ memo.paths) if memo else set()
-    results: dict[str, PageCheck] = {}
+    results = {} if results is None else results
     resolved: dict[tuple[str, str], Resolved | None] = {}
     raw: list[tuple[str, Problem]] = []
     for path in sorted(digests):
@@ -273,8 +277,6 @@ def check_links(
         for b in result.broken:
             where = locator.locate(b.url, origin, path, b.line, b.site_path)
             raw.append((b.check, Problem(*where, b.message)))
-    if memo is not None:
-        memo.paths, memo.pages = frozenset(paths), results
     return raw
 
 

@@ -20,7 +20,7 @@ from generator.dev.events import Hub
 from generator.dev.quick import quick_page
 from generator.dev.watch import WatchedPaths
 from generator.errors import BuildFailed, OutputError, Problem, display_path
-from generator.incremental.cache import BuildCache, cache_stamp
+from generator.incremental.cache import BuildCache
 from generator.outputs import Output, digest
 from generator.pipeline.build import BuildOptions, BuildResult, build
 from generator.processes import worker_count
@@ -212,10 +212,10 @@ class DevLoop:
         return page
 
     def _cache_for(self, config: Config) -> BuildCache:
-        """Return the in-memory cache, started afresh when the settings changed."""
-        stamp = cache_stamp(config.fingerprint())
-        if self.cache is None or self.cache.stamp != stamp:
-            self.cache = BuildCache(stamp)
+        """Return the in-memory cache: one for every rebuild, since each stage's memo is
+        keyed on the settings that stage reads, and a changed setting misses it."""
+        if self.cache is None:
+            self.cache = BuildCache()
         return self.cache
 
     def close(self) -> None:

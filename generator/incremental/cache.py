@@ -19,19 +19,22 @@ import hashlib
 import importlib.metadata
 import logging
 import os
-import pickle
 import re
 import secrets
+import subprocess
+import sys
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+import msgspec
 
 from generator import __version__
 from generator.check.links import CheckMemo
-from generator.check.refs import PageRefs
 from generator.errors import display_path
+from generator.incremental.codec import CodecError, decode, encode, from_data, to_data
 from generator.incremental.uptodate import LastBuild
 from generator.incremental.warm import Built
 from generator.render.templatetree import Facts
@@ -39,60 +42,109 @@ from generator.source.parse import Parsed
 
 log = logging.getLogger(__name__)
 
-_MAGIC = b"GAZETTE-CACHE 5\n"
-_PACK_MAGIC = b"GAZETTE-PACK 1\n"
+_MAGIC = b"GAZETTE-CACHE 7\n"
+_PACK_MAGIC = b"GAZETTE-PACK 2\n"
 CACHE_FILE = "build.cache"
 _PACK = re.compile(r"^docs-[0-9a-f]{16}\.pack$")
 _MAX_PACKS = 8  # beyond this many, the small ones are folded into one
-_STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}:[0-9a-f]{16}$")
-_OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml")
+_STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}$")
+# The libraries whose version can change a byte of output (or, msgspec, of the cache).
+_OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml", "msgspec")
+
+
+@dataclass(frozen=True)
+class Memo:
+    """One stage's result kept for the next build, with the key of exactly the inputs and
+    settings it was made from: a build whose stage would have another key gets none."""
+
+    key: str
+    data: Any
+
+
+# The stages that keep a memo, and where it lives. The first part of the cache file holds
+# what every build reads (a build that changes nothing needs only these); the second what a
+# build with work to do reads; the documents sit in packs beside it. The last two live in
+# memory only (the dev server).
+HEAD = ("files", "templates", "last")
+REST = ("pages", "checks")
+DOCUMENTS = "documents"
+IN_MEMORY = ("scans", "built")
+STAGES = (*HEAD, DOCUMENTS, *REST, *IN_MEMORY)
+# What each saved memo holds: a cache file is read back into these types and no others.
+TYPES: dict[str, Any] = {
+    "files": dict[str, tuple[int, int, str]],
+    "templates": dict[str, Facts],
+    "last": LastBuild,
+    "pages": dict[str, tuple[str, str]],
+    "checks": CheckMemo,
+}
+_DOCUMENTS = dict[tuple[str, str], Parsed]
 
 
 @dataclass
 class BuildCache:
-    """What one build hands to the next; valid only for builds with the same stamp.
+    """What one build hands to the next: a memo per stage (STAGES), valid only for code with
+    the same `stamp` (this generator, Python and the libraries that shape output).
 
-    `parsed`: documents by (source path, digest); `packs`: the pack files they were loaded
-    from or saved to, with the documents each holds. `pages`: output path -> (page key, digest)
-    of every page the last build produced. `files`: file -> (size, mtime_ns, digest), so
-    unchanged images and theme files are not read again. `templates` and `bytecode` spare
-    parsing and compiling unchanged templates. `checks`: what the link checks found
-    on each page, with what that depends on. `scans`: what each page refers to, by page
-    digest; kept in memory only (the dev server), since a rebuild rarely needs a kept page's.
+    Each memo's data: `files`: file -> (size, mtime_ns, digest), so unchanged sources, images
+    and theme files are not read again; `templates`: template facts by hash of the source;
+    `last`: the last build's LastBuild; `documents`: parsed documents by (source path,
+    digest); `pages`: output path -> (page key, digest); `checks`: a CheckMemo; `scans`:
+    what each page refers to, by page digest; `built`: what the dev server's quick pages
+    need. A build reads the memos it was given and puts new ones in their place
+    (BuildCache.put); a memo itself is never changed.
     """
 
-    stamp: str
-    parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+    stamp: str = field(default_factory=lambda: code_stamp())
+    memos: dict[str, Memo] = field(default_factory=dict)
+    # The pack files the documents were loaded from or saved to, with the documents of each.
     packs: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
-    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
-    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
-    templates: dict[str, Facts] = field(default_factory=dict)  # by hash of a template's source
-    bytecode: dict[str, bytes] = field(default_factory=dict)  # compiled templates, by Jinja's key
-    checks: CheckMemo = field(default_factory=CheckMemo)
-    scans: dict[str, PageRefs] = field(default_factory=dict)  # page digest -> links and ids
-    last: LastBuild | None = None
-    built: Built | None = None  # in memory only: what the dev server's quick pages need
+    keep: bool = True  # False: not saved either (git tracks the folder's files)
     # The saved parts not read yet: the cache file and where they start in it.
     rest: tuple[Path, int] | None = field(default=None, repr=False, compare=False)
 
+    def get(self, stage: str, key: str = "") -> Any:
+        """Return the data of `stage`'s memo if it was made with `key`, else None."""
+        assert stage in STAGES, stage
+        memo = self.memos.get(stage)
+        return memo.data if memo is not None and memo.key == key else None
+
+    def put(self, stage: str, key: str, data: Any) -> None:
+        """Keep `data` as `stage`'s memo, made with `key`, in place of the last one."""
+        assert stage in STAGES, stage
+        self.memos[stage] = Memo(key, data)
+
+    def drop(self, stage: str) -> None:
+        self.memos.pop(stage, None)
+
+    # Read-only views for tests and the dev server.
+    @property
+    def parsed(self) -> Mapping[tuple[str, str], Parsed]:
+        memo = self.memos.get(DOCUMENTS)
+        return memo.data if memo else {}
+
+    @property
+    def checks(self) -> CheckMemo:
+        memo = self.memos.get("checks")
+        return memo.data if memo else CheckMemo()
+
+    @property
+    def built(self) -> Built | None:
+        memo = self.memos.get("built")
+        return memo.data if memo else None
+
     def snapshot(self) -> tuple:
-        """Return a cheap summary that differs whenever the cache's content does, so a build
-        that changed nothing need not save it."""
-        return (
-            self.stamp,
-            frozenset(self.parsed),
-            tuple(self.pages.items()),
-            tuple(self.files.items()),
-            frozenset(self.templates),
-            tuple(self.bytecode.items()),
-            self.checks.paths,
-            frozenset(self.checks.contents),
-            self.last,
+        """Return a cheap summary that differs whenever the saved memos do, so a build that
+        changed nothing need not save the cache."""
+        return tuple(
+            (stage, memo.key, id(memo.data))
+            for stage, memo in sorted(self.memos.items())
+            if stage not in IN_MEMORY
         )
 
     def complete(self) -> str | None:
         """Read the documents, pages and check results load_cache left unread; return a
-        warning if they cannot be used (the build then has only the file memo)."""
+        warning if they cannot be used (the build then has only the first part's memos)."""
         if self.rest is None:
             return None
         (file, offset), self.rest = self.rest, None
@@ -100,7 +152,7 @@ class BuildCache:
         try:
             with file.open("rb") as stream:
                 stream.seek(offset)
-                self.pages, self.checks, names = pickle.loads(_read_part(stream))
+                rest, documents_key, names = _memos(_read_part(stream), REST)
             parsed: dict[tuple[str, str], Parsed] = {}
             packs = {}
             for name in names:
@@ -109,18 +161,13 @@ class BuildCache:
                 parsed.update(documents)
                 packs[name] = frozenset(documents)
         except Exception:  # damaged, replaced, missing or unreadable: all mean the same
-            self.last = None
+            self.drop("last")
             return f"cache not used: {display_path(where)} is damaged or truncated"
-        self.parsed, self.packs = parsed, packs
+        self.memos.update(rest)
+        if names:
+            self.put(DOCUMENTS, documents_key, parsed)
+        self.packs = packs
         return None
-
-    def renew(self, stamp: str) -> None:
-        """Forget everything that depends on the settings or code when `stamp` differs."""
-        if stamp != self.stamp:
-            self.stamp, self.parsed, self.packs, self.pages = stamp, {}, {}, {}
-            self.checks, self.scans, self.last, self.rest = CheckMemo(), {}, None, None
-            self.templates, self.bytecode = {}, {}
-            self.built = None
 
 
 @functools.cache
@@ -134,6 +181,7 @@ def code_fingerprint() -> str:
     package = Path(__file__).resolve().parents[1]  # the whole generator package
     for file in sorted(package.rglob("*.py")):
         h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+    h.update(f"python={sys.implementation.name}-{sys.version}".encode())
     for dist in _OUTPUT_LIBRARIES:
         try:
             h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
@@ -142,19 +190,27 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def cache_stamp(config_fingerprint: str) -> str:
-    """Return the stamp a cache must carry to be valid for these settings and this code."""
-    return f"{__version__}:{code_fingerprint()}:{config_fingerprint}"
+def code_stamp() -> str:
+    """Return the stamp a cache must carry to be valid for this code: the generator's
+    version and a hash of its code and of the libraries that shape output."""
+    return f"{__version__}:{code_fingerprint()}"
 
 
 def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     """Return the cache saved in `folder` if it is whole and has `stamp`, else an empty one.
 
     The second value is a warning when a cache file existed but could not be used. The stamp
-    is read first, so a cache for other settings or code is passed over without unpickling;
-    only the small first part is read here, the documents and pages when complete() asks.
+    is read first, so a cache for other code is passed over without decoding; only the
+    small first part is read here, the documents and pages when complete() asks. A cache
+    folder holding files git tracks (a cache committed to the repository, as a pull
+    request could) is not used at all.
     """
     file = folder / CACHE_FILE
+    if file.exists() and (tracked := git_tracked(folder)):
+        return BuildCache(stamp, keep=False), (
+            f"cache not used: git tracks {display_path(folder / tracked)}; a cache is never "
+            f"taken from the repository (git rm -r --cached {display_path(folder)})"
+        )
     try:
         with file.open("rb") as stream:
             magic = stream.readline()
@@ -170,7 +226,7 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
                 log.info("cache is for other settings or another version; starting cold")
                 return BuildCache(stamp), None
             head = _read_part(stream)
-            # The rest is checksummed and unpickled only if complete() is called; its length
+            # The rest is checksummed and decoded only if complete() is called; its length
             # is checked now, so a truncated file is reported whether or not it is.
             offset = stream.tell()
             header = _HEADER.match(stream.readline(100))
@@ -184,12 +240,30 @@ def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:
     except _Damaged:
         return BuildCache(stamp), f"cache not used: {file} is damaged or truncated"
     try:
-        files, templates, bytecode, last = pickle.loads(head)
-    except Exception:  # any unpickling failure means the same: start cold
+        memos, _, _ = _memos(head, HEAD)
+    except CodecError:
         return BuildCache(stamp), f"cache not used: {file} cannot be read"
-    cache = BuildCache(stamp, files=files, templates=templates, bytecode=bytecode, last=last)
+    cache = BuildCache(stamp, memos)
     cache.rest = (file, offset)
     return cache, None
+
+
+def git_tracked(folder: Path) -> str | None:
+    """Return a file below `folder` that git tracks, if `folder` is in a git work tree and
+    holds one (None without git, outside a work tree, or when git tracks nothing there)."""
+    try:
+        found = subprocess.run(
+            ["git", "ls-files", "-z", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if found.returncode != 0 or not found.stdout:
+        return None
+    return found.stdout.split(b"\0", 1)[0].decode("utf-8", "replace")
 
 
 class _Damaged(Exception):
@@ -216,38 +290,27 @@ def _checksum(payload: bytes) -> str:
     return f"{zlib.crc32(payload):08x}"
 
 
-class _Hashing:
-    """A write-only stream that checksums what passes through it: the cache is pickled
-    straight to disk rather than into one large bytes object first."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.crc = 0
-
-    def write(self, data) -> int:
-        self.crc = zlib.crc32(data, self.crc)
-        return self.stream.write(data)
-
-
 def save_cache(folder: Path, cache: BuildCache) -> None:
     """Write `cache` into `folder`: the documents no pack holds as a new pack, then the cache
     file atomically (magic line, stamp line, then two parts: the file memo and last build's
-    summary, with the templates' facts and bytecode; the pages, check results and pack
+    summary, with the templates' facts; the pages, check results and pack
     names), then remove packs no longer named.
     Each part is a line with its length and checksum, which detects truncation, then its
-    pickle."""
+    MessagePack data (codec), never code."""
     cache.complete()
     folder.mkdir(parents=True, exist_ok=True)
-    packs = _packs_to_keep(cache.packs, cache.parsed.keys())
+    documents = cache.memos.get(DOCUMENTS, Memo("", {}))
+    packs = _packs_to_keep(cache.packs, documents.data.keys())
     held = set().union(*packs.values())
-    new = {key: parsed for key, parsed in cache.parsed.items() if key not in held}
+    new = {key: parsed for key, parsed in documents.data.items() if key not in held}
     if new:
         packs[_write_pack(folder, cache.stamp, new)] = frozenset(new)
+    memos = cache.memos
     _write_atomically(
         folder / CACHE_FILE,
         _MAGIC + cache.stamp.encode("ascii") + b"\n",
-        (cache.files, cache.templates, cache.bytecode, cache.last),
-        (cache.pages, cache.checks, tuple(packs)),
+        _memo_bytes(memos, HEAD),
+        _memo_bytes(memos, REST, documents.key, tuple(packs)),
     )
     cache.packs = packs
     for entry in os.scandir(folder):
@@ -270,7 +333,8 @@ def _packs_to_keep(
 def _write_pack(folder: Path, stamp: str, documents: dict[tuple[str, str], Parsed]) -> str:
     """Write `documents` as a new pack in `folder`; return its file name."""
     name = f"docs-{secrets.token_hex(8)}.pack"
-    _write_atomically(folder / name, _PACK_MAGIC + stamp.encode("ascii") + b"\n", documents)
+    data = encode(documents, _DOCUMENTS)
+    _write_atomically(folder / name, _PACK_MAGIC + stamp.encode("ascii") + b"\n", data)
     return name
 
 
@@ -280,34 +344,48 @@ def _load_pack(file: Path, stamp: str) -> dict[tuple[str, str], Parsed]:
     with file.open("rb") as stream:
         if stream.readline() != _PACK_MAGIC or stream.readline() != stamp.encode() + b"\n":
             raise _Damaged
-        documents = pickle.loads(_read_part(stream))
-    if not isinstance(documents, dict):
-        raise _Damaged
-    return documents
+        return decode(_read_part(stream), _DOCUMENTS)
 
 
-def _write_atomically(file: Path, head: bytes, *parts: object) -> None:
-    """Write `head` then each of `parts` (as _write_part does) to `file`, replacing it only
-    once it is whole."""
-    temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+def _memo_bytes(memos: Mapping[str, Memo], stages: tuple[str, ...], *more: Any) -> bytes:
+    """Return the memos of `stages` (and the documents' key and packs, `more`) as bytes."""
+    saved = {s: [memos[s].key, to_data(memos[s].data, TYPES[s])] for s in stages if s in memos}
+    return msgspec.msgpack.encode([saved, *more])
+
+
+def _memos(payload: bytes, stages: tuple[str, ...]) -> tuple[dict[str, Memo], str, list[str]]:
+    """Return the memos `payload` holds for `stages`, and the documents' key and packs when
+    it names them; raise CodecError if it holds anything else."""
+    try:
+        saved, *more = msgspec.msgpack.decode(payload)
+    except (msgspec.DecodeError, ValueError, TypeError) as exc:
+        raise CodecError(str(exc)) from None
+    if not isinstance(saved, dict) or not saved.keys() <= set(stages):
+        raise CodecError("unknown memo")
+    memos = {}
+    for stage, entry in saved.items():
+        key, data = entry
+        memos[stage] = Memo(from_data(key, str), from_data(data, TYPES[stage]))
+    if not more:
+        return memos, "", []
+    key, names = more
+    names = from_data(names, tuple[str, ...])
+    if not all(_PACK.match(name) for name in names):
+        raise CodecError("not a pack name")
+    return memos, from_data(key, str), list(names)
+
+
+def _write_atomically(file: Path, head: bytes, *parts: bytes) -> None:
+    """Write `head` then each of `parts` (each after a line with its length and checksum)
+    to `file`, replacing it only once it is whole: a reader sees the old file or the new
+    one, never a mix, however many processes save at once."""
+    temp = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with temp.open("wb") as stream:
             stream.write(head)
             for part in parts:
-                _write_part(stream, part)
+                stream.write(f"{len(part):015d} {_checksum(part)}\n".encode("ascii"))
+                stream.write(part)
         os.replace(temp, file)
     finally:
         temp.unlink(missing_ok=True)
-
-
-def _write_part(stream: BinaryIO, value: object) -> None:
-    # Pickled straight to disk; the header, known only afterwards, is written over a blank.
-    where = stream.tell()
-    stream.write(b" " * 15 + b" " + b"0" * 8 + b"\n")
-    hashing = _Hashing(stream)
-    start = stream.tell()
-    pickle.dump(value, hashing, protocol=pickle.HIGHEST_PROTOCOL)
-    end = stream.tell()
-    stream.seek(where)
-    stream.write(f"{end - start:015d} {hashing.crc:08x}\n".encode("ascii"))
-    stream.seek(end)

@@ -19,10 +19,10 @@ from generator.check.findings import check_build
 from generator.check.links import Scanner
 from generator.check.refs import scan_bytes
 from generator.clock import reproducible_now
-from generator.config import Config
+from generator.config import CHECK_SETTINGS, Config
 from generator.errors import BuildFailed, Finding, Problem, SourceError, display_path
 from generator.htmlurls import rebase_site
-from generator.incremental.cache import BuildCache, cache_stamp, load_cache, save_cache
+from generator.incremental.cache import DOCUMENTS, BuildCache, load_cache, save_cache
 from generator.incremental.uptodate import LastBuild, Tally, inputs_key, manifest_key, window
 from generator.incremental.warm import built
 from generator.markup.speedups import mode as markdown_mode
@@ -100,31 +100,32 @@ class ParseOutcome:
     errors: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
     parsed: int  # how many were parsed rather than taken from the cache
+    memo: dict[tuple[str, str], Parsed] = field(default_factory=dict)  # for the next build
 
 
 def parse_all(
     tree: ContentTree,
     config: Config,
-    cache: BuildCache,
+    previous: Mapping[tuple[str, str], Parsed] | None = None,
     options: BuildOptions = BuildOptions(jobs=1),
     workers: ParseWorkers | None = None,
 ) -> ParseOutcome:
-    """Return every document of `tree`, parsing only those `cache` does not hold, with the
-    processes `options` ask for (or in `workers`).
-
-    The cache is left holding exactly the documents of this tree.
+    """Return every document of `tree`, parsing only those `previous` (the last build's
+    documents memo, never changed) does not hold, with the processes `options` ask for (or
+    in `workers`). The outcome's `memo` holds exactly the documents of this tree.
     """
+    previous = previous or {}
     errors, warnings = list(tree.errors), list(tree.skipped)
     sources: list[Source] = []
     for source in tree.sources:
-        if source.text is None and (source.path, source.digest) not in cache.parsed:
+        if source.text is None and (source.path, source.digest) not in previous:
             loaded = with_text(source)  # left unread, but it must be parsed after all
             if isinstance(loaded, Problem):
                 errors.append(loaded)
                 continue
             source = loaded
         sources.append(source)
-    missing = [s for s in sources if (s.path, s.digest) not in cache.parsed]
+    missing = [s for s in sources if (s.path, s.digest) not in previous]
     jobs, method = worker_count(options.jobs), options.start_method
     terms: dict[Term, Term] = {}
     fresh = {
@@ -135,10 +136,10 @@ def parse_all(
     }
     current: dict[tuple[str, str], Parsed] = {}
     documents: list[Article | Page] = []
-    last_good = {key[0]: (key, p) for key, p in cache.parsed.items()} if options.last_good else {}
+    last_good = {key[0]: (key, p) for key, p in previous.items()} if options.last_good else {}
     for source in sources:
         key = (source.path, source.digest)
-        outcome = fresh.get(source.path) or cache.parsed[key]
+        outcome = fresh.get(source.path) or previous[key]
         if isinstance(outcome, SourceError):
             errors.append(outcome.problem)
             if source.path in last_good:
@@ -151,8 +152,7 @@ def parse_all(
         warnings.extend(outcome.warnings)
         for note in outcome.notes:
             log.info("%s", note)
-    cache.parsed = current
-    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), len(missing))
+    return ParseOutcome(tuple(documents), tuple(errors), tuple(warnings), len(missing), current)
 
 
 def _share_terms(outcome: Parsed | SourceError, terms: dict[Term, Term]) -> Parsed | SourceError:
@@ -267,6 +267,20 @@ class _Laps:
         return time.perf_counter() - self.started
 
 
+@dataclass(frozen=True)
+class _Keys:
+    """The keys of the stages' memos: the code's stamp and the settings each stage reads."""
+
+    documents: str  # parsing reads every setting but the checks'
+    pages: str  # so does rendering
+    checks: str  # the checks read every setting
+
+    @classmethod
+    def of(cls, stamp: str, config: Config) -> _Keys:
+        output = f"{stamp}:{config.fingerprint(leave_out=CHECK_SETTINGS)}"
+        return cls(output, output, f"{stamp}:{config.fingerprint()}")
+
+
 def _build(
     config: Config, options: BuildOptions, cache: BuildCache | None, workers: ParseWorkers | None
 ) -> BuildResult:
@@ -274,17 +288,19 @@ def _build(
     log.info("%s", markdown_mode())
     in_memory = cache is not None  # the caller keeps it for the next build (the dev server)
     cache, persistent = _open_cache(config, options, cache)
-    inputs = _read(config, options, cache)
+    keys = _Keys.of(cache.stamp, config)
+    inputs = _read(config, options, cache, keys)
     laps.lap("read")
     tree = inputs.tree
-    if not tree.errors and (result := _unchanged(config, cache.last, inputs)):
+    if not tree.errors and (result := _unchanged(config, cache.get("last"), inputs)):
         laps.lap("compare")
         return replace(result, seconds=laps.seconds(), timings=laps.timings)
     warning = cache.complete()
     if warning:
         log.warning("%s", warning)
     loaded = cache.snapshot()
-    parsed = parse_all(tree, config, cache, options, workers)
+    parsed = parse_all(tree, config, cache.get(DOCUMENTS, keys.documents), options, workers)
+    cache.put(DOCUMENTS, keys.documents, parsed.memo)
     laps.lap("parse")
     if parsed.errors and not options.keep_going:
         raise BuildFailed(parsed.errors, timings=laps.timings)
@@ -300,26 +316,28 @@ def _build(
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     link_warnings = (*link_warnings, *term_clashes(site, config.content_dir))
     laps.lap("assemble")
-    originals = {path: (digest, p.document) for (path, digest), p in cache.parsed.items()}
+    originals = {path: (digest, p.document) for (path, digest), p in parsed.memo.items()}
     # What only a later build reads (page keys, this build's summary) is not worked out for
     # a cache that is neither saved nor kept: a cold build with --no-cache.
     remember = persistent or in_memory
     sync, findings, rendered = _publish(
-        config, options, cache, inputs, site, originals, parsed.warnings, link_warnings, laps,
-        remember,
+        config, options, cache, keys, inputs, site, originals, parsed.warnings, link_warnings,
+        laps, remember,
     )  # fmt: skip
     warnings = parsed.warnings + link_warnings
     if in_memory:
         sources = {s.path: s for s in tree.sources}
-        cache.built = built(sources, originals, site, inputs.env, inputs.templates, config)
+        quick = built(sources, originals, site, inputs.env, inputs.templates, config)
+        cache.put("built", keys.pages, quick)
     tally = _tally(site, parsed.documents, inputs.now)
     # A build that left documents out is never the last build a no-change build repeats:
     # the next one reads them again, and reports them again.
     if remember and not left_out:
-        cache.last = LastBuild(
+        last = LastBuild(
             inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
             manifest_key(sync.files),
         )  # fmt: skip
+        cache.put("last", "", last)
     if persistent and cache.snapshot() != loaded:
         try:
             save_cache(config.cache_dir, cache)
@@ -390,38 +408,38 @@ def _open_cache(
 ) -> tuple[BuildCache, bool]:
     """Return the cache to build with (the one given, the saved one or an empty one) and
     whether it is saved after the build."""
-    stamp = cache_stamp(config.fingerprint())
     persistent = cache is None and options.use_cache
     if cache is None:
-        cache = BuildCache(stamp)
+        cache = BuildCache()
         if persistent:
-            cache, warning = load_cache(config.cache_dir, stamp)
+            cache, warning = load_cache(config.cache_dir, cache.stamp)
             if warning:
                 log.warning("%s", warning)
-    cache.renew(stamp)
-    return cache, persistent
+    return cache, persistent and cache.keep
 
 
-def _read(config: Config, options: BuildOptions, cache: BuildCache) -> _Inputs:
-    """Return the content, the theme and the key of everything read."""
-    tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
+def _read(config: Config, options: BuildOptions, cache: BuildCache, keys: _Keys) -> _Inputs:
+    """Return the content, the theme and the key of everything read; keep the new file and
+    template memos in `cache`."""
+    files: FileMemo = dict(cache.get("files") or {})
+    tree = read_content(config.content_dir, files, config.max_document_mb * 1_000_000)
     theme = find_theme(config)
-    env = make_environment(config, theme, cache.bytecode)
-    theme_templates = read_templates(env, cache.templates)
+    env = make_environment(config, theme)
+    facts = dict(cache.get("templates") or {})
+    theme_templates = read_templates(env, facts)
     templates = template_fingerprints(theme_templates)
-    if cache.built is not None and cache.built.templates == templates:
-        env = cache.built.env  # its templates are compiled already (the dev server's rebuilds)
-    theme_files = {rel: file_digest(f, cache.files) for rel, f in theme.static_files().items()}
+    quick = cache.get("built", keys.pages)
+    if quick is not None and quick.templates == templates:
+        env = quick.env  # its templates are compiled already (the dev server's rebuilds)
+    theme_files = {rel: file_digest(f, files) for rel, f in theme.static_files().items()}
+    cache.put("files", "", files)
+    cache.put("templates", "", facts)
     # Problems name files relative to the working folder, so it is an input too.
     flags = (
-        options.drafts,
-        options.future,
-        options.strict,
-        options.keep_going,
-        tuple(tree.skipped),
+        options.drafts, options.future, options.strict, options.keep_going, tuple(tree.skipped),
         os.getcwd(),
-    )
-    key = inputs_key(cache.stamp, flags, tree.sources, tree.assets, templates, theme_files)
+    )  # fmt: skip
+    key = inputs_key(keys.checks, flags, tree.sources, tree.assets, templates, theme_files)
     now = options.clock or reproducible_now()
     return _Inputs(tree, theme, env, templates, theme_templates, now, key)
 
@@ -430,6 +448,7 @@ def _publish(
     config: Config,
     options: BuildOptions,
     cache: BuildCache,
+    keys: _Keys,
     inputs: _Inputs,
     site: Site,
     originals: Mapping[str, tuple[str, Document]],
@@ -445,14 +464,15 @@ def _publish(
     broken = syntax_errors(inputs.theme_templates)
     if broken:
         raise BuildFailed(broken)
-    scanner = Scanner(config, cache.scans)
+    scanner = Scanner(config, cache.get("scans"))
     rendered = 0
     oversized: list[Output] = []  # pages over max_page_mb
     with Staging(config.output_dir) as staging:
         memo = None
         if remember:
-            keys = PageKeys(cache.stamp, inputs.templates, originals)
-            memo = PageMemo(keys, cache.pages, staging.present)
+            page_keys = PageKeys(keys.pages, inputs.templates, originals)
+            previous = cache.get("pages", keys.pages) or {}
+            memo = PageMemo(page_keys, previous, staging.present)
         # Pages stream from the renderer (several processes for a large site) to the
         # staging area: the site is never held in memory whole. The other files are made
         # while the render workers start on the pages.
@@ -460,7 +480,7 @@ def _publish(
         with render_site(
             site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
         ) as pages:
-            for output in other_outputs(site, config, inputs.theme, memo, cache.files):
+            for output in other_outputs(site, config, inputs.theme, memo, cache.get("files")):
                 scanner.add(output)
                 staging.add(output)
             for output, found in pages:
@@ -480,17 +500,20 @@ def _publish(
             raise BuildFailed(problems)
         origins = staging.claims.origins()
         laps.lap("render")
-        findings = check_build(
+        findings, checked = check_build(
             site, scanner, origins, tree.sources, warnings, link_warnings, config,
-            options.strict, cache.checks,
+            options.strict, cache.get("checks", keys.checks),
         )  # fmt: skip
+        cache.put("checks", keys.checks, checked)
+        if remember:
+            cache.put("scans", "", scanner.scans)
         laps.lap("check")
         if any(f.level == "error" for f in findings):
             errors = [f.problem for f in findings if f.level == "error"]
             raise BuildFailed(errors, findings, laps.timings)
         sync = staging.commit()
     if memo is not None:
-        cache.pages = memo.current
+        cache.put("pages", keys.pages, memo.current)
     laps.lap("write")
     return sync, tuple(findings), rendered
 

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from generator.config import Config
 from generator.errors import BuildFailed
-from generator.incremental.cache import BuildCache, cache_stamp
 from generator.model import Article, Page
 from generator.pipeline.build import BuildOptions, parse_all
 from generator.source.files import read_content
@@ -46,8 +45,7 @@ def list_held(config: Config, kind: str, now: datetime) -> list[Held]:
     Raises BuildFailed when a document cannot be read: a list must not silently miss one.
     """
     tree = read_content(config.content_dir)
-    cache = BuildCache(cache_stamp(config.fingerprint()))
-    parsed = parse_all(tree, config, cache, BuildOptions())  # on every core
+    parsed = parse_all(tree, config, None, BuildOptions())  # on every core
     if parsed.errors:
         raise BuildFailed(parsed.errors)
     return held_back(list(parsed.documents), kind, now)

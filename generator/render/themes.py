@@ -105,27 +105,8 @@ def _format_date(value: datetime, fmt: str = "%-d %B %Y") -> str:
     return value.strftime(fmt.replace("%-d", str(value.day)).replace("%-H", str(value.hour)))
 
 
-class _KeptBytecode(jinja2.BytecodeCache):
-    """Compiled templates held in `store` (the build cache's), so that a rebuild compiles
-    only the templates that changed. Jinja checks each one's source checksum on loading."""
-
-    def __init__(self, store: dict[str, bytes]):
-        self.store = store
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.store.get(bucket.key)
-        if data is not None:
-            bucket.bytecode_from_string(data)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-def make_environment(
-    config: Config, theme: Theme, bytecode: dict[str, bytes] | None = None
-) -> jinja2.Environment:
-    """Return the Jinja environment for `theme`: autoescaped, strict about undefined names;
-    compiled templates are kept in `bytecode` when given."""
+def make_environment(config: Config, theme: Theme) -> jinja2.Environment:
+    """Return the Jinja environment for `theme`: autoescaped, strict about undefined names."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
         autoescape=True,
@@ -135,7 +116,6 @@ def make_environment(
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=-1,
-        bytecode_cache=None if bytecode is None else _KeptBytecode(bytecode),
         extensions=[FragmentCache],
     )
     base_path = config.base_path

@@ -1,0 +1,128 @@
+"""The persistent cache holds data, never code: loading one runs no pickle, marshal, eval,
+exec or compile; a planted pickle payload does nothing; a cache folder git tracks is
+ignored with a warning; saves from two processes at once never leave a broken cache."""
+
+from __future__ import annotations
+
+import builtins
+import marshal
+import multiprocessing
+import pickle
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import article, write_files
+
+from generator.config import load_config
+from generator.incremental.cache import CACHE_FILE, BuildCache, load_cache, save_cache
+from generator.pipeline.build import BuildOptions, build
+
+SITE = {
+    "site.yaml": "title: T\nbase_url: https://example.org/\ntimezone: Asia/Baku\n",
+    "content/articles/a.md": article("A", "2024-02-01 10:00", tags="[Baku]", extra="[1, x]"),
+    "content/articles/b.md": article("B", "2024-02-02 10:00", body="[gone](/gone/)"),
+    "content/pages/about.md": "---\ntitle: About\n---\nWho.\n",
+}
+
+
+def _built(root: Path):
+    write_files(root, SITE)
+    config = load_config(root / "site.yaml")
+    build(config, BuildOptions(jobs=1))
+    return config
+
+
+def _forbidden(*args, **kwargs):
+    raise AssertionError("the cache loader ran code")
+
+
+def test_loading_the_cache_runs_no_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _built(tmp_path)
+    for module, name in (
+        (pickle, "loads"),
+        (pickle, "load"),
+        (pickle, "Unpickler"),
+        (marshal, "loads"),
+        (marshal, "load"),
+        (builtins, "eval"),
+        (builtins, "exec"),
+        (builtins, "compile"),
+    ):
+        monkeypatch.setattr(module, name, _forbidden)
+    cache, warning = load_cache(config.cache_dir, BuildCache().stamp)
+    assert warning is None
+    assert cache.complete() is None
+    assert len(cache.parsed) == 3 and cache.get("last") is not None
+    monkeypatch.undo()
+    # What was loaded is what was saved: a build from it equals the first one.
+    again = BuildCache(cache.stamp, dict(cache.memos))
+    save_cache(tmp_path / "copy", again)
+    reloaded, _ = load_cache(tmp_path / "copy", cache.stamp)
+    assert reloaded.complete() is None
+    assert reloaded.memos == cache.memos
+
+
+class _Payload:
+    def __reduce__(self):
+        return (Path.touch, (Path("planted-pickle-ran"),))
+
+
+def test_a_planted_pickle_runs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _built(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    payload = pickle.dumps(_Payload())
+    for file in config.cache_dir.iterdir():  # the cache file and every pack
+        head = b"".join(file.read_bytes().splitlines(keepends=True)[:2])
+        file.write_bytes(head + f"{len(payload):015d} 00000000\n".encode() + payload)
+    (config.cache_dir / "other.pickle").write_bytes(payload)
+    result = build(config, BuildOptions(jobs=1))
+    assert result.parsed == 3  # cold: the cache was refused
+    assert not (tmp_path / "planted-pickle-ran").exists()
+
+
+def test_a_cache_git_tracks_is_ignored_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    config = _built(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "-f", ".cache"], cwd=tmp_path, check=True)
+    before = (config.cache_dir / CACHE_FILE).read_bytes()
+    (tmp_path / "content/articles/b.md").write_text(article("B", "2024-02-02 10:00", body="x"))
+    with caplog.at_level("WARNING"):
+        result = build(config, BuildOptions(jobs=1))
+    assert result.parsed == 3  # cold, never an error
+    assert any("cache not used: git tracks" in r.getMessage() for r in caplog.records)
+    assert (config.cache_dir / CACHE_FILE).read_bytes() == before  # nor written over
+
+
+def _save_many(folder: str, rounds: int) -> None:
+    config = load_config(Path(folder) / "site.yaml")
+    cache, _ = load_cache(config.cache_dir, BuildCache().stamp)
+    cache.complete()
+    for _ in range(rounds):
+        cache.packs = {}  # every save writes a pack of its own and drops the others'
+        save_cache(config.cache_dir, cache)
+
+
+def test_saves_at_the_same_time_leave_a_valid_cache(tmp_path: Path) -> None:
+    config = _built(tmp_path)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_save_many, args=(str(tmp_path), 25)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for _ in range(25):
+        cache, warning = load_cache(config.cache_dir, BuildCache().stamp)
+        assert warning is None
+        # A pack another save removed meanwhile makes a warning, never a wrong cache.
+        if cache.complete() is None:
+            assert len(cache.parsed) == 3
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    cache, warning = load_cache(config.cache_dir, BuildCache().stamp)
+    assert warning is None and cache.complete() is None and len(cache.parsed) == 3
