@@ -14,7 +14,7 @@ import jinja2
 
 from generator.assemble.assembly import Selection, assemble_site
 from generator.assemble.links import resolve_links
-from generator.check.findings import check_build
+from generator.check.findings import check_build, unreadable_errors
 from generator.check.links import Scanner
 from generator.check.refs import scan_bytes
 from generator.clock import reproducible_now
@@ -262,7 +262,7 @@ def _build(
     inputs = _read(config, options, cache)
     laps.lap("read")
     tree = inputs.tree
-    if not tree.errors and (result := _unchanged(config, cache.last, inputs)):
+    if not (tree.errors or tree.unreadable) and (result := _unchanged(config, cache.last, inputs)):
         laps.lap("compare")
         return replace(result, seconds=laps.seconds(), timings=laps.timings)
     warning = cache.complete()
@@ -271,8 +271,9 @@ def _build(
     loaded = cache.snapshot()
     parsed = parse_all(tree, config, cache, options, workers)
     laps.lap("parse")
-    if parsed.errors:
-        raise BuildFailed(parsed.errors, timings=laps.timings)
+    errors = parsed.errors + tuple(unreadable_errors(tree.unreadable, config, options.strict))
+    if errors:
+        raise BuildFailed(errors, timings=laps.timings)
     selection = Selection(inputs.now, options.drafts, options.future)
     site = assemble_site(parsed.documents, tree.assets, selection)
     # Root-relative links written in Markdown carry the base path under a sub-path;
@@ -347,7 +348,8 @@ def _open_cache(
 
 def _read(config: Config, options: BuildOptions, cache: BuildCache) -> _Inputs:
     """Return the content, the theme and the key of everything read."""
-    tree = read_content(config.content_dir, cache.files, config.max_document_mb * 1_000_000)
+    limit = config.max_document_mb * 1_000_000
+    tree = read_content(config.content_dir, cache.files, limit, config.raw_html)
     theme = find_theme(config)
     env = make_environment(config, theme, cache.bytecode)
     theme_templates = read_templates(env, cache.templates)
@@ -418,7 +420,7 @@ def _publish(
         laps.lap("render")
         findings = check_build(
             site, scanner, origins, tree.sources, warnings, link_warnings, config,
-            options.strict, cache.checks,
+            options.strict, cache.checks, tree.unreadable,
         )  # fmt: skip
         laps.lap("check")
         if any(f.level == "error" for f in findings):
