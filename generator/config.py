@@ -31,6 +31,8 @@ DEFAULT_CHECKS: dict[str, str] = {
     "long_summary": "off",
     "single_use_tags": "off",
     "external_links": "warning",  # only run by `build.py check --external`
+    # A folder or file of content/ that cannot be read: its stories would vanish unnoticed.
+    "unreadable_sources": "error",
 }
 # What a site may leave out with `disable` (as Hugo's disableKinds): each listing with its
 # index page and feeds, the Atom feed beside every listing, and the RSS feed.

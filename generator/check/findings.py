@@ -23,6 +23,8 @@ from generator.source.files import SourceTexts
 
 # The check that wraps warnings of earlier stages (a duplicate front matter key, a skipped file).
 CONTENT = "content"
+# The check of folders and files of content/ that cannot be read (ContentTree.unreadable).
+UNREADABLE = "unreadable_sources"
 NOUNS: dict[str, tuple[str, str]] = {
     "broken_links": ("broken link", "broken links"),
     "missing_images": ("missing image", "missing images"),
@@ -33,6 +35,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "long_summary": ("summary too long or missing", "summaries too long or missing"),
     "single_use_tags": ("tag used once", "tags used once"),
     "external_links": ("broken external link", "broken external links"),
+    UNREADABLE: ("unreadable source", "unreadable sources"),
     CONTENT: ("content warning", "content warnings"),
 }
 
@@ -56,6 +59,15 @@ def judge(
         findings.values(),
         key=lambda f: (f.problem.path, f.problem.line or 0, f.problem.message, f.check),
     )
+
+
+def unreadable_errors(
+    unreadable: Iterable[Problem], config: Config, strict: bool = False
+) -> list[Problem]:
+    """Return the folders and files of content/ that cannot be read and stop the build at
+    their level; the others are judged with the checks' findings (check_build)."""
+    findings = judge(((UNREADABLE, p) for p in unreadable), config, strict)
+    return [f.problem for f in findings if f.level == "error"]
 
 
 def summarize(findings: Sequence[Finding]) -> list[str]:
@@ -180,11 +192,13 @@ def check_build(
     config: Config,
     strict: bool = False,
     memo: CheckMemo | None = None,
+    unreadable: Iterable[Problem] = (),
 ) -> tuple[list[Finding], CheckMemo]:
     """Return the findings of a build: the checks over its `pages` (`origins` holds every
     output path and what made it), the unknown content links (`link_warnings`, as broken
-    links), then the other warnings of earlier stages (as check 'content'); and what the
-    checks found, for the next build, which takes it as `memo` (never changed here)."""
+    links), the `unreadable` folders and files of content/, then the other warnings of
+    earlier stages (as check 'content'); and what the checks found, for the next build,
+    which takes it as `memo` (never changed here)."""
     digests = {s.path: s.digest for s in sources}
     lines = memo.lines if memo else None
     locator = Locator(config, SourceTexts(sources), site, None, digests, lines)
@@ -202,6 +216,7 @@ def check_build(
     raw += [("broken_links", p) for p in unknown]
     contents: dict[str, DocumentFacts] = {}
     raw += check_documents(site, config, locator, memo, digests, contents)
+    raw += [(UNREADABLE, p) for p in unreadable]
     new = CheckMemo(frozenset(origins), results, contents, locator.lines)
     judged = judge(raw, config, strict) + judge(((CONTENT, p) for p in warnings), config, strict)
     return judged, new

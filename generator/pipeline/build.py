@@ -15,7 +15,7 @@ import jinja2
 
 from generator.assemble.assembly import Selection, assemble_site, term_clashes
 from generator.assemble.links import resolve_links
-from generator.check.findings import check_build
+from generator.check.findings import check_build, unreadable_errors
 from generator.check.links import Scanner
 from generator.check.refs import scan_bytes
 from generator.clock import reproducible_now
@@ -292,7 +292,9 @@ def _build(
     inputs = _read(config, options, cache, keys)
     laps.lap("read")
     tree = inputs.tree
-    if not tree.errors and (result := _unchanged(config, cache.get("last"), inputs)):
+    if not (tree.errors or tree.unreadable) and (
+        result := _unchanged(config, cache.get("last"), inputs)
+    ):
         laps.lap("compare")
         return replace(result, seconds=laps.seconds(), timings=laps.timings)
     warning = cache.complete()
@@ -302,9 +304,10 @@ def _build(
     parsed = parse_all(tree, config, cache.get(DOCUMENTS, keys.documents), options, workers)
     cache.put(DOCUMENTS, keys.documents, parsed.memo)
     laps.lap("parse")
-    if parsed.errors and not options.keep_going:
-        raise BuildFailed(parsed.errors, timings=laps.timings)
-    documents, left_out = parsed.documents, parsed.errors
+    errors = parsed.errors + tuple(unreadable_errors(tree.unreadable, config, options.strict))
+    if errors and not options.keep_going:
+        raise BuildFailed(errors, timings=laps.timings)
+    documents, left_out = parsed.documents, errors
     if options.keep_going:
         documents, collided = _without_collisions(documents, config)
         left_out = tuple(sorted((*left_out, *collided), key=lambda p: (p.path, p.line or 0)))
@@ -422,7 +425,8 @@ def _read(config: Config, options: BuildOptions, cache: BuildCache, keys: _Keys)
     """Return the content, the theme and the key of everything read; keep the new file and
     template memos in `cache`."""
     files: FileMemo = dict(cache.get("files") or {})
-    tree = read_content(config.content_dir, files, config.max_document_mb * 1_000_000)
+    limit = config.max_document_mb * 1_000_000
+    tree = read_content(config.content_dir, files, limit, config.raw_html)
     theme = find_theme(config)
     env = make_environment(config, theme)
     facts = dict(cache.get("templates") or {})
@@ -502,7 +506,7 @@ def _publish(
         laps.lap("render")
         findings, checked = check_build(
             site, scanner, origins, tree.sources, warnings, link_warnings, config,
-            options.strict, cache.get("checks", keys.checks),
+            options.strict, cache.get("checks", keys.checks), tree.unreadable,
         )  # fmt: skip
         cache.put("checks", keys.checks, checked)
         if remember:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.errors import Problem, display_path
+from generator.markup.rawfiles import is_markup_file, markup_file_problems
 from generator.model import Asset, Source
 from generator.outputs import digest
 from generator.urls import is_junk
@@ -29,8 +30,11 @@ CONTENT_UNDERSCORE_FOLDERS = ("_posts", "_drafts")
 class ContentTree:
     sources: tuple[Source, ...]
     assets: tuple[Asset, ...]
-    errors: tuple[Problem, ...]  # files that should be content but cannot be read
+    errors: tuple[Problem, ...]  # files that should be content but cannot be used
     skipped: tuple[Problem, ...]  # files left out on purpose (links out, FIFOs)
+    # Folders and files that cannot be read (permission denied, I/O error): the check
+    # `unreadable_sources` gives them their level, since what they hold is missing.
+    unreadable: tuple[Problem, ...] = ()
 
 
 def is_machinery(name: str, folder: bool) -> bool:
@@ -66,20 +70,24 @@ def _memo_digest(file: str, info: os.stat_result, memo: FileMemo) -> str:
 
 
 def read_content(
-    content_dir: Path, memo: FileMemo | None = None, max_bytes: int | None = None
+    content_dir: Path,
+    memo: FileMemo | None = None,
+    max_bytes: int | None = None,
+    raw_html: bool = True,
 ) -> ContentTree:
     """Return every document and asset under `content_dir`, in sorted path order.
 
     Files are hashed through `memo`: an unchanged image is not read again, and an unchanged
     document comes without its text (with_text reads it when it must be parsed). A Markdown
-    file over `max_bytes` is an error rather than a document.
+    file over `max_bytes` is an error rather than a document. Without `raw_html`, a file a
+    browser would run as markup (HTML, XML, an SVG with script) is an error too.
     """
     memo = {} if memo is None else memo
     root = content_dir.resolve()
     if not root.is_dir():
         missing = Problem(display_path(content_dir), None, "content folder not found")
         return ContentTree((), (), (missing,), ())
-    reader = _Reader(str(root), memo, max_bytes)
+    reader = _Reader(str(root), memo, max_bytes, raw_html)
     # Depth first, a folder's files before its subfolders, each in name order (as os.walk
     # does); os.scandir spares a stat per name and pathlib's cost on every file.
     todo = [("", str(root))]
@@ -93,21 +101,27 @@ def read_content(
 class _Reader:
     """Collects the documents, assets and problems of one content tree, folder by folder."""
 
-    def __init__(self, root: str, memo: FileMemo, max_bytes: int | None):
+    def __init__(self, root: str, memo: FileMemo, max_bytes: int | None, raw_html: bool):
         self.root = root
         self.inside = root.rstrip("/") + "/"
         self.memo = memo
         self.max_bytes = max_bytes
+        self.raw_html = raw_html
         self.sources: list[Source] = []
         self.assets: list[Asset] = []
         self.errors: list[Problem] = []
         self.skipped: list[Problem] = []
+        self.unreadable: list[Problem] = []
         self.bundles: list[tuple[str, str]] = []  # (folder prefix, source path of its index.md)
 
     def tree(self) -> ContentTree:
         owned = [_with_owner(a, self.bundles) for a in self.assets]
         return ContentTree(
-            tuple(self.sources), tuple(owned), tuple(self.errors), tuple(self.skipped)
+            tuple(self.sources),
+            tuple(owned),
+            tuple(self.errors),
+            tuple(self.skipped),
+            tuple(self.unreadable),
         )
 
     def folder(self, prefix: str, folder: str) -> list[tuple[str, str]]:
@@ -116,7 +130,8 @@ class _Reader:
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
-        except OSError:  # an unreadable folder is passed over, as os.walk does
+        except OSError as exc:  # its stories would vanish: say so (unreadable_sources)
+            self.unreadable.append(_unreadable(folder, exc, "folder"))
             return []
         subfolders: list[tuple[str, str]] = []
         files: list[os.DirEntry] = []
@@ -165,11 +180,15 @@ class _Reader:
             return
         if not entry.name.lower().endswith(MARKDOWN_SUFFIXES):
             try:
-                self.assets.append(Asset(rel, Path(path), _memo_digest(path, info, self.memo)))
+                if not self.raw_html and is_markup_file(entry.name):
+                    value = self._markup_digest(path, info)
+                    if value is None:
+                        return
+                else:
+                    value = _memo_digest(path, info, self.memo)
+                self.assets.append(Asset(rel, Path(path), value))
             except OSError as exc:
-                self.errors.append(
-                    Problem(display_path(path), None, f"cannot read: {exc.strerror}")
-                )
+                self.unreadable.append(_unreadable(path, exc, "file"))
             return
         if self.max_bytes is not None and info.st_size > self.max_bytes:
             limit = f"{self.max_bytes / 1_000_000:g} MB"
@@ -189,12 +208,37 @@ class _Reader:
             # As it was when last read: its text is read only if it must be parsed again.
             self.sources.append(Source(rel, Path(path), None, known[2], kind, bundle))
             return
-        loaded = with_text(Source(rel, Path(path), None, "", kind, bundle), info.st_size)
+        try:
+            loaded = _load(Source(rel, Path(path), None, "", kind, bundle), info.st_size)
+        except OSError as exc:
+            self.unreadable.append(_unreadable(path, exc, "file"))
+            return
         if isinstance(loaded, Problem):
             self.errors.append(loaded)
             return
         self.memo[path] = (info.st_size, info.st_mtime_ns, loaded.digest)
         self.sources.append(loaded)
+
+    def _markup_digest(self, path: str, info: os.stat_result) -> str | None:
+        """Return the digest of a markup file (HTML, XML, SVG) that may be published without
+        raw HTML, that is a clean SVG; else record why not and return None. Raises OSError."""
+        name = os.path.basename(path)
+        svg = name.lower().endswith(".svg")
+        if svg and self.max_bytes is not None and info.st_size > self.max_bytes:
+            limit = f"{self.max_bytes / 1_000_000:g} MB"
+            message = f"an SVG larger than the {limit} limit of max_document_mb cannot be checked"
+            hint = "raise max_document_mb in site.yaml if the file is genuine"
+            self.errors.append(Problem(display_path(path), None, message, hint))
+            return None
+        data = _read_bytes(path, info.st_size) if svg else b""
+        problems = markup_file_problems(name, data)
+        if problems:
+            shown = display_path(path)
+            self.errors += [Problem(shown, line, message, hint) for line, message, hint in problems]
+            return None
+        value = digest(data)
+        self.memo[path] = (info.st_size, info.st_mtime_ns, value)
+        return value
 
     def _unsafe(self, entry: os.DirEntry, info: os.stat_result) -> str | None:
         """Return why a file whose stat is `info` must not be read (a link out of content/,
@@ -214,15 +258,31 @@ def with_text(source: Source, size: int = 1 << 16) -> Source | Problem:
     is a hint of the file's size."""
     if source.text is not None:
         return source
-    path = str(source.file)
     try:
-        data = _read_bytes(path, size)
+        return _load(source, size)
+    except OSError as exc:
+        return Problem(display_path(source.file), None, f"cannot read: {exc.strerror}")
+
+
+def _load(source: Source, size: int) -> Source | Problem:
+    """Return `source` with its text read, or a Problem if it is not UTF-8; raise OSError
+    if it cannot be read."""
+    data = _read_bytes(str(source.file), size)
+    try:
         text = decode(data)
     except UnicodeDecodeError as exc:
         return _not_utf8(source.file, data, exc)
-    except OSError as exc:
-        return Problem(display_path(path), None, f"cannot read: {exc.strerror}")
     return replace(source, text=text, digest=digest(data))
+
+
+def _unreadable(path: str, exc: OSError, kind: str) -> Problem:
+    """Return the problem of a folder or file (`kind`) at `path` that cannot be read."""
+    return Problem(
+        display_path(path),
+        None,
+        f"cannot read this {kind}: {exc.strerror or exc}",
+        "what it holds is not published; give the build read access, or move it out of content/",
+    )
 
 
 class SourceTexts(Mapping[str, str]):

@@ -1,0 +1,144 @@
+"""Folders and files of content/ that cannot be read are reported (check
+`unreadable_sources`, an error by default), never passed over with their stories lost.
+
+chmod 000 does not stop root, who reads anything through the capabilities
+CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH; as root, the build runs without those two
+(`setpriv --bounding-set`), so a folder it owns with mode 000 is as closed to it as to
+anyone. Where setpriv is missing or not permitted the tests are skipped, or fail under
+GAZETTE_REQUIRE_TOOLS=1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BUILD_PY, SITE_YAML, article, write_files
+
+REQUIRE_TOOLS = os.environ.get("GAZETTE_REQUIRE_TOOLS") == "1"
+DROP = "-dac_override,-dac_read_search"
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_TOOLS:
+        pytest.fail(f"{reason} (required because GAZETTE_REQUIRE_TOOLS=1)")
+    pytest.skip(reason)
+
+
+def _prefix() -> list[str]:
+    """Return the command that runs a program unable to read a mode-000 folder."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        _missing("setpriv is not installed: root reads any folder")
+    prefix = [setpriv, f"--bounding-set={DROP}", f"--inh-caps={DROP}"]
+    probe = subprocess.run([*prefix, "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        _missing(f"setpriv cannot drop capabilities here: {probe.stderr.strip()}")
+    return prefix
+
+
+def build(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*_prefix(), sys.executable, str(BUILD_PY), "build", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def site(tmp_path: Path):
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    write_files(
+        root / "content",
+        {
+            "articles/open.md": article("Open"),
+            "articles/locked/secret.md": article("Secret"),
+            "articles/shut.md": article("Shut"),
+            "images/shut.png": b"\x89PNG\r\n\x1a\n",
+        },
+    )
+    closed = [root / "content/articles/locked"]
+    yield root, closed
+    for path in closed:
+        if path.exists():
+            path.chmod(0o755)
+
+
+def test_an_unreadable_folder_fails_the_build_by_name(site) -> None:
+    root, closed = site
+    first = build(root, "--no-cache")
+    assert first.returncode == 0, first.stderr
+    before = hashes(root / "output")
+    closed[0].chmod(0)
+    done = build(root, "--no-cache")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "content/articles/locked: cannot read this folder: Permission denied" in done.stderr
+    assert hashes(root / "output") == before  # the failed build wrote nothing
+
+
+def test_unreadable_files_are_each_named_in_one_run(site) -> None:
+    root, closed = site
+    for rel in ("content/articles/shut.md", "content/images/shut.png"):
+        (root / rel).chmod(0)
+        closed.append(root / rel)
+    closed[0].chmod(0)
+    done = build(root, "--no-cache")
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.splitlines()
+    for rel, kind in [
+        ("content/articles/locked", "folder"),
+        ("content/articles/shut.md", "file"),
+        ("content/images/shut.png", "file"),
+    ]:
+        assert f"{rel}: cannot read this {kind}: Permission denied" in lines, done.stderr
+
+
+def test_the_level_of_unreadable_sources_is_set_in_site_yaml(site) -> None:
+    root, closed = site
+    closed[0].chmod(0)
+    settings = root / "site.yaml"
+    settings.write_text(SITE_YAML + "checks:\n  unreadable_sources: warning\n", encoding="utf-8")
+    done = build(root, "--no-cache")
+    assert done.returncode == 0, done.stderr
+    line = "content/articles/locked: warning: cannot read this folder: Permission denied"
+    assert line in done.stderr.splitlines()
+    assert "1 warning: 1 unreadable source" in done.stderr
+    assert (root / "output/2024/02/open/index.html").exists()
+    # --strict makes the warning an error, as for every check
+    strict = build(root, "--no-cache", "--strict")
+    assert strict.returncode == 1, strict.stderr
+    assert "content/articles/locked: cannot read this folder" in strict.stderr
+    settings.write_text(SITE_YAML + "checks:\n  unreadable_sources: 'off'\n", encoding="utf-8")
+    quiet = build(root, "--no-cache")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "locked" not in quiet.stderr
+
+
+def test_an_unreadable_content_folder_is_an_error(site) -> None:
+    root, closed = site
+    content = root / "content"
+    content.chmod(0)
+    closed.append(content)
+    done = build(root, "--no-cache")
+    assert done.returncode == 1, done.stderr
+    assert "content: cannot read this folder: Permission denied" in done.stderr.splitlines()
