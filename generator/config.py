@@ -35,6 +35,9 @@ DEFAULT_CHECKS: dict[str, str] = {
 # What a site may leave out with `disable` (as Hugo's disableKinds): each listing with its
 # index page and feeds, the Atom feed beside every listing, and the RSS feed.
 OPTIONAL_KINDS = ("tags", "sections", "authors", "archives", "listing_feeds", "rss")
+# The only metadata a published image may keep (generator/images/privacy.py says where each
+# is read from and how it is written).
+IMAGE_FIELDS = ("copyright", "credit")
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Config:
     max_tags: int = 100  # an article with more tags is refused
     max_nesting: int = 100  # levels of lists, quotes and HTML a document may nest
     max_page_mb: int = 20  # a larger rendered page fails the build
+    image_keep: tuple[str, ...] = ()  # of IMAGE_FIELDS, sorted: what published images keep
     # Where things are; set from the command line, not from site.yaml.
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
@@ -220,6 +224,18 @@ def _kinds(value: Any) -> tuple[str, ...]:
     return tuple(sorted(set(value)))
 
 
+def _image_fields(value: Any) -> tuple[str, ...]:
+    if value is None:  # `image_keep:` with nothing after it
+        return ()
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValueError(f"expected a list of {', '.join(IMAGE_FIELDS)}")
+    for name in value:
+        if name not in IMAGE_FIELDS:
+            hint = _suggest(name, IMAGE_FIELDS, f"use {', '.join(IMAGE_FIELDS)}")
+            raise ValueError(f"unknown field {name!r} ({hint})")
+    return tuple(sorted(set(value)))
+
+
 def _site_path_or_url(value: Any) -> str:
     text = _text(value).strip()
     parts = urlsplit(text)
@@ -314,6 +330,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "max_tags": _positive_int,
     "max_nesting": _positive_int,
     "max_page_mb": _positive_int,
+    "image_keep": _image_fields,
 }
 
 
