@@ -41,6 +41,9 @@ OPTIONAL_KINDS = ("tags", "sections", "authors", "archives", "listing_feeds", "r
 PATH_SETTINGS = frozenset({"root", "content_dir", "output_dir", "cache_dir", "config_path"})
 # The settings only the checks over the finished site read: no stage before them does.
 CHECK_SETTINGS = frozenset({"checks", "summary_length"})
+# The only metadata a published image may keep (generator/images/privacy.py says where each
+# is read from and how it is written).
+IMAGE_FIELDS = ("copyright", "credit")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class Config:
     max_nesting: int = 100  # levels of lists, quotes and HTML a document may nest
     max_page_mb: int = 20  # a larger rendered page fails the build
     keep_going: bool = False  # as --keep-going: leave out documents that cannot be built
+    image_keep: tuple[str, ...] = ()  # of IMAGE_FIELDS, sorted: what published images keep
     # Where things are; set from the command line, not from site.yaml.
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
@@ -233,6 +237,18 @@ def _kinds(value: Any) -> tuple[str, ...]:
     return tuple(sorted(set(value)))
 
 
+def _image_fields(value: Any) -> tuple[str, ...]:
+    if value is None:  # `image_keep:` with nothing after it
+        return ()
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValueError(f"expected a list of {', '.join(IMAGE_FIELDS)}")
+    for name in value:
+        if name not in IMAGE_FIELDS:
+            hint = _suggest(name, IMAGE_FIELDS, f"use {', '.join(IMAGE_FIELDS)}")
+            raise ValueError(f"unknown field {name!r} ({hint})")
+    return tuple(sorted(set(value)))
+
+
 def _site_path_or_url(value: Any) -> str:
     text = _text(value).strip()
     parts = urlsplit(text)
@@ -328,6 +344,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "max_nesting": _positive_int,
     "max_page_mb": _positive_int,
     "keep_going": _bool,
+    "image_keep": _image_fields,
 }
 
 

@@ -24,6 +24,12 @@ timezone: Asia/Baku
 per_page: 2
 """
 
+# The smallest real image: published images are checked to decode (a fake PNG is an error).
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63382127070002b6010534a675aa0000000049454e44ae426082"
+)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator"
 
 VOCABULARY = "vocabulary"
-STAGES = ("markup", "source", "assemble", "render", "check", "write")
+STAGES = ("markup", "source", "assemble", "render", "images", "check", "write")
 # What each part may import besides itself. The vocabulary is every top-level module.
 ALLOWED: dict[str, set[str]] = {
     VOCABULARY: set(),
@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "source": {VOCABULARY, "markup"},
     "assemble": {VOCABULARY},
     "render": {VOCABULARY},
+    "images": {VOCABULARY},
     "check": {VOCABULARY, "markup", "source", "render"},
     "write": {VOCABULARY},
     "incremental": {VOCABULARY, *STAGES},

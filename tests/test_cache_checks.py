@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import article, run_cli
+from conftest import TINY_PNG, article, run_cli
 
 from generator.config import load_config
 from generator.incremental.cache import BuildCache
@@ -68,7 +68,7 @@ def test_an_anchor_lost_on_the_target_page_is_reported_on_the_kept_page(site):
 
 
 def test_a_file_appearing_beside_the_content_clears_a_missing_image(site):
-    (site / "content/chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (site / "content/chart.png").write_bytes(TINY_PNG)
     cached, cold = cached_and_cold(site)
     assert STORY_PAGE not in cached["files"]["written"]
     assert (

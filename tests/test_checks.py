@@ -4,7 +4,7 @@ warns without --strict."""
 from __future__ import annotations
 
 import pytest
-from conftest import SITE_YAML, article, run_cli, tree
+from conftest import SITE_YAML, TINY_PNG, article, run_cli, tree
 
 WITH_OPTIONAL_CHECKS = SITE_YAML + (
     "summary_length: 20\nchecks:\n  long_summary: warning\n  single_use_tags: warning\n"
@@ -56,14 +56,14 @@ CASES = {
     "missing_alt": (
         {
             "content/articles/vote.md": article("Vote", body="Intro.\n\n![](/images/x.png)"),
-            "content/images/x.png": b"\x89PNG",
+            "content/images/x.png": TINY_PNG,
         },
         "content/articles/vote.md:7: {level}: image '/images/x.png' has no alt text",
     ),
     "lead_image_alt": (
         {
             "content/articles/vote.md": article("Vote", image="/images/x.png"),
-            "content/images/x.png": b"\x89PNG",
+            "content/images/x.png": TINY_PNG,
         },
         "content/articles/vote.md:4: {level}: image '/images/x.png' has no alt text",
     ),
@@ -146,7 +146,7 @@ def test_a_sound_site_has_no_findings(make_site):
                 "Poll", body="A poll.\n\n## Method\n", tags="[Elections]"
             ),
             "content/pages/about.md": "---\ntitle: About\n---\nWho we are.\n",
-            "content/images/box.png": b"\x89PNG",
+            "content/images/box.png": TINY_PNG,
         },
         WITH_OPTIONAL_CHECKS.replace("summary_length: 20", "summary_length: 300"),
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import html5lib
 import pytest
-from conftest import SITE_YAML, run_cli
+from conftest import SITE_YAML, TINY_PNG, run_cli
 from lxml import etree
 from sitecheck import parse_page
 
@@ -47,7 +47,7 @@ def out(tmp_path_factory) -> Path:
     )
     (site / "content/articles").mkdir(parents=True)
     (site / "content/articles/hostile.md").write_text(story, encoding="utf-8")
-    (site / "content/lead.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (site / "content/lead.png").write_bytes(TINY_PNG)
     (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     result = run_cli("build", "-q", cwd=site)
     assert result.returncode == 0, result.stderr

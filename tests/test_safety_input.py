@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import SITE_YAML, article, run_cli, tree, write_files
+from conftest import SITE_YAML, TINY_PNG, article, run_cli, tree, write_files
 
 from generator.errors import SourceError
 from generator.yamldata import load_mapping
@@ -345,7 +345,7 @@ def test_pages_differing_only_in_case_name_both_files(make_site: Site) -> None:
 
 
 def test_assets_differing_only_in_case_name_both_files(make_site: Site) -> None:
-    root = make_site({"content/img/Map.png": b"1", "content/img/map.png": b"2"})
+    root = make_site({"content/img/Map.png": TINY_PNG, "content/img/map.png": TINY_PNG})
     build_fails(root, "content/img/Map.png: writes /img/Map.png, as does content/img/map.png")
 
 
@@ -355,8 +355,8 @@ def test_nfc_and_nfd_names_are_one_file(make_site: Site) -> None:
         {
             f"content/pages/{nfc}.md": article("Cafe one"),
             f"content/pages/{nfd}.md": article("Cafe two"),
-            f"content/img/{nfc}.png": b"1",
-            f"content/img/{nfd}.png": b"2",
+            f"content/img/{nfc}.png": TINY_PNG,
+            f"content/img/{nfd}.png": TINY_PNG,
         }
     )
     err = build_fails(root, "writes /cafe/index.html, as does content/pages/")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import article, tree, write_files
+from conftest import TINY_PNG, article, tree, write_files
 
 from generator.config import AuthorInfo, Config, Link, load_config
 from generator.dev.events import Hub
@@ -60,7 +60,7 @@ SITE = {
         "Later", "2024-03-04 10:00", expires="2024-03-05 10:00", tags="[İlham]"
     ),
     "content/pages/about.md": "---\ntitle: About\n---\nWho we are. <b>bold</b>\n",
-    "content/images/y.png": b"\x89PNG\r\n\x1a\n",
+    "content/images/y.png": TINY_PNG,
 }
 
 # Fields set from the command line or by where the files are: a build elsewhere is another
@@ -107,6 +107,7 @@ ALTERNATIVES: dict[str, Any] = {
     "max_nesting": 3,
     "max_page_mb": 1,
     "keep_going": True,
+    "image_keep": ("copyright",),
 }
 
 FIELDS = [f.name for f in dataclasses.fields(Config) if f.name not in EXEMPT]

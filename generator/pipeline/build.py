@@ -7,7 +7,7 @@ import os
 import posixpath
 import time
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -22,12 +22,14 @@ from generator.clock import reproducible_now
 from generator.config import CHECK_SETTINGS, Config
 from generator.errors import BuildFailed, Finding, Problem, SourceError, display_path
 from generator.htmlurls import rebase_site
+from generator.images.containers import HEAD, kind_of
+from generator.images.privacy import clean_image
 from generator.incremental.cache import DOCUMENTS, BuildCache, load_cache, save_cache
 from generator.incremental.uptodate import LastBuild, Tally, inputs_key, manifest_key, window
 from generator.incremental.warm import built
 from generator.markup.speedups import mode as markdown_mode
-from generator.model import Article, Document, Page, Site, Source, Term, evolve
-from generator.outputs import Output
+from generator.model import Article, Asset, Document, Page, Site, Source, Term, evolve
+from generator.outputs import Output, digest
 from generator.processes import START_METHODS, collector_paused, worker_count
 from generator.render.feeds import feed_outputs
 from generator.render.pagekeys import PageKeys, PageMemo, template_fingerprints
@@ -36,6 +38,7 @@ from generator.render.redirects import redirect_outputs
 from generator.render.sitemap import sitemap_outputs
 from generator.render.templatetree import ThemeTemplate, read_templates
 from generator.render.themes import Theme, find_theme, make_environment, syntax_errors
+from generator.source.assets import read_asset
 from generator.source.files import ContentTree, FileMemo, file_digest, read_content, with_text
 from generator.source.parallel import ParseWorkers, parse_many
 from generator.source.parse import Parsed
@@ -174,15 +177,17 @@ def _share_terms(outcome: Parsed | SourceError, terms: dict[Term, Term]) -> Pars
 
 def other_outputs(
     site: Site, config: Config, theme: Theme, memo: PageMemo | None, files: FileMemo
-) -> list[Output]:
-    """Return every file of the site but its pages: feeds, sitemap, redirects, theme files
-    and content assets. `files` spares re-reading unchanged theme files."""
-    outputs = feed_outputs(config, site, memo)
-    outputs += sitemap_outputs(config, site)
-    outputs += redirect_outputs(config, site)
+) -> Iterator[Output | Problem]:
+    """Yield every file of the site but its pages: feeds, sitemap, redirects, theme files
+    and content assets, images cleaned of their metadata (one at a time: a site's photos are
+    never in memory at once); and the Problem of each image that cannot be published.
+    `files` spares re-reading unchanged theme files."""
+    yield from feed_outputs(config, site, memo)
+    yield from sitemap_outputs(config, site)
+    yield from redirect_outputs(config, site)
     for rel, file in theme.static_files().items():
         value = file_digest(file, files)
-        outputs.append(Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value))
+        yield Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value)
     urls = {d.source: d.url for d in (*site.articles, *site.pages)}
     for asset in site.assets:
         if asset.owner:  # published beside its bundle's page, so relative links keep working
@@ -190,8 +195,35 @@ def other_outputs(
             path = urls[asset.owner].lstrip("/") + inside
         else:
             path = asset.path
-        outputs.append(Output(path, asset.path, file=asset.file, digest=asset.digest))
-    return outputs
+        yield _asset_output(asset, path, config, site)
+
+
+def _asset_output(asset: Asset, path: str, config: Config, site: Site) -> Output | Problem:
+    """Return the file that publishes `asset` at `path`: a raster image cleaned of its
+    metadata, anything else as it is; or why it cannot be published."""
+    head = read_asset(asset, HEAD)
+    if isinstance(head, Problem):
+        return head
+    kind = kind_of(asset.path, head)
+    if kind is None:
+        return Output(path, asset.path, file=asset.file, digest=asset.digest)
+    data = read_asset(asset)
+    if isinstance(data, Problem):
+        return data
+    cleaned = clean_image(data, kind, config.image_keep)
+    if isinstance(cleaned, bytes):
+        return Output(path, asset.path, data=cleaned, digest=digest(cleaned))
+    users = [
+        display_path(config.content_dir / a.source)
+        for a in site.articles
+        if a.image and a.image.split("?")[0].endswith("/" + path)
+    ]
+    if asset.owner and not users:
+        users = [display_path(config.content_dir / asset.owner)]
+    hint = cleaned.hint
+    if users:
+        hint = f"used by {', '.join(users)}" + (f"; {hint}" if hint else "")
+    return Problem(display_path(config.content_dir / asset.path), None, cleaned.message, hint)
 
 
 def _too_large(output: Output, config: Config, sources: set[str]) -> Problem:
@@ -471,6 +503,7 @@ def _publish(
     scanner = Scanner(config, cache.get("scans"))
     rendered = 0
     oversized: list[Output] = []  # pages over max_page_mb
+    refused: list[Problem] = []  # images that cannot be published
     with Staging(config.output_dir) as staging:
         memo = None
         if remember:
@@ -485,6 +518,9 @@ def _publish(
             site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
         ) as pages:
             for output in other_outputs(site, config, inputs.theme, memo, cache.get("files")):
+                if isinstance(output, Problem):
+                    refused.append(output)
+                    continue
                 scanner.add(output)
                 staging.add(output)
             for output, found in pages:
@@ -496,10 +532,10 @@ def _publish(
         tree = inputs.tree
         sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
         if oversized:
-            raise BuildFailed([_too_large(o, config, sources) for o in oversized])
+            raise BuildFailed(refused + [_too_large(o, config, sources) for o in oversized])
         # Every path is claimed by now: two owners of one path, a path that is a file for
         # one and a folder for another, or a name of the writer's own, stop the build.
-        problems = staging.claims.problems(lambda origin: _origin(origin, config, sources))
+        problems = refused + staging.claims.problems(lambda o: _origin(o, config, sources))
         if problems:
             raise BuildFailed(problems)
         origins = staging.claims.origins()
