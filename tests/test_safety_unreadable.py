@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_PY, SITE_YAML, article, write_files
+from conftest import BUILD_PY, SITE_YAML, TINY_PNG, article, write_files
 
 REQUIRE_TOOLS = os.environ.get("GAZETTE_REQUIRE_TOOLS") == "1"
 DROP = "-dac_override,-dac_read_search"
@@ -73,7 +73,7 @@ def site(tmp_path: Path):
             "articles/open.md": article("Open"),
             "articles/locked/secret.md": article("Secret"),
             "articles/shut.md": article("Shut"),
-            "images/shut.png": b"\x89PNG\r\n\x1a\n",
+            "images/shut.png": TINY_PNG,
         },
     )
     closed = [root / "content/articles/locked"]
