@@ -58,28 +58,60 @@ _ATTRIBUTE = rf"[{_S}/]*+(?P<n>[^{_S}/>][^{_S}/>=]*+)(?:[{_S}]*+=[{_S}]*+(?P<v>{
 
 
 def _attributes_pattern(name: str) -> str:
-    return rf"(?:[{_S}/]*+{name}(?:[{_S}]*+=[{_S}]*+{_VALUE})?)*+[{_S}/]*+"
+    # `=` and a value, perhaps after white space, or nothing: written as alternatives, which
+    # the expression engine tries by their first character, rather than as an optional group.
+    value = rf"[{_S}]*+{_VALUE}"
+    return rf"(?:[{_S}/]*+{name}(?:={value}|[{_S}]++={value}|))*+[{_S}/]*+"
 
 
 _ANY_NAME = rf"[^{_S}/>][^{_S}/>=]*+"
 _ATTRIBUTES = _attributes_pattern(_ANY_NAME)
-# What is never a start tag: text, comments (`<!-->` and `<!--->` are whole ones), other `<!`
-# declarations (DOCTYPE, CDATA) and `<?...>` read to the next `>`, end tags (attributes and all)
-# and `</` + anything else. A lone `<` is text.
+_TAG_NAME = rf"[A-Za-z][^{_S}/>]*+"
+# What is never a start tag, after a `<`: comments (`<!-->` and `<!--->` are whole ones), other
+# `<!` declarations (DOCTYPE, CDATA) and `<?...>` read to the next `>`, end tags (attributes
+# and all; most have none) and `</` + anything else; and a lone `<`, which is text.
 _NOT_A_START_TAG = (
-    r"[^<]++"
-    r"|<!--(?:>|->|.*?(?:--!?>|\Z))"
-    r"|<[!?][^>]*+(?:>|\Z)"
-    rf"|</[A-Za-z][^{_S}/>]*+{_ATTRIBUTES}(?:>|\Z)"
-    r"|</(?:>|[^>]*+(?:>|\Z))"
-    r"|<(?![A-Za-z!/?])"
+    r"!--(?:>|->|.*?(?:--!?>|\Z))"
+    r"|[!?][^>]*+(?:>|\Z)"
+    rf"|/(?:{_TAG_NAME}(?:>|{_ATTRIBUTES}(?:>|\Z))|>|[^>]*+(?:>|\Z))"
+    r"|(?![A-Za-z!/?])"
 )
-_START_TAG = (
-    rf"(?:(?P<tag><(?P<name>[A-Za-z][^{_S}/>]*+)(?P<attrs>{_ATTRIBUTES})(?:(?P<close>>)|\Z))|\Z)"
-)
+# A start tag, closed: one that the page ends inside is no tag, and then nothing matches.
+_START_TAG = rf"(?P<tag><(?P<name>{_TAG_NAME})(?P<attrs>{_ATTRIBUTES})>)"
 _ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
-# A page's lone `<a href="...">` whose value needs no decoding: most of the tags read.
-_HREF_ONLY = re.compile(r'[\t\n\f\r ]+href="([^"&]*)"[\t\n\f\r ]*+')
+# Attributes as templates and Markdown write them: lower-case ASCII names (which lower-casing
+# leaves as they are), each after white space, with a double-quoted value holding no
+# reference to decode. Most tags read are written so; any other tag is read attribute by
+# attribute.
+_PLAIN_NAME = r"[a-z][a-z0-9_.:-]*+"
+_PLAIN = re.compile(rf'(?:[{_S}]++{_PLAIN_NAME}="[^"&]*+")*+[{_S}/]*+')
+_PLAIN_PAIR = re.compile(rf'({_PLAIN_NAME})="([^"&]*+)"')
+# A tag with one such attribute, `<a href="...">`, the tag most read.
+_ONE_PLAIN = re.compile(rf'[{_S}]++({_PLAIN_NAME})="([^"&]*+)"[{_S}/]*+')
+
+
+# The scanner's groups, by number: a match's groups by name cost a lookup each.
+_TAG, _NAME, _ATTRS = 1, 2, 3
+
+
+def _any_case(word: str) -> str:
+    """Return an expression for `word` in any ASCII case: `[aA][bB]`."""
+    return "".join(
+        f"[{c}{c.upper()}]" if c.isascii() and c.isalpha() else re.escape(c) for c in word
+    )
+
+
+def _one_of(words: Collection[str]) -> str:
+    """Return an expression for any of `words`, in any ASCII case, grouped by first letter:
+    the engine tries an alternative only when its first character is there, so a name is
+    turned down in a few steps however many are listed."""
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(words):
+        by_first.setdefault(word[:1], []).append(word[1:])
+    return "|".join(
+        f"{_any_case(first)}(?:{'|'.join(_any_case(rest) for rest in rests)})"
+        for first, rests in by_first.items()
+    )
 
 
 @lru_cache(maxsize=32)
@@ -89,15 +121,22 @@ def _scanner(names: frozenset[str] | None, attributes: frozenset[str]) -> re.Pat
     skipped = _NOT_A_START_TAG
     if names is not None:
         # A start tag of no interest is passed over in the same match: the expression's loop
-        # runs in C, and most tags of a page are of no interest to any reader.
-        wanted = "|".join(re.escape(n) for n in sorted({*names, *_EVERY_RAW}))
-        other = _ANY_NAME
+        # runs in C, and most tags of a page are of no interest to any reader. Most are
+        # written plainly (`<p>`, `<span class="x">`), which one alternative reads in few
+        # steps; the other reads any tag.
+        other, plain_name = _ANY_NAME, r"[A-Za-z][-A-Za-z0-9_:.]*+"
         if attributes:
-            kept = "|".join(re.escape(a) for a in sorted(attributes))
+            kept = _one_of(attributes)
             other = rf"(?!(?:{kept})[{_S}/>=]){_ANY_NAME}"
-        tag = rf"(?!(?:{wanted})[{_S}/>])[A-Za-z][^{_S}/>]*+"
-        skipped += rf"|<{tag}{_attributes_pattern(other)}(?:>|\Z)"
-    return re.compile(rf"(?:{skipped})*+{_START_TAG}", re.IGNORECASE | re.ASCII | re.DOTALL)
+            plain_name = rf"(?!(?:{kept})=){plain_name}"
+        plain = rf'(?:[{_S}]++{plain_name}="[^"]*+")*+[{_S}/]*+>'
+        tag = rf"(?!(?:{_one_of({*names, *_EVERY_RAW})})[{_S}/>]){_TAG_NAME}"
+        skipped += rf"|{tag}(?:{plain}|{_attributes_pattern(other)}(?:>|\Z))"
+    # Case matters only in names, written in both cases: an expression ignoring case would
+    # try every alternative of a list of names in full.
+    scanner = re.compile(rf"(?:[^<]++|<(?:{skipped}))*+{_START_TAG}", re.ASCII | re.DOTALL)
+    assert scanner.groupindex == {"tag": _TAG, "name": _NAME, "attrs": _ATTRS}
+    return scanner
 
 
 @lru_cache(maxsize=16)
@@ -150,38 +189,91 @@ def start_tags(
 ) -> Iterator[StartTag]:
     """Yield the start tags of `page`, in order, that are named in `names` (lower case; every
     start tag when None) or carry one of `attributes` (lower case)."""
-    scanner = _scanner(None if names is None else frozenset(names), frozenset(attributes))
+    for name, first, last, start, end, line in _tags(page, names, attributes):
+        yield StartTag(name, _read_attributes(page, first, last), start, end, line)
+
+
+def tag_values(
+    page: str,
+    names: Collection[str] | None = None,
+    attributes: Collection[str] = (),
+) -> Iterator[tuple[str, dict[str, str | None], int]]:
+    """Yield what `start_tags` yields, read for its values only: each tag's name, its
+    attributes' values by name (None for a name written without a value) and its line.
+
+    Cheaper where nothing is rewritten: a tag whose attributes are all lower-case names with
+    double-quoted values free of references (what templates and Markdown write) is read in
+    one pass of an expression, without an Attribute per value.
+    """
+    one_plain, plain, pairs = _ONE_PLAIN.fullmatch, _PLAIN.fullmatch, _PLAIN_PAIR.findall
+    for name, first, last, _, _, line in _tags(page, names, attributes):
+        if first == last:
+            yield name, {}, line
+            continue
+        one = one_plain(page, first, last)
+        if one is not None:
+            key, value = one.groups()
+            yield name, {key: value}, line
+            continue
+        if plain(page, first, last):
+            found = pairs(page, first, last)
+            values: dict[str, str | None] = dict(found)
+            if len(values) == len(found):  # no name written twice, where the first one wins
+                yield name, values, line
+                continue
+        values = {
+            key: attribute.value if attribute.start < attribute.end else None
+            for key, attribute in _read_attributes(page, first, last).items()
+        }
+        yield name, values, line
+
+
+_RAW_OR_PLAINTEXT = frozenset(_EVERY_RAW)
+
+
+def _tags(
+    page: str, names: Collection[str] | None, attributes: Collection[str]
+) -> Iterator[tuple[str, int, int, int, int, int]]:
+    """Yield, for each start tag `start_tags` yields: its name, where its attributes are
+    written (start and end), where the tag is (start and end) and its line."""
     wanted = None if names is None else frozenset(names)
     kept = frozenset(attributes)
-    match = scanner.match
+    match = _scanner(wanted, kept).match
+    count = page.count
     pos, line, counted, size = 0, 1, 0, len(page)
     while pos < size:
         found = match(page, pos)
-        start = found.start("tag")
-        if start < 0:
-            return
-        pos = found.end()
-        if found.start("close") < 0:
-            return  # the page ends inside the tag, which is then no tag
-        name = found.group("name").lower()
-        line += page.count("\n", counted, start)
+        if found is None:
+            return  # no start tag to the end, or the page ends inside one
+        start, end = found.span(_TAG)
+        pos = end
+        name = found.group(_NAME).lower()
+        line += count("\n", counted, start)
         counted = start
-        attrs = _read_attributes(page, found.start("attrs"), found.end("attrs"))
-        if name in RAW_TEXT or name == "plaintext":
+        first, last = found.span(_ATTRS)
+        if name in _RAW_OR_PLAINTEXT:
             pos = _content_end(page, name, pos)
-            if not (wanted is None or name in wanted or not kept.isdisjoint(attrs)):
+            if not (
+                wanted is None
+                or name in wanted
+                or not kept.isdisjoint(_read_attributes(page, first, last))
+            ):
                 continue
-        yield StartTag(name, attrs, start, found.end(), line)
+        yield name, first, last, start, end, line
 
 
 def _read_attributes(page: str, start: int, end: int) -> dict[str, Attribute]:
     """Return the attributes written in `page[start:end]`, by lower-cased name, first kept."""
     if start == end:
         return {}
-    one = _HREF_ONLY.fullmatch(page, start, end)
-    if one is not None:
-        return {"href": Attribute("href", one[1], one.start(1) - 1, one.end(1) + 1)}
     found: dict[str, Attribute] = {}
+    if _PLAIN.fullmatch(page, start, end):
+        for pair in _PLAIN_PAIR.finditer(page, start, end):
+            name = pair[1]
+            if name not in found:
+                at, to = pair.span(2)
+                found[name] = Attribute(name, pair[2], at - 1, to + 1)
+        return found
     for attribute in _ONE_ATTRIBUTE.finditer(page, start, end):
         name = attribute["n"].lower()
         if name in found:

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
-from generator.htmltokens import Attribute, quoted, rewrite_attributes, start_tags
+from generator.htmltokens import Attribute, quoted, rewrite_attributes, start_tags, tag_values
 from generator.model import DocumentT, Site, evolve
 from generator.urls import link
 
@@ -48,10 +48,10 @@ def link_values(fragment: str) -> Iterator[str]:
     """Yield the values written in the real tags of `fragment` where a content link may be
     (CONTENT_LINK_ATTRIBUTES), unescaped, in order (a bare `href` has none)."""
     names = CONTENT_LINK_ATTRIBUTES
-    for tag in start_tags(fragment, (), names):
-        for attribute in tag.attributes.values():
-            if attribute.name in names and attribute.start < attribute.end:
-                yield attribute.value
+    for _, values, _ in tag_values(fragment, (), names):
+        for name, value in values.items():
+            if name in names and value is not None:
+                yield value
 
 
 def rebase_links(fragment: str, base_path: str) -> str:

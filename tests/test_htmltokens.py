@@ -7,7 +7,7 @@ import os
 from html_oracle import PAGES, html5lib_start_tags
 from hypothesis import example, given, settings
 
-from generator.htmltokens import quoted, rewrite_attributes, start_tags
+from generator.htmltokens import quoted, rewrite_attributes, start_tags, tag_values
 
 EXAMPLES = int(os.environ.get("GAZETTE_HYPOTHESIS_EXAMPLES", "200"))
 
@@ -42,6 +42,23 @@ def test_a_filter_passes_over_only_what_it_does_not_want(page: str) -> None:
         if name in names or any(attr in wanted for attr, _ in attrs)
     ]
     assert our_start_tags(page, names=names, attributes=wanted) == expected
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(PAGES)
+@example('<a href="/x/" class="y"><a href="/x/" href="/z/"><img src="a" alt=""/><a href>')
+def test_values_are_what_the_full_reading_finds(page: str) -> None:
+    # tag_values reads plain tags in one expression; everything else as start_tags does.
+    for only in ({}, {"names": {"a", "img", "link"}, "attributes": {"id", "srcset"}}):
+        expected = [
+            (
+                tag.name,
+                {n: a.value if a.start < a.end else None for n, a in tag.attributes.items()},
+                tag.line,
+            )
+            for tag in start_tags(page, **only)
+        ]
+        assert list(tag_values(page, **only)) == expected
 
 
 def test_lines_and_spans_point_into_the_page():

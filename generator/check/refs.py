@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from generator.htmltokens import start_tags
+from generator.htmltokens import tag_values
 
 
 class Ref(NamedTuple):
@@ -78,35 +78,40 @@ _NAMES = frozenset(_KINDS)
 _ALSO = frozenset({"id", "srcset"})
 
 
+_new = tuple.__new__  # a named tuple made without its Python __new__
+
+
 def scan(page: str) -> PageRefs:
     """Return the references, ids and images of an HTML page or fragment."""
     refs: list[Ref] = []
     ids: set[str] = set()
     images: list[Img] = []
-    for tag, attrs, _, _, line in start_tags(page, _NAMES, _ALSO):
-        if tag == "a" and len(attrs) == 1 and "href" in attrs:  # most tags read
-            refs.append(Ref("link", attrs["href"].value, line))
+    # Values are None for a bare name: `<a href>` names no URL to check.
+    for tag, values, line in tag_values(page, _NAMES, _ALSO):
+        if tag == "a" and len(values) == 1 and "href" in values:  # most tags read
+            if values["href"] is not None:
+                refs.append(_new(Ref, ("link", values["href"], line)))
             continue
         kinds = _KINDS.get(tag)
         if kinds:
-            for name, attr in attrs.items():
-                # A bare `<a href>` names no URL to check.
-                if name in kinds and attr.start < attr.end:
-                    refs.append(Ref(kinds[name], attr.value, line))
-        if "id" in attrs and attrs["id"].value:
-            ids.add(attrs["id"].value)
+            for name, value in values.items():
+                if name in kinds and value is not None:
+                    refs.append(Ref(kinds[name], value, line))
+        if values.get("id"):
+            ids.add(values["id"])  # type: ignore[arg-type]
         if tag == "a":
-            if "name" in attrs and attrs["name"].value:
-                ids.add(attrs["name"].value)
+            if values.get("name"):
+                ids.add(values["name"])  # type: ignore[arg-type]
         elif tag == "img":
-            alt = attrs["alt"].value if "alt" in attrs else None
-            images.append(Img(attrs["src"].value if "src" in attrs else "", alt, line))
-        elif tag == "link" and "href" in attrs and attrs["href"].start < attrs["href"].end:
-            rels = set(attrs["rel"].value.lower().split()) if "rel" in attrs else set()
+            alt = (values["alt"] or "") if "alt" in values else None
+            images.append(Img(values.get("src") or "", alt, line))
+        elif tag == "link" and values.get("href") is not None:
+            rels = set((values.get("rel") or "").lower().split())
             kind = "link" if rels & _PAGE_RELS and "stylesheet" not in rels else "file"
-            refs.append(Ref(kind, attrs["href"].value, line))
-        if "srcset" in attrs:
-            for candidate in attrs["srcset"].value.split(","):
+            refs.append(Ref(kind, values["href"], line))  # type: ignore[arg-type]
+        srcset = values.get("srcset")
+        if srcset:
+            for candidate in srcset.split(","):
                 url = candidate.strip().split(" ")[0]
                 if url:
                     refs.append(Ref("image", url, line))

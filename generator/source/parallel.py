@@ -6,6 +6,10 @@ cost more than it saves. A worker converts on its main thread, where a timer can
 document that takes longer than max_parse_seconds; one that still does not answer is killed
 and replaced. A process whose builds run off its main thread (the dev server) keeps a
 ParseWorkers for every build, so its rebuilds get the same limit.
+
+A worker answers once per chunk, and counts the documents it has finished in memory it shares
+with the parent: the parent wakes for a chunk's results, or when a worker's count has not
+moved for longer than the limit, and never for each document.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
+from typing import Any
 
 from generator.config import Config
 from generator.errors import SourceError
@@ -85,15 +90,21 @@ class ParseWorkers:
                 for conn in wait(list(busy), max(0.0, soonest - time.monotonic())):
                     worker = busy[conn]
                     try:
-                        index, outcome = conn.recv()
+                        first, outcomes = conn.recv()
                     except (EOFError, OSError):  # it died: the document it was on is lost
                         self._give_up(worker, queue, results, sources, config, died=True)
                         continue
-                    results[index] = outcome
-                    worker.todo.popleft()
-                    worker.deadline = time.monotonic() + limit
+                    for index, outcome in enumerate(outcomes, first):
+                        results[index] = outcome
+                    worker.todo.clear()
+                now = time.monotonic()
                 for worker in busy.values():
-                    if worker.todo and time.monotonic() > worker.deadline:
+                    if not worker.todo:
+                        continue
+                    if worker.progress.value != worker.seen:  # moved on since last looked at
+                        worker.seen = worker.progress.value
+                        worker.deadline = now + limit
+                    elif now > worker.deadline:
                         self._give_up(worker, queue, results, sources, config, died=False)
                 while given in results:
                     yield results.pop(given)
@@ -115,8 +126,13 @@ class ParseWorkers:
                 break
             chunk = queue.popleft()
             sent = None if by_range else list(sources[chunk.start : chunk.stop])
-            worker.conn.send((config, chunk.start, chunk.stop, sent))
+            # The settings go once to each worker, and again only when they change (the dev
+            # server's workers serve every rebuild).
+            settings = None if worker.config is config else config
+            worker.conn.send((settings, chunk.start, chunk.stop, sent))
+            worker.config = config
             worker.todo = deque(chunk)
+            worker.base = worker.seen = worker.progress.value
             worker.deadline = time.monotonic() + limit
 
     def _start(self, count: int) -> list[_Worker]:
@@ -127,39 +143,51 @@ class ParseWorkers:
         started = []
         for _ in range(count):
             ours, theirs = self.context.Pipe()
+            progress = self.context.RawValue("q", 0)
             process = self.context.Process(
-                target=_serve, args=(theirs, self.inherited, parent), name="gazette-parse",
-                daemon=True,
+                target=_serve, args=(theirs, self.inherited, parent, progress),
+                name="gazette-parse", daemon=True,
             )  # fmt: skip
             with signals_held():  # Ctrl-C and SIGTERM arrive once the fork is done
                 process.start()
             theirs.close()
-            started.append(_Worker(process, ours))
+            started.append(_Worker(process, ours, progress))
         for worker in started:
             worker.conn.recv()  # ready
         self.workers.extend(started)
         return started
 
     def _give_up(self, worker, queue, results, sources, config, died: bool) -> None:
-        """Refuse the document `worker` is on, replace it, and queue the rest of its chunk."""
+        """Refuse the document `worker` is on, replace it, and queue the rest of its chunk
+        (with those it finished but had not sent)."""
+        done = min(worker.progress.value - worker.base, len(worker.todo) - 1)
+        finished = [worker.todo.popleft() for _ in range(done)]
         index = worker.todo.popleft()
         results[index] = _too_slow(sources[index], config) if not died else _lost(sources[index])
         if worker.todo:
             queue.appendleft(range(worker.todo[0], worker.todo[-1] + 1))
+        if finished:
+            queue.appendleft(range(finished[0], finished[-1] + 1))
         worker.todo.clear()
         self.workers.remove(worker)
         worker.stop()
 
 
 class _Worker:
-    """One parse worker, seen from the parent: the process, its end of the pipe, and the
-    indices of the sources it has still to answer for."""
+    """One parse worker, seen from the parent: the process, its end of the pipe, the count of
+    documents it has finished (shared with it), the indices of the sources it has still to
+    answer for, and the settings it holds."""
 
-    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection):
+    def __init__(
+        self, process: multiprocessing.process.BaseProcess, conn: Connection, progress: Any
+    ):
         self.process = process
         self.conn = conn
+        self.progress = progress
         self.todo: deque[int] = deque()
+        self.base = self.seen = 0  # the count when it got its chunk, and when last looked at
         self.deadline = 0.0
+        self.config: Config | None = None
 
     def stop(self) -> None:
         self.conn.close()
@@ -172,23 +200,30 @@ def _stop_all(workers: list[_Worker]) -> None:
         workers.pop().stop()
 
 
-def _serve(conn: Connection, inherited: Sequence[Source], parent: int | None) -> None:
-    """Parse what the parent sends, answering for each document as it is done, until the
-    parent closes the pipe."""
+def _serve(
+    conn: Connection, inherited: Sequence[Source], parent: int | None, progress: Any
+) -> None:
+    """Parse what the parent sends, counting each document in `progress` as it is done and
+    answering for a chunk at its end, until the parent closes the pipe."""
     start_worker(parent)
     converters: dict[tuple[bool, bool], Converter] = {}
+    config: Config | None = None
     conn.send(None)
     while True:
         try:
-            config, start, stop, sources = conn.recv()
+            settings, start, stop, sources = conn.recv()
         except EOFError:
             return
+        config = settings if settings is not None else config
+        assert config is not None, "the first chunk comes with the settings"
         key = (config.smart_typography, config.raw_html)
         if key not in converters:
             converters[key] = Converter(*key)
-        chunk = inherited[start:stop] if sources is None else sources
-        for index, source in enumerate(chunk, start):
-            conn.send((index, _parse_one(source, config, converters[key])))
+        outcomes = []
+        for source in inherited[start:stop] if sources is None else sources:
+            outcomes.append(_parse_one(source, config, converters[key]))
+            progress.value += 1
+        conn.send((start, outcomes))
 
 
 class _TooSlow(Exception):
