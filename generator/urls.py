@@ -268,7 +268,17 @@ def is_junk(name: str) -> bool:
 
 
 # Pelican's placeholders for links to other content files, and a link to a Markdown file.
-PLACEHOLDERS = ("{filename}", "{static}", "{attach}", "|filename|", "|static|", "|attach|")
+PLACEHOLDERS = (
+    "{filename}",
+    "{static}",
+    "{attach}",
+    "|filename|",
+    "|static|",
+    "|attach|",
+    # Written by markup/foreign.py for Jekyll's {% post_url %} and Hugo's ref and relref.
+    "{post_url}",
+    "{ref}",
+)
 
 
 MARKDOWN_LINK = re.compile(r"^[^:/?#][^:?#]*\.(?:md|markdown)(?:[?#].*)?$", re.IGNORECASE)

@@ -81,10 +81,10 @@ def test_jekyll_site_builds_without_its_machinery(make_site) -> None:
     assert not any(p.startswith(("_", "1970/")) or "/_" in p for p in out)
     assert "2019/03/welcome-to-the-new-site/index.html" in out
     liquid = out["2021/06/liquid-stays-text/index.html"].decode()
-    assert "{% raw %}{{ page.title }}{% endraw %}" in liquid
+    assert '<p>{{ page.title }} and <a href="/about/">a link</a>.</p>' in liquid
     assert '<a href="/2019/03/welcome-to-the-new-site/">the welcome post</a>' in liquid
     err = done.stderr
-    assert "content/_posts/2021-06-01-liquid.markdown:5: template syntax of another" in err
+    assert "content/_posts/2021-06-01-liquid.markdown:5: template syntax of another" not in err
     assert "content/_posts/2019-03-13-welcome.md: layout 'post.html' ignored" in err
     assert "content/_layouts: skipped: another generator's file, not content" in err
     drafts = run_cli("build", "--drafts", cwd=root)

@@ -68,6 +68,8 @@ def resolve_document(
     found: dict[str, str] = {}
     for target, line in doc.links:
         path, suffix = _content_path(target, doc.source)
+        if path is not None and path not in targets:
+            path = _named_path(target, path, doc.source, targets)
         if path is not None and path in targets:
             found[target] = link(base_path, targets[path]) + suffix
             continue
@@ -102,6 +104,49 @@ def _content_path(target: str, source: str) -> tuple[str | None, str]:
     if normal.startswith("../") or normal in ("..", "."):
         return None, suffix
     return normal, suffix
+
+
+def _named_path(target: str, path: str, source: str, targets: Mapping[str, str]) -> str:
+    """Return the content path a `{post_url}` or `{ref}` target names, else `path`.
+
+    `{post_url}2020-01-02-x` is a post by its file name without extension, wherever it is;
+    `{ref}x` is tried as written, with `.md` and as a bundle's `index.md`, beside the
+    document and then from the content folder, as Hugo looks.
+    """
+    if target.startswith("{post_url}"):
+        name = posixpath.basename(path)
+        inside = posixpath.dirname(target[len("{post_url}") :].split("#")[0].strip("/"))
+        for known in _posts_named(targets).get(name, ()):
+            if not inside or f"/{inside}/" in f"/{known}":
+                return known
+        return path
+    if target.startswith("{ref}"):
+        bare = target[len("{ref}") :]
+        relative = _content_path(bare, source)[0]
+        rooted = _content_path("/" + bare.lstrip("/"), source)[0]
+        for base in (relative, rooted):
+            for candidate in (base, f"{base}.md", f"{base}/index.md"):
+                if base is not None and candidate in targets:
+                    return candidate
+    return path
+
+
+# The last mapping of published paths, and its documents by file name without extension.
+_stems: tuple[Mapping[str, str] | None, dict[str, list[str]]] = (None, {})
+
+
+def _posts_named(targets: Mapping[str, str]) -> dict[str, list[str]]:
+    """Return the Markdown files of `targets` by their name without extension; remembered
+    for the mapping last asked about, as every document of a build asks with the same."""
+    global _stems
+    if _stems[0] is not targets:
+        by_name: dict[str, list[str]] = {}
+        for known in sorted(targets):
+            stem, extension = posixpath.splitext(posixpath.basename(known))
+            if extension in (".md", ".markdown"):
+                by_name.setdefault(stem, []).append(known)
+        _stems = (targets, by_name)
+    return _stems[1]
 
 
 def _rewrite(fragment: Markup, found: dict[str, str]) -> Markup:

@@ -10,6 +10,7 @@ import markdown
 from markupsafe import Markup
 from pygments.formatters.html import HtmlFormatter
 
+from generator.markup.foreign import ForeignSyntaxExtension
 from generator.markup.sanitize import SafetyExtension
 from generator.markup.speedups import applicable as speedups_tested
 from generator.markup.speedups import install as install_speedups
@@ -45,6 +46,8 @@ _TOC_MARKER = "[TOC]"
 class Rendered:
     html: str
     toc: str
+    # (line, tag) of each Liquid tag or shortcode left as typed, lines counted from 1.
+    foreign: tuple[tuple[int, str], ...] = ()
 
 
 def _heading_id(value: str, separator: str) -> str:
@@ -79,6 +82,7 @@ class Converter:
         self.speedups = speedups_tested() if speedups is None else speedups
         self._md = self._markdown(raw_html)
         self._toc = self._md.treeprocessors["toc"]
+        self._foreign = self._md.preprocessors["gazette-foreign"]
         # Front-matter text (a summary) is shown on every listing and in feeds, where no one
         # reviews it as a body: its raw HTML is always text. Made when first needed.
         self._front: markdown.Markdown | None = None
@@ -86,7 +90,14 @@ class Converter:
     def _markdown(self, raw_html: bool) -> markdown.Markdown:
         """Return a Python-Markdown instance with the site's extensions."""
         formatter = type("CodeFormatter", (_CodeFormatter,), {"stylesheets": {}})
-        extensions: list = ["extra", "sane_lists", "codehilite", "toc", SafetyExtension(raw_html)]
+        extensions: list = [
+            "extra",
+            "sane_lists",
+            "codehilite",
+            "toc",
+            SafetyExtension(raw_html),
+            ForeignSyntaxExtension(),
+        ]
         if self._smart:
             extensions.append(TypographyExtension())
         md = markdown.Markdown(
@@ -119,7 +130,7 @@ class Converter:
         if "{{<" in body:
             body = _escape_shortcodes(body)
         toc = md.toc if getattr(md, "toc_tokens", None) else ""
-        return Rendered(body, toc)
+        return Rendered(body, toc, tuple(self._foreign.left))
 
     def inline(self, text: str) -> Markup:
         """Return front-matter `text` (a summary) as HTML without the surrounding paragraph;

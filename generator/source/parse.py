@@ -38,8 +38,6 @@ _TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 _HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-# Liquid tags and outputs ({% raw %}, {{ site.url }}) and Hugo shortcodes ({{< x >}}, {{% x %}}).
-_FOREIGN = re.compile(r"\{%-?\s*[A-Za-z_]\w*|\{\{-?\s*[A-Za-z_.$][\w.]*\s*(?:\||-?\}\})|\{\{[<%]")
 # A link relative to the source file: no scheme, not site-absolute, not a bare #fragment.
 _RELATIVE = re.compile(r"^(?![a-z][a-z0-9+.-]*:|[/#?{])", re.IGNORECASE)
 
@@ -151,13 +149,13 @@ def _link_lines(content: str, summary: str, body: str, body_line: int, fields: F
     return tuple(found.items())
 
 
-def _foreign_syntax(source: Source, body: str, body_line: int) -> tuple[Problem, ...]:
-    match = _FOREIGN.search(body)
-    if match is None:
+def _foreign_syntax(source: Source, rendered: Rendered, first_line: int) -> tuple[Problem, ...]:
+    """Return a note on the first Liquid tag or shortcode the converter left as typed."""
+    if not rendered.foreign:
         return ()
-    line = body_line + body.count("\n", 0, match.start())
-    message = f"template syntax of another generator ({match.group(0)!r}...) is left as text"
-    return (Problem(display_path(source.file), line, message),)
+    line, tag = rendered.foreign[0]
+    message = f"template syntax of another generator ({tag[:12]!r}...) is left as text"
+    return (Problem(display_path(source.file), first_line + line - 1, message),)
 
 
 def _default_slug(source: Source, title: str) -> str:
@@ -240,7 +238,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         layout=_layout(fields),
         links=_link_lines(rendered.html, summary, body, front.body_line, fields),
     )
-    notes = front.notes + _foreign_syntax(source, body, front.body_line)
+    notes = front.notes + _foreign_syntax(source, rendered, first_line)
     if source.kind == "page":
         url = _given_url(fields) or f"/{slug}/"
         page = Page(url=url, template=_template(fields, "page.html"), **common)
