@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import article, tree, write_files
 
-from generator.config import apply_overrides
+from generator.config import apply_overrides, load_config
 from generator.dev.events import Hub
 from generator.dev.loop import DevLoop
-from generator.pipeline.build import build
+from generator.pipeline.build import BuildOptions, build
 from generator.processes import collector_paused
 
 ARTICLE_TEMPLATE = """\
@@ -365,3 +365,25 @@ def test_a_rebuild_off_the_main_thread_refuses_a_document_slower_than_the_limit(
         assert "Fixed." in (preview / "2024/02/slow/index.html").read_text()
     finally:
         loop.close()
+
+
+def test_the_preview_starts_from_the_documents_build_saved_and_gives_back_its_own(
+    site: Path, tmp_path_factory
+) -> None:
+    config = load_config(site / "site.yaml")
+    first = build(config, BuildOptions(jobs=1))
+    assert first.parsed == 5
+    loop = DevLoop(site / "site.yaml", tmp_path_factory.mktemp("warm"), Hub())
+    try:
+        warm = loop.rebuild()
+        assert warm.ok and warm.result.parsed == 0  # nothing parsed again
+        edited = loop.rebuild(_edit(site))
+        assert edited.ok and edited.result.parsed == 1
+    finally:
+        loop.close()
+    after = build(config, BuildOptions(jobs=1))
+    assert after.parsed == 0  # the preview's parse of the edit was saved for the build
+    assert "New words." in (site / "output/2024/02/beta/index.html").read_text()
+    clean = build(replace(config, output_dir=site / "clean"), BuildOptions(jobs=1, use_cache=False))
+    assert clean.parsed == 5
+    assert tree(site / "output") == tree(site / "clean")
