@@ -13,11 +13,14 @@ from generator.markup.speedups import TESTED_RELEASES, applicable
 from tests.conftest import ROOT, run_cli, tree
 
 
-def test_speedups_are_used_only_on_the_releases_they_were_tested_on() -> None:
+def test_speedups_are_used_only_on_the_releases_they_were_tested_on(monkeypatch) -> None:
+    assert Converter(smart_typography=True).speedups is applicable()
+    monkeypatch.delenv("GAZETTE_SPEEDUPS", raising=False)
     assert applicable("3.11.4") is ("3.11.4" in TESTED_RELEASES)
     for other in ("3.7", "3.10.3", "3.11.3", "3.12", "4.0"):
         assert not applicable(other)
-    assert Converter(smart_typography=True).speedups is applicable()
+    monkeypatch.setenv("GAZETTE_SPEEDUPS", "off")
+    assert not applicable("3.11.4")
     assert not Converter(smart_typography=True, speedups=False).speedups
 
 
