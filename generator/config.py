@@ -41,6 +41,15 @@ OPTIONAL_KINDS = ("tags", "sections", "authors", "archives", "listing_feeds", "r
 PATH_SETTINGS = frozenset({"root", "content_dir", "output_dir", "cache_dir", "config_path"})
 # The settings only the checks over the finished site read: no stage before them does.
 CHECK_SETTINGS = frozenset({"checks", "summary_length"})
+# The settings parsing a document reads (generator/source/ and markup/): its memo is keyed on
+# these alone, so a preview (whose base_url is its own address) shares what a build parsed.
+# The settings-mutation test fails if parsing reads one more without it being listed here.
+PARSE_SETTINGS = frozenset(
+    {
+        "smart_typography", "raw_html", "timezone", "permalink", "unicode_slugs",
+        "default_author", "max_tags", "max_nesting", "max_parse_seconds", "max_document_mb",
+    }
+)  # fmt: skip
 # The only metadata a published image may keep (generator/images/privacy.py says where each
 # is read from and how it is written).
 IMAGE_FIELDS = ("copyright", "credit")
@@ -124,14 +133,19 @@ class Config:
     def author_info(self, name: str) -> AuthorInfo:
         return dict(self.authors).get(name, AuthorInfo())
 
-    def fingerprint(self, leave_out: Collection[str] = ()) -> str:
-        """Return a hash of every setting but the paths (PATH_SETTINGS) and `leave_out`:
-        a stage's memo is keyed on the settings it reads, which is every one but those it
-        is known not to read (e.g. CHECK_SETTINGS for parsing and rendering)."""
+    def fingerprint(
+        self, leave_out: Collection[str] = (), only: Collection[str] | None = None
+    ) -> str:
+        """Return a hash of every setting but the paths (PATH_SETTINGS) and `leave_out`, or
+        of the settings in `only`: a stage's memo is keyed on the settings it reads (e.g.
+        PARSE_SETTINGS), or every one but those it is known not to read (CHECK_SETTINGS for
+        rendering)."""
         settings = {
             f.name: getattr(self, f.name)
             for f in fields(self)
-            if f.name not in PATH_SETTINGS and f.name not in leave_out
+            if f.name not in PATH_SETTINGS
+            and f.name not in leave_out
+            and (only is None or f.name in only)
         }
         text = json.dumps(settings, sort_keys=True, default=_jsonable)
         return hashlib.sha256(text.encode()).hexdigest()[:16]

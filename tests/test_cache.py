@@ -76,8 +76,15 @@ def test_after_a_settings_edit(site):
         SITE_YAML.replace("Test Gazette", "Renamed Gazette") + "theme: local\n", encoding="utf-8"
     )
     report = build(site)
-    assert report["counts"]["documents_parsed"] == 5
+    assert report["counts"]["documents_parsed"] == 0  # parsing does not read the title
     assert b"Renamed Gazette" in (site / "output/index.html").read_bytes()
+    assert tree(site / "output") == cold(site)
+
+
+def test_after_an_edit_of_a_setting_parsing_reads(site):
+    (site / "site.yaml").write_text(SITE_YAML + "smart_typography: false\n", encoding="utf-8")
+    report = build(site)
+    assert report["counts"]["documents_parsed"] == 5
     assert tree(site / "output") == cold(site)
 
 

@@ -19,7 +19,7 @@ from generator.check.findings import check_build, unreadable_errors
 from generator.check.links import Scanner
 from generator.check.refs import scan_bytes
 from generator.clock import reproducible_now
-from generator.config import CHECK_SETTINGS, Config
+from generator.config import CHECK_SETTINGS, PARSE_SETTINGS, Config
 from generator.errors import BuildFailed, Finding, Problem, SourceError, display_path
 from generator.htmlurls import rebase_site
 from generator.images.containers import HEAD, kind_of
@@ -303,14 +303,15 @@ class _Laps:
 class _Keys:
     """The keys of the stages' memos: the code's stamp and the settings each stage reads."""
 
-    documents: str  # parsing reads every setting but the checks'
-    pages: str  # so does rendering
+    documents: str  # parsing reads PARSE_SETTINGS
+    pages: str  # rendering reads every setting but the checks'
     checks: str  # the checks read every setting
 
     @classmethod
     def of(cls, stamp: str, config: Config) -> _Keys:
+        documents = f"{stamp}:{config.fingerprint(only=PARSE_SETTINGS)}"
         output = f"{stamp}:{config.fingerprint(leave_out=CHECK_SETTINGS)}"
-        return cls(output, output, f"{stamp}:{config.fingerprint()}")
+        return cls(documents, output, f"{stamp}:{config.fingerprint()}")
 
 
 def _build(
