@@ -14,6 +14,7 @@ then writes a few megabytes, not every document of the site.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -23,6 +24,7 @@ import re
 import secrets
 import subprocess
 import sys
+import time
 import zlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +49,7 @@ _PACK_MAGIC = b"GAZETTE-PACK 2\n"
 CACHE_FILE = "build.cache"
 _PACK = re.compile(r"^docs-[0-9a-f]{16}\.pack$")
 _MAX_PACKS = 8  # beyond this many, the small ones are folded into one
+_PACK_GRACE_SECONDS = 60
 _STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}$")
 # The libraries whose version can change a byte of output (or, msgspec, of the cache).
 _OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml", "msgspec")
@@ -313,9 +316,14 @@ def save_cache(folder: Path, cache: BuildCache) -> None:
         _memo_bytes(memos, REST, documents.key, tuple(packs)),
     )
     cache.packs = packs
+    # A pack written in the last minute may be named by a cache another process (a build
+    # beside the preview) is saving or has just loaded: it is left for a later save.
+    settled = time.time() - _PACK_GRACE_SECONDS
     for entry in os.scandir(folder):
         if _PACK.match(entry.name) and entry.name not in packs:
-            Path(entry.path).unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                if entry.stat().st_mtime < settled:
+                    Path(entry.path).unlink(missing_ok=True)
 
 
 def _packs_to_keep(
