@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SITE_YAML, article, run_cli, tree
+
+from generator.incremental.cache import BuildCache, load_cache
 
 THEME = {
     "themes/local/theme.yaml": "parent: default\n",
@@ -152,10 +156,25 @@ def test_cache_dir_option(site):
 
 
 def _packs(site: Path) -> dict[str, tuple[int, int]]:
-    """Return the cache's pack files: name -> (inode, mtime), which a rewrite changes."""
-    return {
-        p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (site / ".cache").glob("*.pack")
-    }
+    """Return the packs the cache names: name -> (inode, mtime), which a rewrite changes.
+    (A pack no longer named stays on disk for a minute, for a process saving beside.)"""
+    cache, warning = load_cache(site / ".cache", BuildCache().stamp)
+    assert warning is None and cache.complete() is None
+    files = [site / ".cache" / name for name in cache.packs]
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+
+
+def test_a_pack_no_longer_named_is_removed_once_it_is_a_minute_old(site):
+    (first,) = _packs(site)
+    for i in range(4):
+        (site / f"content/articles/story-{i}.md").write_text(article(f"Story {i}", body="New."))
+    build(site)
+    assert first not in _packs(site) and (site / ".cache" / first).exists()  # a minute's grace
+    old = time.time() - 120
+    os.utime(site / ".cache" / first, (old, old))
+    (site / "content/articles/story-0.md").write_text(article("Story 0", body="Again."))
+    build(site)
+    assert not (site / ".cache" / first).exists()
 
 
 def test_an_edit_saves_only_the_document_it_parsed(site):
