@@ -21,7 +21,7 @@ from generator.dev.events import Hub
 from generator.dev.quick import quick_page
 from generator.dev.watch import WatchedPaths
 from generator.errors import BuildFailed, OutputError, Problem, display_path
-from generator.incremental.cache import DOCUMENTS, BuildCache, load_cache, save_cache
+from generator.incremental.cache import BuildCache, load_cache
 from generator.outputs import Output, digest
 from generator.pipeline.build import BuildOptions, BuildResult, build
 from generator.processes import worker_count
@@ -200,8 +200,6 @@ class DevLoop:
         milliseconds = (time.perf_counter() - started) * 1000
         rebuild = Rebuild(self.count, shown, result, excerpts, milliseconds, announced)
         self.report(rebuild)
-        if result is not None and self.config is not None and result.parsed:
-            self._save_documents(self.config)
         return rebuild
 
     def ahead(self, changed: Collection[Path]) -> Output | None:
@@ -228,25 +226,6 @@ class DevLoop:
             for stage in ("last", "pages", "checks"):  # what output/ holds, not the preview
                 self.cache.drop(stage)
         return self.cache
-
-    def _save_documents(self, config: Config) -> None:
-        """Put the documents and files this preview read into the persistent cache, beside
-        what `build` saved there (never its record of output/), so the next build parses
-        nothing the preview parsed. The write is atomic; a failure only costs speed."""
-        if self.cache is None or not self.cache.keep or DOCUMENTS not in self.cache.memos:
-            return
-        try:
-            saved, _ = load_cache(config.cache_dir, self.cache.stamp)
-            if not saved.keep or saved.complete() is not None:
-                return
-            saved.packs = {**saved.packs, **self.cache.packs}
-            for stage in (DOCUMENTS, "files"):
-                if stage in self.cache.memos:
-                    saved.memos[stage] = self.cache.memos[stage]
-            save_cache(config.cache_dir, saved)
-            self.cache.packs = saved.packs
-        except OSError as exc:
-            log.warning("%s: cannot save the cache: %s", config.cache_dir, exc)
 
     def close(self) -> None:
         """Stop the parse workers."""
