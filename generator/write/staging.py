@@ -501,6 +501,15 @@ class Staging:
         if not future.result():
             self.deferred[job] = item
 
+    def wait(self) -> None:
+        """Return once every file added so far is written aside (raises OutputFailed, with
+        the output folder unchanged, if one cannot be)."""
+        try:
+            while self.pending:
+                self._collect()
+        except OSError as exc:
+            self._failed(exc)
+
     def _failed(self, exc: OSError) -> None:
         self.abort()
         raise _cannot_write(self.out, exc) from None
@@ -513,11 +522,7 @@ class Staging:
         text = json.dumps(manifest, indent=0).encode("utf-8")
         if self.new != self.old or not (self.out / MANIFEST).is_file():
             self._stage(Output(MANIFEST, "manifest", text))
-        try:
-            while self.pending:
-                self._collect()
-        except OSError as exc:
-            self._failed(exc)
+        self.wait()
         self.pool.shutdown()
         journal = _Journal(self.out)
         if any(job.path == MANIFEST for job in self.staged):
