@@ -135,6 +135,23 @@ def test_the_level_of_unreadable_sources_is_set_in_site_yaml(site) -> None:
     assert "locked" not in quiet.stderr
 
 
+def test_list_drafts_names_an_unreadable_folder_instead_of_missing_its_drafts(site) -> None:
+    root, closed = site
+    write_files(root / "content", {"articles/locked/draft.md": article("Hidden", draft="true")})
+    closed[0].chmod(0)
+    done = subprocess.run(
+        [*_prefix(), sys.executable, str(BUILD_PY), "list", "drafts"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout
+    assert "No drafts." not in done.stdout
+    line = "content/articles/locked: cannot read this folder: Permission denied"
+    assert line in done.stderr.splitlines()
+
+
 def test_an_unreadable_content_folder_is_an_error(site) -> None:
     root, closed = site
     content = root / "content"
