@@ -82,6 +82,17 @@ TYPES: dict[str, Any] = {
     "checks": CheckMemo,
 }
 _DOCUMENTS = dict[tuple[str, str], Parsed]
+# A file system keeps mtimes in ticks (two seconds on FAT), and a clock can be set back: a
+# file whose mtime is this close to the clock, or ahead of it, can change again and keep its
+# size and mtime, so its digest is not remembered.
+_RACY_NS = 3_000_000_000
+
+
+def settled_files(files: Mapping[str, tuple[int, int, str]]) -> dict[str, tuple[int, int, str]]:
+    """Return the entries of a file memo (file -> (size, mtime_ns, digest)) a later build may
+    trust: those whose mtime is safely in the past."""
+    limit = time.time_ns() - _RACY_NS
+    return {file: entry for file, entry in files.items() if entry[1] < limit}
 
 
 @dataclass
