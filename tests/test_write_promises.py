@@ -165,6 +165,27 @@ def test_a_commit_failing_half_way_puts_every_file_back(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir())[:2] == [MANIFEST, "p0000"]
 
 
+def test_a_failed_commit_that_turned_a_folder_into_a_file_puts_the_folder_back(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    sync_output([Output("a/b.html", "test", b"old b"), Output("z.html", "test", b"old z")], out)
+    manifest = (out / MANIFEST).read_bytes()
+    before = output_hash(out)
+    with Staging(out) as staging:
+        for item in (Output("a", "test", b"new a"), Output("z.html", "test", b"new z")):
+            staging.add(item)
+        # The manifest, the commit's last step, cannot be replaced: a folder stands there.
+        (out / MANIFEST).unlink()
+        (out / MANIFEST / "x").mkdir(parents=True)
+        with pytest.raises(OutputFailed):
+            staging.commit()
+    shutil.rmtree(out / MANIFEST)
+    (out / MANIFEST).write_bytes(manifest)
+    assert output_hash(out) == before
+    assert recover_output(out) == ""  # nothing was left for the next build to finish
+
+
 def chattr(path: Path, flag: str) -> bool:
     done = subprocess.run(["chattr", flag, str(path)], capture_output=True)
     if done.returncode != 0 and REQUIRE_TOOLS:
