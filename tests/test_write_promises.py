@@ -434,6 +434,21 @@ def test_an_asset_name_too_long_to_stage_names_its_file(make_site, size: int) ->
     assert not (root / "output").exists()
 
 
+def test_an_alias_too_long_a_path_to_stage_names_its_file(built: Path) -> None:
+    # Every name fits, but the path does not: a system call takes at most 4096 bytes.
+    alias = "/" + "/".join(["abcdefghij"] * 420) + "/"
+    before = output_hash(built / "output")
+    done = build_with_alias(built, alias)
+    assert done.returncode == 1
+    room = 4095 - len(f"{built.resolve()}/output/") - len("..gazette-tmp")
+    assert error_lines(done) == [
+        f"content/articles/rename.md:4: cannot write /{alias[1:41]}...: the path is "
+        f"{len(alias) + 9} bytes, and the output folder takes at most {room}",
+        "Build failed: 1 error; output/ was not changed.",
+    ]
+    assert output_hash(built / "output") == before
+
+
 def test_an_asset_name_that_fits_is_published(make_site) -> None:
     name = "a" * 238 + ".svg"
     root = make_site({"content/articles/a.md": article("A"), f"content/images/{name}": "<svg/>"})

@@ -434,7 +434,7 @@ class Staging:
         self.listing = _list_output(self.out, self.old)
         self.present = self.listing.present  # path -> digest of the last build's files left
         self._refuse_strangers()
-        self.claims = Claims()
+        self.claims = Claims(self.root)
         self.new: dict[str, str] = {}
         self.staged: list[_Staged] = []
         self.deferred: dict[_Staged, Output] = {}  # files whose folder is in the way
