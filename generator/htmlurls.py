@@ -89,7 +89,15 @@ def rebase_links(fragment: str, base_path: str) -> str:
     """Return `fragment` with root-relative links (`/corrections/`) under `base_path`."""
     if not base_path:
         return fragment
-    return rewrite_urls(fragment, lambda value: link(base_path, value), _SITE_PATH_ATTRIBUTES)
+    return rewrite_urls(fragment, lambda value: _rebased(value, base_path), _SITE_PATH_ATTRIBUTES)
+
+
+def _rebased(value: str, base_path: str) -> str:
+    """Return `value` under `base_path` if it is a site path: read, as a browser reads a URL,
+    without the white space around it."""
+    url = value.strip(_SPACE)
+    new = link(base_path, url)
+    return value if new == url else new
 
 
 def absolute_links(fragment: str, page_url: str) -> str:

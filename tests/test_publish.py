@@ -252,6 +252,14 @@ def test_rebase_and_absolute_links_reach_srcset_candidates_and_posters():
     assert 'poster="https://example.org/newsroom/p.jpg"' in out
 
 
+def test_rebase_reads_a_site_path_as_a_browser_does_around_white_space():
+    # A browser strips white space around a URL: ' /about/' leads to /about/.
+    html = '<a href=" /about/">a</a><a href="\n\t/about/ ">b</a><img src="\f/a.png" alt="">'
+    out = rebase_links(html, "/newsroom")
+    assert out.count('"/newsroom/about/"') == 2 and 'src="/newsroom/a.png"' in out
+    assert rebase_links('<a href=" about/">', "/newsroom") == '<a href=" about/">'
+
+
 def test_absolute_links_resolve_against_the_page():
     html = '<a href="/newsroom/a/?x=1&amp;y=2">a</a><img src="stage.svg" alt=""><a href="#n">n</a>'
     out = absolute_links(html, "https://example.org/newsroom/2024/01/story/")
