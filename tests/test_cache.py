@@ -177,6 +177,25 @@ def test_a_pack_no_longer_named_is_removed_once_it_is_a_minute_old(site):
     assert not (site / ".cache" / first).exists()
 
 
+def test_a_save_cut_short_leaves_nothing_once_it_is_a_minute_old(site):
+    # A build killed while it saved the cache (kill -9, a power cut) leaves its half-written
+    # file; the pack of a large site is megabytes, and each such kill left one for good.
+    cache = site / ".cache"
+    left = [
+        cache / ".build.cache.4242.0a1b2c3d.tmp",
+        cache / ".docs-0123456789abcdef.pack.4242.0a1b2c3d.tmp",
+    ]
+    fresh = cache / ".build.cache.4343.0a1b2c3d.tmp"  # another process may be writing it
+    for file in (*left, fresh):
+        file.write_bytes(b"GAZETTE-")
+    old = time.time() - 120
+    for file in left:
+        os.utime(file, (old, old))
+    (site / "content/articles/story-0.md").write_text(article("Story 0", body="Again."))
+    build(site)
+    assert [file.exists() for file in (*left, fresh)] == [False, False, True]
+
+
 def test_an_edit_saves_only_the_document_it_parsed(site):
     (before,) = _packs(site).items()
     story = site / "content/articles/story-1.md"
