@@ -13,9 +13,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from xml.etree import ElementTree as etree
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 from generator.urls import is_unsafe_url
 
@@ -48,12 +50,15 @@ _TAG = re.compile(
 )
 _SITE_ROOT = r"(?:\{\{-?[ ]*site\.(?:url|baseurl)[ ]*-?\}\}[ ]*)"
 # A link's target as Markdown or HTML writes it, opened by the site's root or a tag naming
-# a content file.
+# a content file. Jekyll renders the tag wherever it is, and its sites write it after the
+# root (`{{ site.baseurl }}{% link x.md %}`; before Jekyll 4 also `{{ site.baseurl }}/{%
+# post_url x %}`, a slash the tag's own URL begins with), in HTML attributes (href, src,
+# data-src, xlink:href) and reference definitions as in inline links.
 _LINK_TARGET = re.compile(
     r"(?P<open>\]\([ ]*<?|^[ ]{0,3}\[[^\]\n]+\]:[ ]*<?|\b(?:href|src)[ ]*=[ ]*[\"']?)"
     r"(?P<root>" + _SITE_ROOT + r"*)"
-    r"(?P<tag>\{%-?[ ]*(?:link|post_url)[ ]+[^%{}\s]+[ ]*-?%\}"
-    r"|\{\{[<%][ ]*(?:rel)?ref[ ]+[^{}\n]*?[>%]\}\})?"
+    r"(?:/?(?P<tag>\{%-?[ ]*(?:link|post_url)[ ]+[^%{}\s]+[ ]*-?%\}"
+    r"|\{\{[<%][ ]*(?:rel)?ref[ ]+[^{}\n]*?[>%]\}\}))?"
 )
 _ARGUMENT = re.compile(
     r"""(?:(?P<key>\w+)[ ]*=[ ]*)?(?P<value>"(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+)"""
@@ -139,9 +144,13 @@ class _Foreign(Preprocessor):
         super().__init__(md)
         # (line, tag) of every tag left as typed in the last document, for the -v notes.
         self.left: list[tuple[int, str]] = []
+        # The stash placeholders of the figures made in the last document: blocks, which
+        # _Figures takes out of the paragraphs they were written in.
+        self.figures: set[str] = set()
 
     def run(self, lines: list[str]) -> list[str]:
         self.left = []
+        self.figures = set()
         if not any("{" in line for line in lines):  # most documents: nothing to do
             return lines
         out: list[str] = []
@@ -241,7 +250,10 @@ class _Foreign(Preprocessor):
                 if not raw and match.group("cmark") is None:  # (both mean to show it)
                     self.left.append((number, match.group()))
                 shown = html.escape(_as_typed(match), quote=False)
-            pieces.append(self.md.htmlStash.store(shown))
+            placeholder = self.md.htmlStash.store(shown)
+            if shown.startswith("<figure"):
+                self.figures.add(placeholder)
+            pieces.append(placeholder)
         pieces.append(line[at:])
         return "".join(pieces), raw
 
@@ -284,10 +296,90 @@ def _shortcode(match: re.Match[str]) -> str | None:
     return None
 
 
+class _Figures(Treeprocessor):
+    """Takes each figure out of the paragraph it was written in: a <figure> inside a <p> is
+    not HTML (browsers end the paragraph before it and leave an empty one after it)."""
+
+    def __init__(self, md: Markdown, foreign: _Foreign):
+        super().__init__(md)
+        self.foreign = foreign
+
+    def run(self, root: etree.Element) -> None:
+        figures = self.foreign.figures
+        if not figures:
+            return
+        split = re.compile("(" + "|".join(re.escape(f) for f in sorted(figures)) + ")")
+        for parent in list(root.iter()):
+            for index in range(len(parent) - 1, -1, -1):
+                paragraph = parent[index]
+                if paragraph.tag == "p" and _holds(paragraph, split):
+                    parent[index : index + 1] = _split(paragraph, split, figures)
+
+
+def _holds(paragraph: etree.Element, split: re.Pattern[str]) -> bool:
+    """Return whether a figure placeholder is written in `paragraph` beside other content."""
+    texts = [paragraph.text or "", *(child.tail or "" for child in paragraph)]
+    if not any(split.search(text) for text in texts):
+        return False
+    return len(paragraph) > 0 or split.fullmatch((paragraph.text or "").strip()) is None
+
+
+def _split(
+    paragraph: etree.Element, split: re.Pattern[str], figures: set[str]
+) -> list[etree.Element]:
+    """Return the paragraphs before, between and after the figures of `paragraph`, each
+    figure a paragraph of its own (which the stash writes as the figure alone)."""
+    made: list[etree.Element] = []
+    current = etree.Element("p", paragraph.attrib)
+
+    def add_text(text: str) -> None:
+        if len(current):
+            current[-1].tail = (current[-1].tail or "") + text
+        else:
+            current.text = (current.text or "") + text
+
+    def close() -> None:
+        nonlocal current
+        if len(current) or (current.text or "").strip():
+            current.text = (current.text or "").lstrip()
+            if len(current):
+                current[-1].tail = (current[-1].tail or "").rstrip()
+            else:
+                current.text = current.text.rstrip()
+            made.append(current)
+        current = etree.Element("p", paragraph.attrib)
+
+    pieces: list[str | etree.Element] = [paragraph.text or ""]
+    for child in paragraph:
+        tail, child.tail = child.tail or "", None
+        pieces += [child, tail]
+    for piece in pieces:
+        if not isinstance(piece, str):
+            current.append(piece)
+            continue
+        for part in split.split(piece):
+            if part in figures:
+                close()
+                figure = etree.Element("p")
+                figure.text = part
+                made.append(figure)
+            else:
+                add_text(part)
+    close()
+    for element in made:
+        element.tail = "\n"
+    made[-1].tail = paragraph.tail
+    return made
+
+
 class ForeignSyntaxExtension(Extension):
     """Reads Liquid tags and Hugo shortcodes before Markdown does (see the module)."""
 
     def extendMarkdown(self, md: Markdown) -> None:
         # After whitespace is normalised (30) and fences checked (28), before fenced code is
         # stashed (25): the highlight blocks made here are fenced code then.
-        md.preprocessors.register(_Foreign(md), "gazette-foreign", 27)
+        foreign = _Foreign(md)
+        md.preprocessors.register(foreign, "gazette-foreign", 27)
+        # After the inline pass (20) has read the paragraphs' text, before they are indented
+        # (prettify, 10).
+        md.treeprocessors.register(_Figures(md, foreign), "gazette-figures", 15)
