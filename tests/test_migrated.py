@@ -81,6 +81,12 @@ POSTS = {
         "2016-01-07T09:00:00+04:00",
         ["<p>A script with a table is transliterated.</p>"],
     ),
+    "_posts/2016-01-08-apostrophe.md": (
+        "2016/01/jekylls-tips/index.html",  # not jekyll-s-tips
+        "Jekyll's tips",
+        "2016-01-08T09:00:00+04:00",
+        ["<p>The apostrophe vanishes from the slug.</p>"],
+    ),
     "pelican/avatar.md": (
         "2024/02/no-space-after-the-colon/index.html",  # `Avatar:ab12` spoils nothing
         "No space after the colon",
