@@ -1,20 +1,17 @@
 """The URLs inside rendered HTML: rewriting the href and src attributes of real tags.
 
-Markdown writers link to site paths (`[corrections](/corrections/)`); these helpers make such
-links work under a sub-path, and make every link absolute where a page is read elsewhere (feeds).
+Writers link to site paths (`[corrections](/corrections/)`); these helpers put a sub-path
+before such links in raw HTML (markup/sitepaths.py rewrites Markdown's own on its tree), and
+make every link absolute where a page is read elsewhere (feeds).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from urllib.parse import urljoin
 
-from markupsafe import Markup
-
 from generator.htmltokens import Attribute, quoted, rewrite_attributes, start_tags, tag_values
-from generator.model import DocumentT, Site, evolve
 from generator.urls import link
 
 _URL_ATTRIBUTES = frozenset({"href", "src"})
@@ -81,28 +78,3 @@ def join(page_url: str, value: str) -> str:
     if not value or (_WHOLE.fullmatch(value) and value.isascii()):
         return value
     return urljoin(page_url, value)
-
-
-def rebase_site(site: Site, base_path: str) -> Site:
-    """Return `site` with the root-relative links of every article and page under `base_path`.
-
-    Under a domain root (`base_path` empty) the site is returned as it is.
-    """
-    if not base_path:
-        return site
-    return replace(
-        site,
-        articles=tuple(rebase_document(a, base_path) for a in site.articles),
-        pages=tuple(rebase_document(p, base_path) for p in site.pages),
-    )
-
-
-def rebase_document(doc: DocumentT, base_path: str) -> DocumentT:
-    """Return `doc` with the root-relative links of its content and summary under `base_path`."""
-    if not base_path:
-        return doc
-    return evolve(
-        doc,
-        content=Markup(rebase_links(doc.content, base_path)),
-        summary=Markup(rebase_links(doc.summary, base_path)),
-    )

@@ -21,7 +21,6 @@ from generator.check.refs import scan_bytes
 from generator.clock import reproducible_now
 from generator.config import CHECK_SETTINGS, PARSE_SETTINGS, Config
 from generator.errors import BuildFailed, Finding, Problem, SourceError, display_path
-from generator.htmlurls import rebase_site
 from generator.images.containers import HEAD, kind_of
 from generator.images.privacy import clean_image
 from generator.incremental.cache import DOCUMENTS, BuildCache, load_cache, save_cache
@@ -303,13 +302,16 @@ class _Laps:
 class _Keys:
     """The keys of the stages' memos: the code's stamp and the settings each stage reads."""
 
-    documents: str  # parsing reads PARSE_SETTINGS
+    documents: str  # parsing reads PARSE_SETTINGS and the path of base_url
     pages: str  # rendering reads every setting but the checks'
     checks: str  # the checks read every setting
 
     @classmethod
     def of(cls, stamp: str, config: Config) -> _Keys:
-        documents = f"{stamp}:{config.fingerprint(only=PARSE_SETTINGS)}"
+        # The path, not base_url: a preview (at its own address) shares the documents of a
+        # site built at a domain's root.
+        parse = config.fingerprint(only=PARSE_SETTINGS)
+        documents = f"{stamp}:{parse}:{config.base_path}"
         output = f"{stamp}:{config.fingerprint(leave_out=CHECK_SETTINGS)}"
         return cls(documents, output, f"{stamp}:{config.fingerprint()}")
 
@@ -346,9 +348,8 @@ def _build(
         left_out = tuple(sorted((*left_out, *collided), key=lambda p: (p.path, p.line or 0)))
     selection = Selection(inputs.now, options.drafts, options.future)
     site = assemble_site(documents, tree.assets, selection)
-    # Root-relative links written in Markdown carry the base path under a sub-path;
-    # resolve_links then writes its own (content-file) links with the base path.
-    site = rebase_site(site, config.base_path)
+    # Root-relative links carry the base path since parsing; resolve_links writes its own
+    # (content-file) links with it.
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     link_warnings = (*link_warnings, *term_clashes(site, config.content_dir))
     laps.lap("assemble")

@@ -176,11 +176,14 @@ def _lines_removed(original: str, body: str) -> int:
     return original.count("\n") - body.count("\n")
 
 
-def _convert(converter: Converter, body: str, source: Source, first_line: int) -> Rendered:
-    """Return the converted `body`, which starts at line `first_line` of the source; raise
-    SourceError for Markdown the converter refuses or cannot convert."""
+def _convert(
+    converter: Converter, body: str, source: Source, first_line: int, base_path: str
+) -> Rendered:
+    """Return the converted `body`, which starts at line `first_line` of the source, its
+    root-relative links under `base_path`; raise SourceError for Markdown the converter
+    refuses or cannot convert."""
     try:
-        return converter.convert(body)
+        return converter.convert(body, base_path)
     except MarkupError as exc:
         raise SourceError(source.file, first_line + exc.line - 1, str(exc), exc.hint) from None
     # What Python-Markdown and Pygments raise on input they did not foresee: a writer's file
@@ -218,9 +221,13 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
             f"nested {depth} levels deep (lists, quotes and HTML); at most {config.max_nesting}",
             "raise max_nesting in site.yaml if the file is genuine",
         )
-    rendered = _convert(converter, body, source, first_line)
+    rendered = _convert(converter, body, source, first_line, config.base_path)
     summary_text = fields.text("summary")
-    summary = converter.inline(summary_text) if summary_text else summary_of(rendered.html)
+    summary = (
+        converter.inline(summary_text, config.base_path)
+        if summary_text
+        else summary_of(rendered.html)
+    )
     status = fields.status()
     in_drafts = "_drafts" in source.path.split("/")[:-1]
     common = dict(
