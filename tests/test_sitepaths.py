@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.htmlurls import rebase_links
+from generator.htmlurls import link_values, rebase_links
 from generator.markup.converter import Converter
 
 FAST, PLAIN = Converter(True), Converter(True, speedups=False)
@@ -25,6 +25,8 @@ _PIECES = [
     "&amp;", "[q](/a?b=1&c=2)", "<b>", "</b>", "\n", "\n\n", "\n\n    [i](/indented/)\n\n",
     "\n\n```\n[f](/fenced/)\n```\n\n", "\n\n<div>\n<a href=\"/block/\">b</a>\n</div>\n\n",
     "\n\n> [q](/quote/)\n\n", "\n\n- [l](/list/)\n", "[^1]", "\n\n[^1]: [n](/note/)\n\n",
+    '![l](/l.png){: data-src="/lazy.png" }', '[d](/d/){: data-href="{filename}/y.md" }',
+    "[rel](../other.md)", "[TOC]", "\n\n## Heading\n\n",
 ]  # fmt: skip
 _DOCUMENTS = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14).map(
     lambda pieces: " ".join(pieces) + "\n\n[ref]: /ref/\n"
@@ -46,3 +48,11 @@ def test_a_document_at_the_domain_root_is_not_rewritten() -> None:
         == FAST.convert(text).html
         == ('<p><a href="/x/">a</a> <a href="/raw/">r</a></p>')
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DOCUMENTS, st.sampled_from(["", "/news"]))
+def test_the_links_read_are_those_the_tokenizer_reads(text: str, base: str) -> None:
+    for converter in (FAST, PLAIN, STRICT):
+        rendered = converter.convert(text, base)
+        assert list(rendered.links) == list(link_values(rendered.html)), text

@@ -49,6 +49,8 @@ class Rendered:
     toc: str
     # (line, tag) of each Liquid tag or shortcode left as typed, lines counted from 1.
     foreign: tuple[tuple[int, str], ...] = ()
+    # The values of the attributes where a content link may be written, in order.
+    links: tuple[str, ...] = ()
 
 
 def _heading_id(value: str, separator: str) -> str:
@@ -135,7 +137,7 @@ class Converter:
         if "{{<" in body:
             body = _escape_shortcodes(body)
         toc = md.toc if getattr(md, "toc_tokens", None) else ""
-        return Rendered(body, toc, tuple(self._foreign.left))
+        return Rendered(body, toc, tuple(self._foreign.left), tuple(self._site_paths.links))
 
     def inline(self, text: str, base_path: str = "") -> Markup:
         """Return front-matter `text` (a summary) as HTML without the surrounding paragraph,

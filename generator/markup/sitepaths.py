@@ -1,4 +1,4 @@
-"""Root-relative links of a document under the site's base path, rewritten at parse time.
+"""The links of a document, read and put under the site's base path at parse time.
 
 A writer links to site paths (`[corrections](/corrections/)`, `![](/images/map.png)`); on a
 site served under a sub-path they must carry it (`/newsroom/corrections/`). The elements
@@ -7,6 +7,9 @@ keeps aside as text, is read afterwards by the one tokenizer over the finished d
 a browser reads it: a tag inside a raw <textarea> or <title> is text there, and a raw tag
 and its end may be kept apart by Markdown. The tokenizer leaves the values the tree pass
 marked as they are.
+
+The values where a content link may be written (CONTENT_LINK_ATTRIBUTES) are read the same
+way, for the links stage: from the tree, or by the tokenizer when there is raw HTML.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from generator.htmlurls import rewrite_urls
+from generator.htmlurls import CONTENT_LINK_ATTRIBUTES, link_values, rewrite_urls
 from generator.urls import link
 
 _NAMES = ("href", "src")
@@ -31,30 +34,35 @@ class _Rebase(Treeprocessor):
         super().__init__(md)
         self.base_path = ""  # set for each document by the converter
         self.raw_links = False  # whether raw HTML of the last document may hold a link
+        # The link values of the last document, in order (those of raw HTML set later).
+        self.links: list[str] = []
 
     def run(self, root: etree.Element) -> None:
-        self.raw_links = False
-        if not self.base_path:
-            return
         stash = self.md.htmlStash.rawHtmlBlocks
         self.raw_links = any(
             isinstance(block, str) and ("href" in block.lower() or "src" in block.lower())
             for block in stash
         )
         mark = _DONE if self.raw_links else ""
-        _rebase_tree(root, self.base_path, mark)
-        for block in stash:
-            if isinstance(block, etree.Element):  # a markdown="1" block left in the stash
-                _rebase_tree(block, self.base_path, mark)
+        self.links = []
+        for tree in (root, *(b for b in stash if isinstance(b, etree.Element))):
+            # (an element left in the stash is a markdown="1" block)
+            _visit(tree, self.base_path, mark, self.links)
 
 
-def _rebase_tree(root: etree.Element, base_path: str, mark: str) -> None:
-    """Put `base_path` and `mark` before the root-relative href and src values under `root`."""
+def _visit(root: etree.Element, base_path: str, mark: str, links: list[str]) -> None:
+    """Put `base_path` and `mark` before the root-relative href and src values under `root`
+    and add every link value to `links`."""
     for element in root.iter():
-        for name in _NAMES:
-            value = element.get(name)
-            if value is not None and value[:1] == "/":
-                element.set(name, mark + link(base_path, value))
+        if not element.attrib:
+            continue
+        for name, value in sorted(element.attrib.items()):  # as the serializer writes them
+            if name not in CONTENT_LINK_ATTRIBUTES:
+                continue
+            if base_path and name in _NAMES and value[:1] == "/":
+                value = link(base_path, value)
+                element.set(name, mark + value)
+            links.append(value)
 
 
 class _RebaseRaw(Postprocessor):
@@ -70,9 +78,12 @@ class _RebaseRaw(Postprocessor):
         def change(value: str) -> str:
             return value[1:] if value[:1] == _DONE else link(base_path, value)
 
-        # A marked value the tokenizer reads as text (a Markdown link inside a raw
-        # <textarea>) keeps the path the tree gave it; only the mark goes.
-        return rewrite_urls(text, change).replace(_DONE, "")
+        if base_path:
+            # A marked value the tokenizer reads as text (a Markdown link inside a raw
+            # <textarea>) keeps the path the tree gave it; only the mark goes.
+            text = rewrite_urls(text, change).replace(_DONE, "")
+        self.tree.links = list(link_values(text))
+        return text
 
 
 class SitePathsExtension(Extension):

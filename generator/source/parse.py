@@ -134,14 +134,16 @@ def _title_from_heading(body: str) -> tuple[str | None, str]:
     return None, body
 
 
-def _link_lines(content: str, summary: str, body: str, body_line: int, fields: Fields):
+def _link_lines(
+    rendered: Rendered, summary: str, body: str, body_line: int, fields: Fields
+) -> tuple[tuple[str, int], ...]:
     """Return (target, file line) for every placeholder or relative link, for the links stage."""
     found: dict[str, int] = {}
-    for fragment, text, first in (
-        (content, body, body_line),
-        (summary, fields.data.get("summary") or "", fields.lines.get("summary", 1)),
+    for values, text, first in (
+        (rendered.links, body, body_line),
+        (link_values(summary), fields.data.get("summary") or "", fields.lines.get("summary", 1)),
     ):
-        for target in link_values(fragment):
+        for target in values:
             if target in found or not (target.startswith(PLACEHOLDERS) or _RELATIVE.match(target)):
                 continue
             at = text.find(target) if isinstance(text, str) else -1
@@ -243,7 +245,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         meta={k: v for k, v in data.items() if k not in KNOWN_FIELDS},
         lines=lines,
         layout=_layout(fields),
-        links=_link_lines(rendered.html, summary, body, front.body_line, fields),
+        links=_link_lines(rendered, summary, body, front.body_line, fields),
     )
     notes = front.notes + _foreign_syntax(source, rendered, first_line)
     if source.kind == "page":
