@@ -29,7 +29,7 @@ _NAMES = ("href", "src")
 _DONE = "\x03"
 
 
-class _Rebase(Treeprocessor):
+class _TreeLinks(Treeprocessor):
     def __init__(self, md: Markdown):
         super().__init__(md)
         self.base_path = ""  # set for each document by the converter
@@ -65,8 +65,8 @@ def _visit(root: etree.Element, base_path: str, mark: str, links: list[str]) -> 
             links.append(value)
 
 
-class _RebaseRaw(Postprocessor):
-    def __init__(self, md: Markdown, tree: _Rebase):
+class _RawLinks(Postprocessor):
+    def __init__(self, md: Markdown, tree: _TreeLinks):
         super().__init__(md)
         self.tree = tree
 
@@ -87,13 +87,13 @@ class _RebaseRaw(Postprocessor):
 
 
 class SitePathsExtension(Extension):
-    """Puts the site's base path before root-relative links (see the module)."""
+    """Reads the links of a document and puts the base path before root-relative ones."""
 
     def extendMarkdown(self, md: Markdown) -> None:
-        tree = _Rebase(md)
+        tree = _TreeLinks(md)
         # Last of the tree's processors: after attr_list (8) may set an href, the safety
         # pass (6) has dropped script URLs, toc (5) has made its links and escaped
         # characters are themselves again (unescape, 0).
         md.treeprocessors.register(tree, "gazette-site-paths", -1)
         # Once the raw HTML is back in place (raw_html, 30) and `&` too (amp_substitute, 20).
-        md.postprocessors.register(_RebaseRaw(md, tree), "gazette-raw-site-paths", 15)
+        md.postprocessors.register(_RawLinks(md, tree), "gazette-raw-site-paths", 15)
