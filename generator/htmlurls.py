@@ -17,7 +17,7 @@ from generator.urls import link
 _URL_ATTRIBUTES = frozenset({"href", "src"})
 # What a site path written in Markdown may be in besides: the images of a srcset (what the link
 # check reads as images) and a video's poster.
-_SITE_PATH_ATTRIBUTES = frozenset({*_URL_ATTRIBUTES, "srcset", "poster"})
+SITE_PATH_ATTRIBUTES = frozenset({*_URL_ATTRIBUTES, "srcset", "poster"})
 _SPACE = " \t\n\f\r"
 
 
@@ -82,11 +82,29 @@ def link_values(fragment: str) -> Iterator[str]:
                 yield value
 
 
-def rebase_links(fragment: str, base_path: str) -> str:
-    """Return `fragment` with root-relative links (`/corrections/`) under `base_path`."""
+def rebase_links(fragment: str, base_path: str, done: str = "") -> str:
+    """Return `fragment` with root-relative links (`/corrections/`) under `base_path`; a
+    URL that starts with `done` (a mark of rebase_value) is only stripped of it."""
     if not base_path:
         return fragment
-    return rewrite_urls(fragment, lambda value: _rebased(value, base_path), _SITE_PATH_ATTRIBUTES)
+
+    def change(value: str) -> str:
+        if done and value.startswith(done):
+            return value[len(done) :]
+        return _rebased(value, base_path)
+
+    return rewrite_urls(fragment, change, SITE_PATH_ATTRIBUTES)
+
+
+def rebase_value(name: str, value: str, base_path: str, done: str = "") -> str:
+    """Return the value of attribute `name` as rebase_links would write it (a srcset's URLs
+    one by one), each URL it changes preceded by `done`."""
+
+    def change(url: str) -> str:
+        new = _rebased(url, base_path)
+        return url if new == url else done + new
+
+    return _each_candidate(value, change) if name == "srcset" else change(value)
 
 
 def _rebased(value: str, base_path: str) -> str:
@@ -102,7 +120,7 @@ def absolute_links(fragment: str, page_url: str) -> str:
 
     Root-relative links are expected to carry the base path already (see rebase_links).
     """
-    return rewrite_urls(fragment, lambda value: join(page_url, value), _SITE_PATH_ATTRIBUTES)
+    return rewrite_urls(fragment, lambda value: join(page_url, value), SITE_PATH_ATTRIBUTES)
 
 
 # A full http(s) URL that urljoin gives back as it is: it takes a URL with a host as given,

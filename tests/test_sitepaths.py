@@ -27,6 +27,8 @@ _PIECES = [
     "\n\n> [q](/quote/)\n\n", "\n\n- [l](/list/)\n", "[^1]", "\n\n[^1]: [n](/note/)\n\n",
     '![l](/l.png){: data-src="/lazy.png" }', '[d](/d/){: data-href="{filename}/y.md" }',
     "[rel](../other.md)", "[TOC]", "\n\n## Heading\n\n",
+    '<img srcset="/a.png 1x, b.png 2x,/c.png">', '<video poster="/p.jpg">', '<a href=" /ws/ ">',
+    '![s](/s.png){: srcset="/s2.png 2x" }', '[p](/p/){: poster=" /p.jpg" }',
 ]  # fmt: skip
 _DOCUMENTS = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14).map(
     lambda pieces: " ".join(pieces) + "\n\n[ref]: /ref/\n"

@@ -1,8 +1,9 @@
 """The links of a document, read and put under the site's base path at parse time.
 
 A writer links to site paths (`[corrections](/corrections/)`, `![](/images/map.png)`); on a
-site served under a sub-path they must carry it (`/newsroom/corrections/`). The elements
-Markdown made are rewritten on its tree. Raw HTML (and a shortcode's figure), which Markdown
+site served under a sub-path they must carry it (`/newsroom/corrections/`), in href, src,
+srcset and poster alike (htmlurls.rebase_links). The elements Markdown made are rewritten
+on its tree. Raw HTML (and a shortcode's figure), which Markdown
 keeps aside as text, is read afterwards by the one tokenizer over the finished document, as
 a browser reads it: a tag inside a raw <textarea> or <title> is text there, and a raw tag
 and its end may be kept apart by Markdown. The tokenizer leaves the values the tree pass
@@ -14,16 +15,24 @@ way, for the links stage: from the tree, or by the tokenizer when there is raw H
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as etree
 
 from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from generator.htmlurls import CONTENT_LINK_ATTRIBUTES, link_values, rewrite_urls
-from generator.urls import link
+from generator.htmlurls import (
+    CONTENT_LINK_ATTRIBUTES,
+    SITE_PATH_ATTRIBUTES,
+    link_values,
+    rebase_links,
+    rebase_value,
+)
 
-_NAMES = ("href", "src")
+_NAMES = CONTENT_LINK_ATTRIBUTES | SITE_PATH_ATTRIBUTES
+# What raw HTML holds if one of its tags has one of _NAMES (srcset, data-src: "src").
+_LINK_NAME = re.compile("href|src|poster", re.IGNORECASE)
 # Python-Markdown removes this character from its input and the placeholders that use it are
 # gone by the time the tokenizer runs: it can only be a mark of the tree pass.
 _DONE = "\x03"
@@ -39,10 +48,7 @@ class _TreeLinks(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         stash = self.md.htmlStash.rawHtmlBlocks
-        self.raw_links = any(
-            isinstance(block, str) and ("href" in block.lower() or "src" in block.lower())
-            for block in stash
-        )
+        self.raw_links = any(isinstance(block, str) and _LINK_NAME.search(block) for block in stash)
         mark = _DONE if self.raw_links else ""
         self.links = []
         for tree in (root, *(b for b in stash if isinstance(b, etree.Element))):
@@ -51,18 +57,21 @@ class _TreeLinks(Treeprocessor):
 
 
 def _visit(root: etree.Element, base_path: str, mark: str, links: list[str]) -> None:
-    """Put `base_path` and `mark` before the root-relative href and src values under `root`
-    and add every link value to `links`."""
+    """Put `base_path` before the site paths under `root` (as rebase_links does), each
+    preceded by `mark`, and add every link value to `links`."""
     for element in root.iter():
         if not element.attrib:
             continue
         for name, value in sorted(element.attrib.items()):  # as the serializer writes them
-            if name not in CONTENT_LINK_ATTRIBUTES:
+            if name not in _NAMES:
                 continue
-            if base_path and name in _NAMES and value[:1] == "/":
-                value = link(base_path, value)
-                element.set(name, mark + value)
-            links.append(value)
+            if base_path and name in SITE_PATH_ATTRIBUTES:
+                new = rebase_value(name, value, base_path, mark)
+                if new != value:
+                    element.set(name, new)
+                    value = new.replace(mark, "") if mark else new
+            if name in CONTENT_LINK_ATTRIBUTES:
+                links.append(value)
 
 
 class _RawLinks(Postprocessor):
@@ -73,15 +82,10 @@ class _RawLinks(Postprocessor):
     def run(self, text: str) -> str:
         if not self.tree.raw_links:
             return text
-        base_path = self.tree.base_path
-
-        def change(value: str) -> str:
-            return value[1:] if value[:1] == _DONE else link(base_path, value)
-
-        if base_path:
+        if self.tree.base_path:
             # A marked value the tokenizer reads as text (a Markdown link inside a raw
             # <textarea>) keeps the path the tree gave it; only the mark goes.
-            text = rewrite_urls(text, change).replace(_DONE, "")
+            text = rebase_links(text, self.tree.base_path, _DONE).replace(_DONE, "")
         self.tree.links = list(link_values(text))
         return text
 
