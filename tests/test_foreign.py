@@ -150,6 +150,14 @@ def test_braces_come_out_as_typed(text: str) -> None:
             "</blockquote>",
         ),
         ('{{< figure src="/a.png" >}}', '<figure><img src="/a.png" alt=""></figure>'),
+        # a heading keeps its words whole, and its figure follows it
+        (
+            '## Map {{< figure src="/a.png" >}} *of* {{< figure src="/b.png" >}} ports',
+            '<h2 id="map-of-ports">Map <em>of</em> ports</h2>\n'
+            '<figure><img src="/a.png" alt=""></figure>\n'
+            '<figure><img src="/b.png" alt=""></figure>',
+        ),
+        ('## {{< figure src="/a.png" >}}', '<figure><img src="/a.png" alt=""></figure>'),
         # a video is a link: it stays in its paragraph
         (
             "See {{< youtube abc >}} now.",

@@ -296,9 +296,14 @@ def _shortcode(match: re.Match[str]) -> str | None:
     return None
 
 
+# What holds only phrasing content, where a figure may be written in Markdown.
+_TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
 class _Figures(Treeprocessor):
-    """Takes each figure out of the paragraph it was written in: a <figure> inside a <p> is
-    not HTML (browsers end the paragraph before it and leave an empty one after it)."""
+    """Takes each figure out of the paragraph (or heading) it was written in: a <figure>
+    inside a <p> is not HTML (browsers end the paragraph before it and leave an empty one
+    after it)."""
 
     def __init__(self, md: Markdown, foreign: _Foreign):
         super().__init__(md)
@@ -312,25 +317,61 @@ class _Figures(Treeprocessor):
         for parent in list(root.iter()):
             for index in range(len(parent) - 1, -1, -1):
                 paragraph = parent[index]
-                if paragraph.tag == "p" and _holds(paragraph, split):
+                if paragraph.tag not in _TEXT_BLOCKS or not _holds(paragraph, split):
+                    continue
+                if paragraph.tag == "p":
                     parent[index : index + 1] = _split(paragraph, split, figures)
+                else:  # a heading keeps its words whole; its figures follow it
+                    parent[index : index + 1] = _after(paragraph, split)
 
 
 def _holds(paragraph: etree.Element, split: re.Pattern[str]) -> bool:
-    """Return whether a figure placeholder is written in `paragraph` beside other content."""
+    """Return whether a figure placeholder is written in `paragraph` (a paragraph: beside
+    other content, as a paragraph of only a figure is written as the figure)."""
     texts = [paragraph.text or "", *(child.tail or "" for child in paragraph)]
     if not any(split.search(text) for text in texts):
         return False
-    return len(paragraph) > 0 or split.fullmatch((paragraph.text or "").strip()) is None
+    alone = len(paragraph) == 0 and split.fullmatch((paragraph.text or "").strip())
+    return paragraph.tag != "p" or not alone
+
+
+def _after(heading: etree.Element, split: re.Pattern[str]) -> list[etree.Element]:
+    """Return `heading` without its figures (dropped if nothing else is in it), and after
+    it each figure as a paragraph of its own."""
+    found: list[str] = []
+
+    def without(text: str | None) -> str | None:
+        if not text:
+            return text
+        found.extend(split.findall(text))
+        return re.sub("[ ]{2,}", " ", split.sub("", text))
+
+    heading.text = without(heading.text)
+    for child in heading:
+        child.tail = without(child.tail)
+    heading.text = (heading.text or "").lstrip()
+    if len(heading):
+        heading[-1].tail = (heading[-1].tail or "").rstrip()
+    else:
+        heading.text = heading.text.rstrip()
+    made = [heading] if len(heading) or heading.text else []
+    for placeholder in found:
+        figure = etree.Element("p")
+        figure.text = placeholder
+        figure.tail = "\n"
+        made.append(figure)
+    made[-1].tail, heading.tail = heading.tail, "\n"
+    return made
 
 
 def _split(
     paragraph: etree.Element, split: re.Pattern[str], figures: set[str]
 ) -> list[etree.Element]:
-    """Return the paragraphs before, between and after the figures of `paragraph`, each
-    figure a paragraph of its own (which the stash writes as the figure alone)."""
+    """Return the paragraphs (or headings) before, between and after the figures of
+    `paragraph`, each figure a paragraph of its own (which the stash writes as the figure
+    alone)."""
     made: list[etree.Element] = []
-    current = etree.Element("p", paragraph.attrib)
+    current = etree.Element(paragraph.tag, paragraph.attrib)
 
     def add_text(text: str) -> None:
         if len(current):
@@ -347,7 +388,7 @@ def _split(
             else:
                 current.text = current.text.rstrip()
             made.append(current)
-        current = etree.Element("p", paragraph.attrib)
+        current = etree.Element(paragraph.tag, paragraph.attrib)
 
     pieces: list[str | etree.Element] = [paragraph.text or ""]
     for child in paragraph:
