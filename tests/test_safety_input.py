@@ -124,8 +124,10 @@ def test_merge_keys_are_rejected(make_site: Site) -> None:
     ("front", "expected"),
     [
         ("title: Vote\ndate: 2024-02-09\ntags:\n\t- a\n", "vote.md:5: invalid YAML"),
-        ("title: 'Vote\ndate: 2024-02-09\n", "vote.md:4: invalid YAML"),
-        ('title: "Vote\ndate: 2024-02-09\n', "vote.md:4: invalid YAML"),
+        # An unclosed quote is named where it opens, not at the fence the reader stops at.
+        ("title: 'Vote\ndate: 2024-02-09\n", "vote.md:2: invalid YAML: the quote (')"),
+        ('title: "Vote\ndate: 2024-02-09\n', 'vote.md:2: invalid YAML: the quote (")'),
+        ('date: 2024-02-09\ntitle: "Vote\n', 'vote.md:3: invalid YAML: the quote (")'),
         ("- title\n- date\n", "vote.md:2: expected a mapping of `key: value` lines"),
         ("just a sentence\n", "vote.md:2: expected a mapping of `key: value` lines"),
         ("title: [Vote\ndate: 2024-02-09\n", "vote.md:3: invalid YAML: did not find expected"),
