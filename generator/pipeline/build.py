@@ -39,7 +39,14 @@ from generator.render.sitemap import sitemap_outputs
 from generator.render.templatetree import ThemeTemplate, read_templates
 from generator.render.themes import Theme, find_theme, make_environment, syntax_errors
 from generator.source.assets import read_asset
-from generator.source.files import ContentTree, FileMemo, file_digest, read_content, with_text
+from generator.source.files import (
+    ContentTree,
+    FileMemo,
+    file_digest,
+    read_content,
+    unread_documents,
+    with_text,
+)
 from generator.source.parallel import ParseWorkers, parse_many
 from generator.source.parse import Parsed
 from generator.urls import served_path
@@ -95,6 +102,7 @@ class BuildResult:
     findings: tuple[Finding, ...] = ()  # the checks' findings and the warnings, with levels
     left_out: tuple[Problem, ...] = ()  # with keep_going: why each document was left out
     gone: tuple[str, ...] = ()  # with keep_going: site paths the last build had, now gone
+    notes: tuple[Problem, ...] = ()  # worth a line to the user, never a warning
 
 
 @dataclass(frozen=True)
@@ -325,11 +333,13 @@ def _build(
     inputs = _read(config, options, cache, keys)
     laps.lap("read")
     tree = inputs.tree
+    unread = unread_documents(config.content_dir, tree.assets)
+    notes = (unread,) if unread else ()
     if not (tree.errors or tree.unreadable) and (
         result := _unchanged(config, cache.get("last"), inputs)
     ):
         laps.lap("compare")
-        return replace(result, seconds=laps.seconds(), timings=laps.timings)
+        return replace(result, seconds=laps.seconds(), timings=laps.timings, notes=notes)
     warning = cache.complete()
     if warning:
         log.warning("%s", warning)
@@ -383,7 +393,7 @@ def _build(
     gone = tuple(served_path(f) for f in sync.removed if f.endswith(".html")) if left_out else ()
     return BuildResult(
         tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings,
-        left_out, gone,
+        left_out, gone, notes,
     )  # fmt: skip
 
 
