@@ -335,7 +335,8 @@ def test_two_articles_with_the_same_slug_name_both_files(make_site: Site) -> Non
     )
     build_fails(
         root,
-        "content/articles/a.md: writes /2024/02/vote/index.html, as does content/articles/b.md",
+        "content/articles/a.md:2: its address /2024/02/vote/ is also claimed by "
+        "content/articles/b.md:4",
     )
 
 
@@ -343,7 +344,9 @@ def test_pages_differing_only_in_case_name_both_files(make_site: Site) -> None:
     root = make_site(
         {"content/pages/About.md": article("About"), "content/pages/about.md": article("About")}
     )
-    build_fails(root, "content/pages/About.md: writes /about/index.html, as does content/pages/")
+    build_fails(
+        root, "content/pages/About.md: its address /about/ is also claimed by content/pages/"
+    )
 
 
 def test_assets_differing_only_in_case_name_both_files(make_site: Site) -> None:
@@ -361,7 +364,7 @@ def test_nfc_and_nfd_names_are_one_file(make_site: Site) -> None:
             f"content/img/{nfd}.png": TINY_PNG,
         }
     )
-    err = build_fails(root, "writes /cafe/index.html, as does content/pages/")
+    err = build_fails(root, "its address /cafe/ is also claimed by content/pages/")
     assert "content/img/" in err and ".png, as does content/img/" in err
 
 

@@ -6,7 +6,6 @@ import logging
 import os
 import posixpath
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -14,6 +13,7 @@ from datetime import datetime
 import jinja2
 
 from generator.assemble.assembly import Selection, assemble_site, term_clashes
+from generator.assemble.collisions import collisions
 from generator.assemble.links import resolve_links
 from generator.check.findings import check_build, unreadable_errors
 from generator.check.links import Scanner
@@ -347,14 +347,20 @@ def _build(
     parsed = parse_all(tree, config, cache.get(DOCUMENTS, keys.documents), options, workers)
     cache.put(DOCUMENTS, keys.documents, parsed.memo)
     laps.lap("parse")
-    errors = parsed.errors + tuple(unreadable_errors(tree.unreadable, config, options.strict))
-    if errors and not options.keep_going:
-        raise BuildFailed(errors, timings=laps.timings)
-    documents, left_out = parsed.documents, errors
-    if options.keep_going:
-        documents, collided = _without_collisions(documents, config)
-        left_out = tuple(sorted((*left_out, *collided), key=lambda p: (p.path, p.line or 0)))
     selection = Selection(inputs.now, options.drafts, options.future)
+    # Documents that would share an address are reported (or left out) before any is
+    # rendered, naming the field that made each address.
+    clashing, clashes = collisions(
+        parsed.documents, selection, config.content_dir, options.keep_going
+    )
+    errors = parsed.errors + tuple(unreadable_errors(tree.unreadable, config, options.strict))
+    with_clashes = tuple(sorted((*errors, *clashes), key=lambda p: (p.path, p.line or 0)))
+    if errors and not options.keep_going:
+        raise BuildFailed(with_clashes, timings=laps.timings)
+    # Without keep_going, clashes fail the build once every other file has claimed its
+    # path, so a clash of assets (Map.png and map.png) is reported in the same run.
+    left_out, failing = (with_clashes, ()) if options.keep_going else ((), clashes)
+    documents = tuple(d for d in parsed.documents if d.source not in clashing)
     site = assemble_site(documents, tree.assets, selection)
     # Root-relative links written in Markdown carry the base path under a sub-path;
     # resolve_links then writes its own (content-file) links with the base path.
@@ -368,7 +374,7 @@ def _build(
     remember = persistent or in_memory
     sync, findings, rendered = _publish(
         config, options, cache, keys, inputs, site, originals, parsed.warnings, link_warnings,
-        laps, remember,
+        laps, remember, failing,
     )  # fmt: skip
     warnings = parsed.warnings + link_warnings
     if in_memory:
@@ -395,39 +401,6 @@ def _build(
         tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings,
         left_out, gone, notes,
     )  # fmt: skip
-
-
-def _without_collisions(
-    documents: tuple[Article | Page, ...], config: Config
-) -> tuple[tuple[Article | Page, ...], list[Problem]]:
-    """Return `documents` without those whose address (or an alias) another one has too,
-    and a problem for each left out, naming the other and the field that made the URL."""
-    owners: dict[str, list[Article | Page]] = {}
-    for doc in documents:
-        paths = {doc.url, *(doc.aliases if isinstance(doc, Article) else ())}
-        for path in paths:
-            key = unicodedata.normalize("NFC", path).casefold()
-            owners.setdefault(key, []).append(doc)
-    problems: list[Problem] = []
-    out: set[str] = set()
-    for key, docs in sorted(owners.items()):
-        if len(docs) < 2:
-            continue
-        for doc in docs:
-            others = ", ".join(
-                display_path(config.content_dir / d.source) for d in docs if d is not doc
-            )
-            field = next((f for f in ("url", "slug", "title") if f in doc.lines), "title")
-            problems.append(
-                Problem(
-                    display_path(config.content_dir / doc.source),
-                    doc.lines.get(field),
-                    f"left out: its address {key} is also that of {others}",
-                    "give one of them another `slug` (or `url`)",
-                )
-            )
-            out.add(doc.source)
-    return tuple(d for d in documents if d.source not in out), problems
 
 
 def _tally(site: Site, documents: Iterable[Article | Page], now: datetime) -> Tally:
@@ -503,11 +476,14 @@ def _publish(
     link_warnings: tuple[Problem, ...],
     laps: _Laps,
     remember: bool,
+    failing: tuple[Problem, ...] = (),
 ) -> tuple[SyncResult, tuple[Finding, ...], int]:
     """Render `site`, check it and write it; return what was written, the findings and how
     many pages were rendered. Pages are keyed (and unchanged ones kept) only if the cache is
     to `remember` them. Raises BuildFailed, writing nothing, on an error finding (carrying
-    every finding) and on a template with a syntax error, whether a page uses it or not."""
+    every finding), on a template with a syntax error, whether a page uses it or not, and
+    on the `failing` problems given (documents sharing an address), with every path
+    claimed twice."""
     broken = syntax_errors(inputs.theme_templates)
     if broken:
         raise BuildFailed(broken)
@@ -543,10 +519,12 @@ def _publish(
         tree = inputs.tree
         sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
         if oversized:
-            raise BuildFailed(refused + [_too_large(o, config, sources) for o in oversized])
+            too_large = [_too_large(o, config, sources) for o in oversized]
+            raise BuildFailed([*failing, *refused, *too_large])
         # Every path is claimed by now: two owners of one path, a path that is a file for
         # one and a folder for another, or a name of the writer's own, stop the build.
-        problems = refused + staging.claims.problems(lambda o: _origin(o, config, sources))
+        claimed = staging.claims.problems(lambda o: _origin(o, config, sources))
+        problems = sorted((*failing, *refused, *claimed), key=lambda p: (p.path, p.line or 0))
         if problems:
             raise BuildFailed(problems)
         origins = staging.claims.origins()
