@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.assemble.links import resolve_document
 from generator.config import Config
 from generator.errors import Problem
-from generator.htmlurls import rebase_document
+from generator.htmlurls import anchor_summary, rebase_document
 from generator.incremental.warm import Built
 from generator.model import Article, Source
 from generator.outputs import Output, digest
@@ -74,6 +74,7 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
                            warnings)  # fmt: skip
     if warnings:
         return None
+    new = anchor_summary(new, config.base_path)
     job = document_job(new, built.articles, built.info, built.env, config)
     forget_fragments(built.env)  # a theme may key a fragment on something this edit changed
     page = render_page(job, built.env, config)

@@ -21,7 +21,7 @@ from generator.check.refs import scan_bytes
 from generator.clock import reproducible_now
 from generator.config import CHECK_SETTINGS, PARSE_SETTINGS, Config
 from generator.errors import BuildFailed, Finding, Problem, SourceError, display_path
-from generator.htmlurls import rebase_site
+from generator.htmlurls import anchor_summaries, rebase_site
 from generator.images.containers import HEAD, kind_of
 from generator.images.privacy import clean_image
 from generator.incremental.cache import DOCUMENTS, BuildCache, load_cache, save_cache
@@ -366,6 +366,7 @@ def _build(
     # resolve_links then writes its own (content-file) links with the base path.
     site = rebase_site(site, config.base_path)
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
+    site = anchor_summaries(site, config.base_path)
     link_warnings = (*link_warnings, *term_clashes(site, config.content_dir))
     laps.lap("assemble")
     originals = {path: (digest, p.document) for (path, digest), p in parsed.memo.items()}
