@@ -53,10 +53,7 @@ class Locator:
                 where = (self.source_path(article.source), article.lines.get("image"))
                 self.fields.setdefault(article.image, where)
         self.files: list[tuple[str, str]] | None = None
-        self.found: dict[
-            tuple[str, str | None, str | None, int, int], tuple[str, int | None] | None
-        ]
-        self.found = {}
+        self.found: dict[tuple[str, str | None, str | None, int, int], _Where | None] = {}
         self.index: dict[str, tuple[str, int]] | None = None
 
     def source_path(self, source: str) -> str:
