@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from generator.assemble.links import resolve_document
+from generator.assemble.summaries import anchor_summary
 from generator.config import Config
 from generator.errors import Problem
 from generator.incremental.warm import Built
@@ -72,6 +73,7 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
                            warnings)  # fmt: skip
     if warnings:
         return None
+    new = anchor_summary(new, config.base_path)
     job = document_job(new, built.articles, built.info, built.env, config)
     forget_fragments(built.env)  # a theme may key a fragment on something this edit changed
     page = render_page(job, built.env, config)
