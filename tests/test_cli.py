@@ -16,7 +16,7 @@ import generator
 from tests.conftest import ROOT, SITE_YAML, article, run_cli, tree
 
 SUMMARY = re.compile(
-    r"^Built (\d+) articles, (\d+) pages, (\d+) tags: (\d+) files written, (\d+) unchanged, "
+    r"^Built (\d+) articles?, (\d+) pages?, (\d+) tags?: (\d+) files? written, (\d+) unchanged, "
     r"(\d+) removed in \d+\.\d+ s(?:; .+ left out)?$"
 )
 
@@ -41,6 +41,7 @@ def test_no_arguments_builds(make_site) -> None:
     assert result.stderr == ""
     articles, pages, tags, written, unchanged, removed = _summary(result.stdout)
     assert (articles, pages, tags) == (1, 1, 2)
+    assert result.stdout.startswith("Built 1 article, 1 page, 2 tags: ")
     assert written == len(tree(root / "output")) - 1  # every file but the manifest
     assert (unchanged, removed) == (0, 0)
     assert (root / "output/2024/02/vote/index.html").is_file()

@@ -45,12 +45,17 @@ def summary(result: BuildResult) -> str:
     """Return the line that ends a build: what it published and wrote, and what it left out."""
     tally, sync = result.tally, result.sync
     line = (
-        f"Built {tally.articles} articles, {tally.pages} pages, {tally.tags} tags: "
-        f"{len(sync.written)} files written, {sync.unchanged} unchanged, "
-        f"{len(sync.removed)} removed in {result.seconds:.2f} s"
+        f"Built {_count(tally.articles, 'article')}, {_count(tally.pages, 'page')}, "
+        f"{_count(tally.tags, 'tag')}: {_count(len(sync.written), 'file')} written, "
+        f"{sync.unchanged} unchanged, {len(sync.removed)} removed in {result.seconds:.2f} s"
     )
     held = left_out(tally)
     return f"{line}; {held} left out" if held else line
+
+
+def _count(n: int, noun: str) -> str:
+    """Return '1 article' or '3 articles'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def left_out(tally: Tally) -> str:
