@@ -38,6 +38,8 @@ from generator.render.redirects import redirect_outputs
 from generator.render.sitemap import sitemap_outputs
 from generator.render.templatetree import ThemeTemplate, read_templates
 from generator.render.themes import Theme, find_theme, make_environment, syntax_errors
+from generator.search.indexed import indexed_pages
+from generator.search.indexer import PageCollector, SearchUnavailable, index_files
 from generator.source.assets import read_asset
 from generator.source.files import ContentTree, FileMemo, file_digest, read_content, with_text
 from generator.source.parallel import ParseWorkers, parse_many
@@ -504,6 +506,7 @@ def _publish(
     scanner = Scanner(config, cache.get("scans"))
     rendered = 0
     oversized: list[Output] = []  # pages over max_page_mb
+    search = PageCollector(indexed_pages(site, config))
     refused: list[Problem] = []  # images that cannot be published
     with Staging(config.output_dir) as staging:
         memo = None
@@ -530,6 +533,14 @@ def _publish(
                     oversized.append(output)
                 scanner.add(output, found)
                 staging.add(output)
+                if search.wants(output.path):
+                    search.add(output.path, output.data or staging.kept_bytes(output.path))
+        laps.lap("render")
+        if config.search:
+            for output in _search_index(search, config):
+                scanner.add(output)
+                staging.add(output)
+            laps.lap("search")
         tree = inputs.tree
         sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
         if oversized:
@@ -540,7 +551,6 @@ def _publish(
         if problems:
             raise BuildFailed(problems)
         origins = staging.claims.origins()
-        laps.lap("render")
         findings, checked = check_build(
             site, scanner, origins, tree.sources, warnings, link_warnings, config,
             options.strict, cache.get("checks", keys.checks), tree.unreadable,
@@ -557,6 +567,17 @@ def _publish(
         cache.put("pages", keys.pages, memo.current)
     laps.lap("write")
     return sync, tuple(findings), rendered
+
+
+def _search_index(search: PageCollector, config: Config) -> list[Output]:
+    """Return the files of the search index of the collected pages;
+    raise BuildFailed if Pagefind cannot run, as it would build another site here."""
+    try:
+        return index_files(search)
+    except SearchUnavailable as exc:
+        where = display_path(config.config_path) if config.config_path else "site.yaml"
+        hint = "install it with `pip install 'pagefind[bin]'`, or set `search: false`"
+        raise BuildFailed([Problem(where, None, f"search: {exc}", hint)]) from None
 
 
 def _unchanged(config: Config, last: LastBuild | None, inputs: _Inputs) -> BuildResult | None:
