@@ -1,8 +1,8 @@
 """Pagefind's index of a site's pages, built in memory through its Python API.
 
 Pages are collected as they are rendered (compressed: a large archive is never held whole),
-then handed to Pagefind in URL order, and its files are read back and made reproducible
-(canonical.py) before they become Outputs.
+then handed to Pagefind in URL order; its files come back in memory and are made
+reproducible (canonical.py) before they become Outputs.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ import base64
 import importlib.metadata
 import json
 import logging
-import tempfile
 import zlib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from generator.outputs import Output, digest
@@ -27,7 +25,6 @@ FOLDER = "pagefind"  # where the index is published, under output/
 # The Pagefind releases this module was tested with: the faster reader of its replies
 # (_Service) is used only with these; any other release gets the stock reader.
 TESTED = ("1.5.",)
-_IN_FLIGHT = 64  # pages sent to Pagefind before waiting for its replies
 
 
 class SearchUnavailable(Exception):
@@ -56,46 +53,37 @@ def pagefind_version() -> str:
         return ""
 
 
-def index_files(pages: PageCollector) -> list[Output]:
+def index_files(pages: PageCollector, fast: bool | None = None) -> list[Output]:
     """Return the files of Pagefind's index of `pages`, under pagefind/, the same bytes for
-    the same pages; raise SearchUnavailable if Pagefind cannot run."""
-    files = asyncio.run(_index(pages))
+    the same pages; raise SearchUnavailable if Pagefind cannot run. `fast` chooses the
+    reader of Pagefind's replies (default: the fast one for the tested releases)."""
+    files = asyncio.run(_index(pages, _tested() if fast is None else fast))
     return [
         Output(f"{FOLDER}/{path}", "search index", data=data, digest=digest(data))
         for path, data in sorted(canonical_files(files).items())
     ]
 
 
-async def _index(pages: PageCollector) -> dict[str, bytes]:
+async def _index(pages: PageCollector, fast: bool) -> dict[str, bytes]:
     try:
         from pagefind.service import PagefindService
     except ImportError:
         raise SearchUnavailable("the pagefind package is not installed") from None
-    service_type = _fast_service(PagefindService) if _tested() else PagefindService
+    service_type = _fast_service(PagefindService) if fast else PagefindService
     try:
         service = await service_type().launch()
     except (OSError, FileNotFoundError) as exc:
         raise SearchUnavailable(f"Pagefind's binary cannot run: {exc}") from None
     try:
         index = await service.create_index({"write_playground": False})
-        waiting: list[asyncio.Future] = []
-        # In URL order, each page in turn: Pagefind numbers pages as they come.
+        # In URL order, one page after the other: Pagefind numbers pages as they come (and
+        # sending them at once is no faster: parsing them is the work).
         for url in sorted(pages.pages):
             html = zlib.decompress(pages.pages[url]).decode("utf-8", "replace")
-            waiting.append(asyncio.ensure_future(index.add_html_file(content=html, url=url)))
-            await asyncio.sleep(0)  # let the request go out before the next one
-            if len(waiting) >= _IN_FLIGHT:
-                await asyncio.gather(*waiting)
-                waiting.clear()
-        await asyncio.gather(*waiting)
-        with tempfile.TemporaryDirectory(prefix="gazette-search-") as folder:
-            await index.write_files(output_path=folder)
-            root = Path(folder)
-            files = {
-                p.relative_to(root).as_posix(): p.read_bytes()
-                for p in sorted(root.rglob("*"))
-                if p.is_file()
-            }
+            await index.add_html_file(content=html, url=url)
+        # In memory: files written to disk by Pagefind may still be partly written when it
+        # answers that it wrote them.
+        files = {f["path"]: f["content"] for f in await index.get_files()}
         await index.delete_index()
     except Exception as exc:  # Pagefind's replies carry errors as plain Exceptions
         raise SearchUnavailable(f"Pagefind failed: {exc}") from None
@@ -111,13 +99,25 @@ def _tested() -> bool:
 def _fast_service(stock: type) -> type:
     """Return `stock` (PagefindService) with a reader of its replies that does not sleep a
     tenth of a second before each one, as the stock reader does: at 10,000 pages, that sleep
-    alone would take 17 minutes. Its protocol: base64 JSON replies, each ended by a comma."""
+    alone would take 17 minutes; and one without the stock reader's 2 MiB limit on a reply.
+    Its protocol: base64 JSON replies, each ended by a comma (which base64 never holds)."""
 
     class _Service(stock):  # type: ignore[misc, valid-type]
         async def _wait_for_responses(self) -> None:
+            # Read in blocks rather than with readuntil(), whose 2 MiB limit the reply that
+            # carries the index files passes on any sizeable site.
+            buffer = bytearray()
             while True:
-                raw = await self._backend.stdout.readuntil(b",")
-                reply: Any = json.loads(base64.b64decode(raw[:-1]))
+                end = buffer.find(b",")
+                while end < 0:
+                    block = await self._backend.stdout.read(1 << 20)
+                    if not block:
+                        return  # the binary has ended
+                    buffer += block
+                    end = buffer.find(b",")
+                raw = bytes(buffer[:end])
+                del buffer[: end + 1]
+                reply: Any = json.loads(base64.b64decode(raw))
                 if not reply:
                     continue
                 future = self._responses.get(reply.get("message_id"))
