@@ -8,7 +8,8 @@ from generator.urls import output_path
 
 
 def indexed_pages(site: Site, config: Config) -> dict[str, str]:
-    """Return output path -> URL (with the base path) of every page the index holds.
+    """Return output path -> site path of every page the index holds (without the base
+    path: Pagefind's script puts the folder it is served from in front of it).
 
     Drafts, scheduled stories and `noindex` documents are never indexed, even in a preview
     that shows them; nor are listings, redirects or the 404 page, which are no documents.
@@ -20,8 +21,4 @@ def indexed_pages(site: Site, config: Config) -> dict[str, str]:
         *(a for a in site.articles if not a.scheduled and not a.hidden),
         *site.pages,
     )
-    return {
-        output_path(doc.url): config.base_path + doc.url
-        for doc in documents
-        if not doc.draft and not doc.noindex
-    }
+    return {output_path(doc.url): doc.url for doc in documents if not doc.draft and not doc.noindex}

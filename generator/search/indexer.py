@@ -14,6 +14,7 @@ import json
 import logging
 import zlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from generator.outputs import Output, digest
@@ -57,7 +58,11 @@ def index_files(pages: PageCollector, fast: bool | None = None) -> list[Output]:
     """Return the files of Pagefind's index of `pages`, under pagefind/, the same bytes for
     the same pages; raise SearchUnavailable if Pagefind cannot run. `fast` chooses the
     reader of Pagefind's replies (default: the fast one for the tested releases)."""
-    files = asyncio.run(_index(pages, _tested() if fast is None else fast))
+    fast_reader = _tested() if fast is None else fast
+    # In a thread of its own: the caller's thread may be running an event loop already
+    # (a build started from async code), where asyncio.run() cannot be called.
+    with ThreadPoolExecutor(1, thread_name_prefix="gazette-search") as thread:
+        files = thread.submit(asyncio.run, _index(pages, fast_reader)).result()
     return [
         Output(f"{FOLDER}/{path}", "search index", data=data, digest=digest(data))
         for path, data in sorted(canonical_files(files).items())
