@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from conftest import article, run_cli, tree, write_files
+from dev_support import get
 
 from generator.config import load_config
+from generator.dev.preview import Preview
 from generator.errors import BuildFailed
 from generator.pipeline.build import BuildOptions, build
 from generator.search import cbor
@@ -268,3 +270,39 @@ def test_a_changed_search_setting_rebuilds_like_a_clean_build(tmp_path: Path) ->
     clean = replace(on, output_dir=tmp_path / "clean")
     build(clean, BuildOptions(jobs=1, use_cache=False))
     assert tree(on.output_dir) == tree(clean.output_dir)
+
+
+def _served_index(url: str) -> dict[str, str]:
+    """Return URL -> indexed text of every page of the index the preview at `url` serves,
+    read over HTTP as a reader's browser reads it: entry, then meta, then fragments."""
+    entry = json.loads(get(url + "pagefind/pagefind-entry.json").body)
+    pages = {}
+    for language in entry["languages"].values():
+        meta = cbor.loads(_read(get(f"{url}pagefind/pagefind.{language['hash']}.pf_meta").body))
+        for fragment, _words in meta[1]:
+            page = json.loads(_read(get(f"{url}pagefind/fragment/{fragment}.pf_fragment").body))
+            pages[page["url"]] = page["content"]
+    return pages
+
+
+def test_the_preview_serves_the_index_and_refreshes_it_after_an_edit(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    with Preview(site, port=0) as preview:
+        assert preview.start(watch=False).ok
+        reply = get(preview.url + "pagefind/pagefind-entry.json")
+        assert reply.status == 200 and reply.headers["Content-Type"] == "application/json"
+        assert get(preview.url + "pagefind/pagefind.js").status == 200
+        search_page = get(preview.url + "search/")
+        assert search_page.status == 200 and "/theme/js/search.js" in search_page.text
+        # The preview shows the draft, but its index holds no draft.
+        assert get(preview.url + "2024/02/draft-story/").status == 200
+        served = _served_index(preview.url)
+        assert "kumquatvote" in served["/2024/02/polls-close-in-baku/"]
+        assert "/2024/02/draft-story/" not in served
+
+        story = tmp_path / "site/content/articles/vote.md"
+        story.write_text(story.read_text().replace("kumquatvote", "mangosteenvote"))
+        assert preview.loop.rebuild([story]).ok
+        served = _served_index(preview.url)
+        assert "mangosteenvote" in served["/2024/02/polls-close-in-baku/"]
+        assert not any("kumquatvote" in text for text in served.values())
