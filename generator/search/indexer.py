@@ -12,6 +12,7 @@ import base64
 import importlib.metadata
 import json
 import logging
+import time
 import zlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -83,12 +84,18 @@ async def _index(pages: PageCollector, fast: bool) -> dict[str, bytes]:
         index = await service.create_index({"write_playground": False})
         # In URL order, one page after the other: Pagefind numbers pages as they come (and
         # sending them at once is no faster: parsing them is the work).
+        started = time.perf_counter()
         for url in sorted(pages.pages):
             html = zlib.decompress(pages.pages[url]).decode("utf-8", "replace")
             await index.add_html_file(content=html, url=url)
+        handed = time.perf_counter()
+        log.info("search: %d pages read by Pagefind in %.2f s", len(pages.pages), handed - started)
         # In memory: files written to disk by Pagefind may still be partly written when it
         # answers that it wrote them.
         files = {f["path"]: f["content"] for f in await index.get_files()}
+        log.info(
+            "search: index of %d files made in %.2f s", len(files), time.perf_counter() - handed
+        )
         await index.delete_index()
     except Exception as exc:  # Pagefind's replies carry errors as plain Exceptions
         raise SearchUnavailable(f"Pagefind failed: {exc}") from None
