@@ -18,6 +18,10 @@ from generator.model import DocumentT, Site, evolve
 from generator.urls import link
 
 _URL_ATTRIBUTES = frozenset({"href", "src"})
+# What a site path written in Markdown may be in besides: the images of a srcset (what the link
+# check reads as images) and a video's poster.
+_SITE_PATH_ATTRIBUTES = frozenset({*_URL_ATTRIBUTES, "srcset", "poster"})
+_SPACE = " \t\n\f\r"
 
 
 def rewrite_urls(
@@ -26,7 +30,8 @@ def rewrite_urls(
     """Return `fragment` with every href/src value (or those of `names`) replaced by
     `change(value)`.
 
-    `change` sees the value unescaped and its result is escaped again for the attribute.
+    `change` sees the value unescaped (each URL of a srcset alone) and its result is escaped
+    again for the attribute.
     Only attributes of real tags: text such as `&lt;a href="/x"&gt;` in a code block, or a
     tag inside a comment, a script or a textarea, is left alone.
     """
@@ -34,10 +39,36 @@ def rewrite_urls(
     for tag in start_tags(fragment, (), names):
         for attribute in tag.attributes.values():
             if attribute.name in names:
-                new = change(attribute.value)
+                value = attribute.value
+                new = (
+                    _each_candidate(value, change) if attribute.name == "srcset" else change(value)
+                )
                 if new != attribute.value:
                     changes.append((attribute, quoted(new)))
     return rewrite_attributes(fragment, changes)
+
+
+def _each_candidate(srcset: str, change: Callable[[str], str]) -> str:
+    """Return `srcset` with the URL of each candidate replaced by `change(url)`, read as the
+    WHATWG srcset parser reads it (a URL may hold commas, but not end with one)."""
+    out, i, n = [], 0, len(srcset)
+    while i < n:
+        start = i
+        while i < n and srcset[i] in _SPACE + ",":
+            i += 1
+        out.append(srcset[start:i])
+        start = i
+        while i < n and srcset[i] not in _SPACE:
+            i += 1
+        url = srcset[start:i].rstrip(",")
+        out.append(change(url) + srcset[start + len(url) : i] if url else srcset[start:i])
+        if url and url == srcset[start:i]:  # descriptors follow, up to a comma outside (...)
+            start, inside = i, False
+            while i < n and (srcset[i] != "," or inside):
+                inside = (inside or srcset[i] == "(") and srcset[i] != ")"
+                i += 1
+            out.append(srcset[start:i])
+    return "".join(out)
 
 
 # Where a content link may be written: also the sources of lazily loaded images, and SVG's.
@@ -58,7 +89,15 @@ def rebase_links(fragment: str, base_path: str) -> str:
     """Return `fragment` with root-relative links (`/corrections/`) under `base_path`."""
     if not base_path:
         return fragment
-    return rewrite_urls(fragment, lambda value: link(base_path, value))
+    return rewrite_urls(fragment, lambda value: _rebased(value, base_path), _SITE_PATH_ATTRIBUTES)
+
+
+def _rebased(value: str, base_path: str) -> str:
+    """Return `value` under `base_path` if it is a site path: read, as a browser reads a URL,
+    without the white space around it."""
+    url = value.strip(_SPACE)
+    new = link(base_path, url)
+    return value if new == url else new
 
 
 def absolute_links(fragment: str, page_url: str) -> str:
@@ -66,7 +105,7 @@ def absolute_links(fragment: str, page_url: str) -> str:
 
     Root-relative links are expected to carry the base path already (see rebase_links).
     """
-    return rewrite_urls(fragment, lambda value: join(page_url, value))
+    return rewrite_urls(fragment, lambda value: join(page_url, value), _SITE_PATH_ATTRIBUTES)
 
 
 # A full http(s) URL that urljoin gives back as it is: it takes a URL with a host as given,

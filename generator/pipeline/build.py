@@ -47,7 +47,8 @@ def build(
     that builds off its main thread (the dev server), parse its documents with the time
     limit the main thread would give them.
     """
-    sources = [config.content_dir, config.root / "themes"]
+    # The cache folder too: it holds every parsed document, drafts included, never published.
+    sources = [config.content_dir, config.root / "themes", config.cache_dir]
     # Where the output goes is checked before the lock file beside it is made ...
     check_output_dir(config.output_dir, config.root, sources, contents=False)
     with output_lock(config.output_dir):

@@ -11,7 +11,7 @@ import jinja2
 
 from generator.clock import reproducible_now
 from generator.config import CHECK_SETTINGS, PARSE_SETTINGS, Config
-from generator.incremental.cache import BuildCache, load_cache
+from generator.incremental.cache import BuildCache, load_cache, settled_files
 from generator.incremental.uptodate import LastBuild, inputs_key, manifest_key
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.render.pagekeys import template_fingerprints
@@ -83,7 +83,7 @@ def read_inputs(
     if quick is not None and quick.templates == templates:
         env = quick.env  # its templates are compiled already (the dev server's rebuilds)
     theme_files = {rel: file_digest(f, files) for rel, f in theme.static_files().items()}
-    cache.put("files", "", files)
+    cache.put("files", "", settled_files(files))
     cache.put("templates", "", facts)
     # Problems name files relative to the working folder, so it is an input too.
     flags = (

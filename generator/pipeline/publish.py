@@ -63,7 +63,7 @@ def publish(
         with render_site(
             site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
         ) as pages:
-            for output in other_outputs(site, config, inputs.theme, memo, cache.get("files")):
+            for output in other_outputs(site, config, inputs.theme, memo, dict(cache.get("files"))):
                 if isinstance(output, Problem):
                     refused.append(output)
                     continue
