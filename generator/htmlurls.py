@@ -1,26 +1,23 @@
 """The URLs inside rendered HTML: rewriting the href and src attributes of real tags.
 
-Markdown writers link to site paths (`[corrections](/corrections/)`); these helpers make such
-links work under a sub-path, and make every link absolute where a page is read elsewhere (feeds).
+Writers link to site paths (`[corrections](/corrections/)`); these helpers put a sub-path
+before such links in raw HTML (markup/sitepaths.py rewrites Markdown's own on its tree), and
+make every link absolute where a page is read elsewhere (feeds).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from urllib.parse import urljoin
 
-from markupsafe import Markup
-
 from generator.htmltokens import Attribute, quoted, rewrite_attributes, start_tags, tag_values
-from generator.model import DocumentT, Site, evolve
 from generator.urls import link
 
 _URL_ATTRIBUTES = frozenset({"href", "src"})
 # What a site path written in Markdown may be in besides: the images of a srcset (what the link
 # check reads as images) and a video's poster.
-_SITE_PATH_ATTRIBUTES = frozenset({*_URL_ATTRIBUTES, "srcset", "poster"})
+SITE_PATH_ATTRIBUTES = frozenset({*_URL_ATTRIBUTES, "srcset", "poster"})
 _SPACE = " \t\n\f\r"
 
 
@@ -85,11 +82,29 @@ def link_values(fragment: str) -> Iterator[str]:
                 yield value
 
 
-def rebase_links(fragment: str, base_path: str) -> str:
-    """Return `fragment` with root-relative links (`/corrections/`) under `base_path`."""
+def rebase_links(fragment: str, base_path: str, done: str = "") -> str:
+    """Return `fragment` with root-relative links (`/corrections/`) under `base_path`; a
+    URL that starts with `done` (a mark of rebase_value) is only stripped of it."""
     if not base_path:
         return fragment
-    return rewrite_urls(fragment, lambda value: _rebased(value, base_path), _SITE_PATH_ATTRIBUTES)
+
+    def change(value: str) -> str:
+        if done and value.startswith(done):
+            return value[len(done) :]
+        return _rebased(value, base_path)
+
+    return rewrite_urls(fragment, change, SITE_PATH_ATTRIBUTES)
+
+
+def rebase_value(name: str, value: str, base_path: str, done: str = "") -> str:
+    """Return the value of attribute `name` as rebase_links would write it (a srcset's URLs
+    one by one), each URL it changes preceded by `done`."""
+
+    def change(url: str) -> str:
+        new = _rebased(url, base_path)
+        return url if new == url else done + new
+
+    return _each_candidate(value, change) if name == "srcset" else change(value)
 
 
 def _rebased(value: str, base_path: str) -> str:
@@ -105,7 +120,7 @@ def absolute_links(fragment: str, page_url: str) -> str:
 
     Root-relative links are expected to carry the base path already (see rebase_links).
     """
-    return rewrite_urls(fragment, lambda value: join(page_url, value), _SITE_PATH_ATTRIBUTES)
+    return rewrite_urls(fragment, lambda value: join(page_url, value), SITE_PATH_ATTRIBUTES)
 
 
 # A full http(s) URL that urljoin gives back as it is: it takes a URL with a host as given,
@@ -120,28 +135,3 @@ def join(page_url: str, value: str) -> str:
     if not value or (_WHOLE.fullmatch(value) and value.isascii()):
         return value
     return urljoin(page_url, value)
-
-
-def rebase_site(site: Site, base_path: str) -> Site:
-    """Return `site` with the root-relative links of every article and page under `base_path`.
-
-    Under a domain root (`base_path` empty) the site is returned as it is.
-    """
-    if not base_path:
-        return site
-    return replace(
-        site,
-        articles=tuple(rebase_document(a, base_path) for a in site.articles),
-        pages=tuple(rebase_document(p, base_path) for p in site.pages),
-    )
-
-
-def rebase_document(doc: DocumentT, base_path: str) -> DocumentT:
-    """Return `doc` with the root-relative links of its content and summary under `base_path`."""
-    if not base_path:
-        return doc
-    return evolve(
-        doc,
-        content=Markup(rebase_links(doc.content, base_path)),
-        summary=Markup(rebase_links(doc.summary, base_path)),
-    )

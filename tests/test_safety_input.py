@@ -125,8 +125,10 @@ def test_merge_keys_are_rejected(make_site: Site) -> None:
     ("front", "expected"),
     [
         ("title: Vote\ndate: 2024-02-09\ntags:\n\t- a\n", "vote.md:5: invalid YAML"),
-        ("title: 'Vote\ndate: 2024-02-09\n", "vote.md:4: invalid YAML"),
-        ('title: "Vote\ndate: 2024-02-09\n', "vote.md:4: invalid YAML"),
+        # An unclosed quote is named where it opens, not at the fence the reader stops at.
+        ("title: 'Vote\ndate: 2024-02-09\n", "vote.md:2: invalid YAML: the quote (')"),
+        ('title: "Vote\ndate: 2024-02-09\n', 'vote.md:2: invalid YAML: the quote (")'),
+        ('date: 2024-02-09\ntitle: "Vote\n', 'vote.md:3: invalid YAML: the quote (")'),
         ("- title\n- date\n", "vote.md:2: expected a mapping of `key: value` lines"),
         ("just a sentence\n", "vote.md:2: expected a mapping of `key: value` lines"),
         ("title: [Vote\ndate: 2024-02-09\n", "vote.md:3: invalid YAML: did not find expected"),
@@ -334,7 +336,8 @@ def test_two_articles_with_the_same_slug_name_both_files(make_site: Site) -> Non
     )
     build_fails(
         root,
-        "content/articles/a.md: writes /2024/02/vote/index.html, as does content/articles/b.md",
+        "content/articles/a.md:2: its address /2024/02/vote/ is also claimed by "
+        "content/articles/b.md:4",
     )
 
 
@@ -342,7 +345,9 @@ def test_pages_differing_only_in_case_name_both_files(make_site: Site) -> None:
     root = make_site(
         {"content/pages/About.md": article("About"), "content/pages/about.md": article("About")}
     )
-    build_fails(root, "content/pages/About.md: writes /about/index.html, as does content/pages/")
+    build_fails(
+        root, "content/pages/About.md: its address /about/ is also claimed by content/pages/"
+    )
 
 
 def test_assets_differing_only_in_case_name_both_files(make_site: Site) -> None:
@@ -360,7 +365,7 @@ def test_nfc_and_nfd_names_are_one_file(make_site: Site) -> None:
             f"content/img/{nfd}.png": TINY_PNG,
         }
     )
-    err = build_fails(root, "writes /cafe/index.html, as does content/pages/")
+    err = build_fails(root, "its address /cafe/ is also claimed by content/pages/")
     assert "content/img/" in err and ".png, as does content/img/" in err
 
 
@@ -437,7 +442,8 @@ FAST_BUT_NASTY = {
 
 def test_slow_markdown_is_refused_and_the_rest_still_reports(make_site: Site) -> None:
     site_yaml = SITE_YAML + "max_parse_seconds: 1\n"
-    files = {f"content/articles/{name}": article("T", body=body) for name, body in SLOW.items()}
+    # Each its own title: documents sharing an address are reported in the same run.
+    files = {f"content/articles/{name}": article(name, body=body) for name, body in SLOW.items()}
     files["content/articles/bad-date.md"] = article("Bad", date="2024-02-30")
     files["content/articles/ok.md"] = article("Fine")
     root = make_site(files, site_yaml)

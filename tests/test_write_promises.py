@@ -345,9 +345,12 @@ def test_collisions_in_a_large_site_give_the_same_messages_every_time(make_site)
     problems = seen.pop()
     assert len(problems) == 80
     articles = display_path(root / "content/articles")
+    hint = "\n  hint: give one of them another `slug`"
     assert problems[:2] == (
-        f"{articles}/story-000.md: writes /2024/02/s0/index.html, as does {articles}/story-080.md",
-        f"{articles}/story-001.md: writes /2024/02/s1/index.html, as does {articles}/story-081.md",
+        f"{articles}/story-000.md:4: its address /2024/02/s0/ is also claimed by "
+        f"{articles}/story-080.md:4" + hint,
+        f"{articles}/story-001.md:4: its address /2024/02/s1/ is also claimed by "
+        f"{articles}/story-081.md:4" + hint,
     )
 
 

@@ -124,6 +124,7 @@ def run_build(args: argparse.Namespace) -> int:
         removed=result.sync.removed,
     )
     if not args.quiet:
+        print_problems(result.notes, "note")
         print(summary(result))
     if result.left_out:
         print(left_out_summary(result), file=sys.stderr)

@@ -40,13 +40,16 @@ class Inputs:
 class StageKeys:
     """The keys of the stages' memos: the code's stamp and the settings each stage reads."""
 
-    documents: str  # parsing reads PARSE_SETTINGS
+    documents: str  # parsing reads PARSE_SETTINGS and the path of base_url
     pages: str  # rendering reads every setting but the checks'
     checks: str  # the checks read every setting
 
     @classmethod
     def of(cls, stamp: str, config: Config) -> StageKeys:
-        documents = f"{stamp}:{config.fingerprint(only=PARSE_SETTINGS)}"
+        # The path, not base_url: a preview (at its own address) shares the documents of a
+        # site built at a domain's root.
+        parse = config.fingerprint(only=PARSE_SETTINGS)
+        documents = f"{stamp}:{parse}:{config.base_path}"
         output = f"{stamp}:{config.fingerprint(leave_out=CHECK_SETTINGS)}"
         return cls(documents, output, f"{stamp}:{config.fingerprint()}")
 
