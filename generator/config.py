@@ -104,6 +104,7 @@ class Config:
     max_page_mb: int = 20  # a larger rendered page fails the build
     keep_going: bool = False  # as --keep-going: leave out documents that cannot be built
     image_keep: tuple[str, ...] = ()  # of IMAGE_FIELDS, sorted: what published images keep
+    search: bool = False  # a Pagefind full-text index of the stories and a /search/ page
     # Where things are; set from the command line, not from site.yaml.
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
@@ -360,6 +361,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "max_page_mb": _positive_int,
     "keep_going": _bool,
     "image_keep": _image_fields,
+    "search": _bool,
 }
 
 

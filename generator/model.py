@@ -58,6 +58,7 @@ class Document:
     template: str
     lang: str | None = None
     draft: bool = False
+    noindex: bool = False  # left out of the search index and the sitemap
     word_count: int = 0
     meta: dict[str, Any] = field(default_factory=dict, hash=False)
     lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator"
 
 VOCABULARY = "vocabulary"
-STAGES = ("markup", "source", "assemble", "render", "images", "check", "write")
+STAGES = ("markup", "source", "assemble", "render", "images", "check", "write", "search")
 # What each part may import besides itself. The vocabulary is every top-level module.
 ALLOWED: dict[str, set[str]] = {
     VOCABULARY: set(),
@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "images": {VOCABULARY},
     "check": {VOCABULARY, "markup", "source", "render"},
     "write": {VOCABULARY},
+    "search": {VOCABULARY},
     "incremental": {VOCABULARY, *STAGES},
     "pipeline": {VOCABULARY, *STAGES, "incremental"},
     "dev": {VOCABULARY, *STAGES, "incremental", "pipeline"},

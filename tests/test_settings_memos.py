@@ -108,6 +108,7 @@ ALTERNATIVES: dict[str, Any] = {
     "max_page_mb": 1,
     "keep_going": True,
     "image_keep": ("copyright",),
+    "search": True,
 }
 
 FIELDS = [f.name for f in dataclasses.fields(Config) if f.name not in EXEMPT]

@@ -53,8 +53,11 @@ _TEMP = re.compile(r"^\.(?:build\.cache|docs-[0-9a-f]{16}\.pack)\.[0-9]+\.[0-9a-
 _MAX_PACKS = 8  # beyond this many, the small ones are folded into one
 _PACK_GRACE_SECONDS = 60
 _STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}$")
-# The libraries whose version can change a byte of output (or, msgspec, of the cache).
-_OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pygments", "pyyaml", "msgspec")
+# The libraries whose version can change a byte of output (or, msgspec, of the cache; pagefind
+# and its binary, of the search index).
+_OUTPUT_LIBRARIES = (
+    "markdown", "jinja2", "markupsafe", "pygments", "pyyaml", "msgspec", "pagefind", "pagefind-bin",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

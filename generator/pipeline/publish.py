@@ -20,6 +20,8 @@ from generator.processes import worker_count
 from generator.render.pagekeys import PageKeys, PageMemo
 from generator.render.pages import render_site
 from generator.render.themes import syntax_errors
+from generator.search.indexed import indexed_pages
+from generator.search.indexer import PageCollector, SearchUnavailable, index_files
 from generator.write.staging import Staging, SyncResult
 
 
@@ -49,6 +51,7 @@ def publish(
     scanner = Scanner(config, cache.get("scans"))
     rendered = 0
     oversized: list[Output] = []  # pages over max_page_mb
+    search = PageCollector(indexed_pages(site, config))
     refused: list[Problem] = []  # images that cannot be published
     with Staging(config.output_dir) as staging:
         memo = None
@@ -75,6 +78,14 @@ def publish(
                     oversized.append(output)
                 scanner.add(output, found)
                 staging.add(output)
+                if search.wants(output.path):
+                    search.add(output.path, output.data or staging.kept_bytes(output.path))
+        laps.lap("render")
+        if config.search:
+            for output in _search_index(search, config):
+                scanner.add(output)
+                staging.add(output)
+            laps.lap("search")
         tree = inputs.tree
         sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
         if oversized:
@@ -87,7 +98,6 @@ def publish(
         if problems:
             raise BuildFailed(problems)
         origins = staging.claims.origins()
-        laps.lap("render")
         findings, checked = check_build(
             site, scanner, origins, tree.sources, warnings, link_warnings, config,
             options.strict, cache.get("checks", keys.checks), tree.unreadable,
@@ -104,6 +114,17 @@ def publish(
         cache.put("pages", keys.pages, memo.current)
     laps.lap("write")
     return sync, tuple(findings), rendered
+
+
+def _search_index(search: PageCollector, config: Config) -> list[Output]:
+    """Return the files of the search index of the collected pages; raise BuildFailed if
+    Pagefind cannot run, as it would build another site here."""
+    try:
+        return index_files(search)
+    except SearchUnavailable as exc:
+        where = display_path(config.config_path) if config.config_path else "site.yaml"
+        hint = "install it with `pip install 'pagefind[bin]'`, or set `search: false`"
+        raise BuildFailed([Problem(where, None, f"search: {exc}", hint)]) from None
 
 
 def _too_large(output: Output, config: Config, sources: set[str]) -> Problem:

@@ -26,12 +26,14 @@ from generator.urls import FEED_PATH, RSS_PATH, output_path
 
 log = logging.getLogger(__name__)
 
+SEARCH_PATH = "/search/"  # the search page, with search on
+
 # Templates the renderer chooses itself; a document's `layout` never picks one of these.
 STANDARD_TEMPLATES = frozenset(
     f"{name}.html"
     for name in (
         "base", "index", "article", "page", "tag", "tags", "section", "author", "authors",
-        "archive", "archives", "404",
+        "archive", "archives", "404", "search",
     )
 )  # fmt: skip
 
@@ -69,6 +71,7 @@ class SiteInfo:
     year: int
     feed_url: str
     rss_url: str
+    search: bool  # the site has a search index and a /search/ page
 
 
 def listing_page_url(base: str, number: int) -> str:
@@ -118,6 +121,7 @@ def site_info(site: Site, config: Config) -> SiteInfo:
         year=newest,
         feed_url=FEED_PATH,
         rss_url=RSS_PATH,
+        search=config.search,
     )
 
 
@@ -159,6 +163,8 @@ def plan_pages(site: Site, config: Config, env: jinja2.Environment) -> list[Page
         years = [_YearLink(int(g.name), g.count, g.url) for g in site.years]
         page("archives.html", "/archive/", "archive index", years=years)
     page("404.html", "/404.html", "404 page")
+    if config.search:
+        page("search.html", SEARCH_PATH, "search page")
     return jobs
 
 

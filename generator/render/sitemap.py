@@ -41,8 +41,8 @@ def sitemap_entries(config: Config, site: Site) -> list[tuple[str, datetime | No
     per_page = config.per_page
     entries: list[tuple[str, datetime | None]] = []
     entries += _listing("/", [a.source for a in site.listed], changed, per_page)
-    entries += [(a.url, changed[a.source]) for a in articles]
-    entries += [(p.url, None) for p in site.pages if not p.draft]
+    entries += [(a.url, changed[a.source]) for a in articles if not a.noindex]
+    entries += [(p.url, None) for p in site.pages if not p.draft and not p.noindex]
     listings = (
         ("sections", site.sections, None),
         ("tags", site.tags, "/tags/"),

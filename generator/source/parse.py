@@ -29,7 +29,7 @@ KNOWN_FIELDS = frozenset(
     {
         "title", "date", "updated", "author", "authors", "tags", "section", "summary", "slug",
         "draft", "image", "image_alt", "image_caption", "template", "lang", "layout", "status",
-        "published", "aliases", "expires", "url",
+        "published", "aliases", "expires", "url", "noindex",
         *(alias for aliases in ALIASES.values() for alias in aliases),
     }
 )  # fmt: skip
@@ -241,6 +241,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         toc=Markup(rendered.toc),
         lang=fields.text("lang"),
         draft=status == "draft" or in_drafts,
+        noindex=fields.flag("noindex"),
         word_count=word_count(rendered.html),
         meta={k: v for k, v in data.items() if k not in KNOWN_FIELDS},
         lines=lines,

@@ -481,6 +481,14 @@ class Staging:
             return
         self._stage(item)
 
+    def kept_bytes(self, path: str) -> bytes:
+        """Return the bytes of `path` as the last build left it in output/ (a kept page)."""
+        try:
+            return (self.out / path).read_bytes()
+        except OSError as exc:
+            self._failed(exc)
+            raise  # unreachable: _failed raises
+
     def _stage(self, item: Output) -> None:
         try:
             if self.tree is None:
