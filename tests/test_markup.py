@@ -138,7 +138,7 @@ def test_site_paths_in_links_and_images_carry_the_base_path(md: Converter) -> No
     assert '<a href="https://example.net/x">there</a>' in html
     assert '<a href="//cdn.example/x">cdn</a>' in html
     assert '<a href="photo.jpg">beside</a>' in html
-    assert '<img alt="Map" src="/newsroom/images/map.svg">' in html
+    assert '<img alt="Map" data-gazette-image="" src="/newsroom/images/map.svg">' in html
     rebased = rebase_links(md.inline("[Energy](/tags/energy/)"), "/newsroom")
     assert rebased == '<a href="/newsroom/tags/energy/">Energy</a>'
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import markdown
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 from pygments.formatters.html import HtmlFormatter
 
@@ -15,6 +16,7 @@ from generator.markup.sanitize import SafetyExtension
 from generator.markup.speedups import applicable as speedups_tested
 from generator.markup.speedups import install as install_speedups
 from generator.markup.typography import TypographyExtension, smarten
+from generator.model import IMAGE_MARK
 from generator.urls import slugify
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -48,6 +50,14 @@ class Rendered:
     toc: str
     # (line, tag) of each Liquid tag or shortcode left as typed, lines counted from 1.
     foreign: tuple[tuple[int, str], ...] = ()
+
+
+class _MarkImages(Treeprocessor):
+    """Marks the images Markdown writes (raw HTML is not in the tree: it is stashed)."""
+
+    def run(self, root) -> None:
+        for image in root.iter("img"):
+            image.set(IMAGE_MARK, "")
 
 
 def _heading_id(value: str, separator: str) -> str:
@@ -115,6 +125,7 @@ class Converter:
         )
         if self.speedups:
             install_speedups(md)
+        md.treeprocessors.register(_MarkImages(md), "gazette-images", 1)
         return md
 
     def _reset(self, text: str) -> markdown.Markdown:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import posixpath
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -23,17 +22,19 @@ from generator.config import CHECK_SETTINGS, PARSE_SETTINGS, Config
 from generator.errors import BuildFailed, Finding, Problem, SourceError, display_path
 from generator.htmlurls import rebase_site
 from generator.images.containers import HEAD, kind_of
-from generator.images.privacy import clean_image
 from generator.incremental.cache import DOCUMENTS, BuildCache, load_cache, save_cache
+from generator.incremental.imagestore import FOLDER, ImageStore
 from generator.incremental.uptodate import LastBuild, Tally, inputs_key, manifest_key, window
 from generator.incremental.warm import built
 from generator.markup.speedups import mode as markdown_mode
-from generator.model import Article, Asset, Document, Page, Site, Source, Term, evolve
-from generator.outputs import Output, digest
+from generator.model import Article, Document, Page, Site, Source, Term, evolve
+from generator.outputs import Output
+from generator.pipeline.images import ImagePlan, asset_paths, image_outputs, plan_images
 from generator.processes import START_METHODS, collector_paused, worker_count
 from generator.render.feeds import feed_outputs
 from generator.render.pagekeys import PageKeys, PageMemo, template_fingerprints
 from generator.render.pages import render_site
+from generator.render.pictures import with_pictures
 from generator.render.redirects import redirect_outputs
 from generator.render.sitemap import sitemap_outputs
 from generator.render.templatetree import ThemeTemplate, read_templates
@@ -176,54 +177,34 @@ def _share_terms(outcome: Parsed | SourceError, terms: dict[Term, Term]) -> Pars
 
 
 def other_outputs(
-    site: Site, config: Config, theme: Theme, memo: PageMemo | None, files: FileMemo
+    site: Site,
+    config: Config,
+    theme: Theme,
+    memo: PageMemo | None,
+    files: FileMemo,
+    images: ImagePlan,
+    store: ImageStore,
 ) -> Iterator[Output | Problem]:
     """Yield every file of the site but its pages: feeds, sitemap, redirects, theme files
-    and content assets, images cleaned of their metadata (one at a time: a site's photos are
-    never in memory at once); and the Problem of each image that cannot be published.
-    `files` spares re-reading unchanged theme files."""
+    and content assets, images cleaned of their metadata with their variants and cards (one
+    at a time: a site's photos are never in memory at once); and the Problem of each image
+    that cannot be published. `files` spares re-reading unchanged theme files."""
     yield from feed_outputs(config, site, memo)
     yield from sitemap_outputs(config, site)
     yield from redirect_outputs(config, site)
     for rel, file in theme.static_files().items():
         value = file_digest(file, files)
         yield Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value)
-    urls = {d.source: d.url for d in (*site.articles, *site.pages)}
-    for asset in site.assets:
-        if asset.owner:  # published beside its bundle's page, so relative links keep working
-            inside = asset.path[len(posixpath.dirname(asset.owner)) + 1 :]
-            path = urls[asset.owner].lstrip("/") + inside
+    for path, asset in asset_paths(site).items():
+        head = read_asset(asset, HEAD)
+        if isinstance(head, Problem):
+            yield head
+            continue
+        kind = kind_of(asset.path, head)
+        if kind is None:
+            yield Output(path.lstrip("/"), asset.path, file=asset.file, digest=asset.digest)
         else:
-            path = asset.path
-        yield _asset_output(asset, path, config, site)
-
-
-def _asset_output(asset: Asset, path: str, config: Config, site: Site) -> Output | Problem:
-    """Return the file that publishes `asset` at `path`: a raster image cleaned of its
-    metadata, anything else as it is; or why it cannot be published."""
-    head = read_asset(asset, HEAD)
-    if isinstance(head, Problem):
-        return head
-    kind = kind_of(asset.path, head)
-    if kind is None:
-        return Output(path, asset.path, file=asset.file, digest=asset.digest)
-    data = read_asset(asset)
-    if isinstance(data, Problem):
-        return data
-    cleaned = clean_image(data, kind, config.image_keep)
-    if isinstance(cleaned, bytes):
-        return Output(path, asset.path, data=cleaned, digest=digest(cleaned))
-    users = [
-        display_path(config.content_dir / a.source)
-        for a in site.articles
-        if a.image and a.image.split("?")[0].endswith("/" + path)
-    ]
-    if asset.owner and not users:
-        users = [display_path(config.content_dir / asset.owner)]
-    hint = cleaned.hint
-    if users:
-        hint = f"used by {', '.join(users)}" + (f"; {hint}" if hint else "")
-    return Problem(display_path(config.content_dir / asset.path), None, cleaned.message, hint)
+            yield from image_outputs(asset, path, kind, config, site, images, store)
 
 
 def _too_large(output: Output, config: Config, sources: set[str]) -> Problem:
@@ -350,20 +331,27 @@ def _build(
     # resolve_links then writes its own (content-file) links with the base path.
     site = rebase_site(site, config.base_path)
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
+    kept = options.use_cache and cache.keep  # not with --no-cache, nor in a tracked folder
+    store = ImageStore(config.cache_dir / FOLDER if kept else None, cache.stamp)
+    images = plan_images(site, config, store)
+    site = with_pictures(site, images.pictures, images.leads, config.base_path)
     link_warnings = (*link_warnings, *term_clashes(site, config.content_dir))
+    content_warnings = parsed.warnings + images.warnings
     laps.lap("assemble")
     originals = {path: (digest, p.document) for (path, digest), p in parsed.memo.items()}
     # What only a later build reads (page keys, this build's summary) is not worked out for
     # a cache that is neither saved nor kept: a cold build with --no-cache.
     remember = persistent or in_memory
     sync, findings, rendered = _publish(
-        config, options, cache, keys, inputs, site, originals, parsed.warnings, link_warnings,
-        laps, remember,
+        config, options, cache, keys, inputs, site, originals, content_warnings, link_warnings,
+        laps, remember, images, store,
     )  # fmt: skip
-    warnings = parsed.warnings + link_warnings
+    warnings = content_warnings + link_warnings
     if in_memory:
         sources = {s.path: s for s in tree.sources}
-        quick = built(sources, originals, site, inputs.env, inputs.templates, config)
+        quick = built(
+            sources, originals, site, inputs.env, inputs.templates, config, images.pictures
+        )
         cache.put("built", keys.pages, quick)
     tally = _tally(site, parsed.documents, inputs.now)
     # A build that left documents out is never the last build a no-change build repeats:
@@ -493,6 +481,8 @@ def _publish(
     link_warnings: tuple[Problem, ...],
     laps: _Laps,
     remember: bool,
+    images: ImagePlan,
+    store: ImageStore,
 ) -> tuple[SyncResult, tuple[Finding, ...], int]:
     """Render `site`, check it and write it; return what was written, the findings and how
     many pages were rendered. Pages are keyed (and unchanged ones kept) only if the cache is
@@ -518,7 +508,10 @@ def _publish(
         with render_site(
             site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
         ) as pages:
-            for output in other_outputs(site, config, inputs.theme, memo, cache.get("files")):
+            others = other_outputs(
+                site, config, inputs.theme, memo, cache.get("files"), images, store
+            )
+            for output in others:
                 if isinstance(output, Problem):
                     refused.append(output)
                     continue
