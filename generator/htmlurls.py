@@ -62,11 +62,28 @@ def rebase_links(fragment: str, base_path: str) -> str:
 
 
 def absolute_links(fragment: str, page_url: str) -> str:
-    """Return `fragment` with every link made absolute against the page's absolute URL.
+    """Return `fragment` with every link made absolute against the page's absolute URL,
+    each candidate of a `srcset` included.
 
     Root-relative links are expected to carry the base path already (see rebase_links).
     """
-    return rewrite_urls(fragment, lambda value: join(page_url, value))
+    fragment = rewrite_urls(fragment, lambda value: join(page_url, value))
+    if "srcset" not in fragment:
+        return fragment
+    return rewrite_urls(fragment, lambda value: _join_srcset(page_url, value), _SRCSET)
+
+
+_SRCSET = frozenset({"srcset"})
+
+
+def _join_srcset(page_url: str, srcset: str) -> str:
+    """Return `srcset` with the URL of each candidate made absolute."""
+    candidates = []
+    for candidate in srcset.split(","):
+        url, _, descriptor = candidate.strip().partition(" ")
+        if url:
+            candidates.append(f"{join(page_url, url)} {descriptor}".rstrip())
+    return ", ".join(candidates)
 
 
 # A full http(s) URL that urljoin gives back as it is: it takes a URL with a host as given,

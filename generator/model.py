@@ -66,6 +66,11 @@ class Picture:
     card: str | None = None
 
     @property
+    def files(self) -> tuple[Variant, ...]:
+        """Return the variants that are files of their own (all but the original)."""
+        return tuple(v for v in self.variants if v.path != self.src)
+
+    @property
     def formats(self) -> tuple[str, ...]:
         """Return the MIME types of the variants, in order of preference."""
         return tuple(dict.fromkeys(v.mime for v in self.variants))

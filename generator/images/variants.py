@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from PIL import Image
 
 from generator.images.containers import GIF, JPEG, PNG, WEBP
+from generator.images.privacy import DAMAGED, Refusal
 from generator.model import CARD_SIZE, Picture, Variant
 
 # The formats of published images and variants: MIME type and file extension.
@@ -76,14 +77,18 @@ def _covers(size: tuple[int, int]) -> bool:
     return size[0] >= CARD_SIZE[0] and size[1] >= CARD_SIZE[1]
 
 
-def made(picture: Picture) -> tuple[Variant, ...]:
-    """Return the variants of `picture` that are files of their own (not the original)."""
-    return tuple(v for v in picture.variants if v.path != picture.src)
-
-
-def make_variants(cleaned: bytes, variants: Sequence[Variant], quality: int) -> list[bytes]:
+def make_variants(
+    cleaned: bytes, variants: Sequence[Variant], quality: int
+) -> list[bytes] | Refusal:
     """Return the bytes of each of `variants`, made from the `cleaned` (upright, stripped)
-    image, decoded once."""
+    image, decoded once; or a Refusal if its pixels cannot be decoded."""
+    try:
+        return _variants(cleaned, variants, quality)
+    except DAMAGED as exc:
+        return Refusal(f"not a readable image ({str(exc) or type(exc).__name__})")
+
+
+def _variants(cleaned: bytes, variants: Sequence[Variant], quality: int) -> list[bytes]:
     with _opened(cleaned) as image:
         icc = image.info.get("icc_profile")
         flat = {mime: _flat(image, mime) for mime in {v.mime for v in variants}}
@@ -105,9 +110,17 @@ def card_path(src: str, focus: tuple[float, float]) -> str:
     return _named(src, f"card-{x}-{y}", "jpg")
 
 
-def make_card(cleaned: bytes, focus: tuple[float, float] = (0.5, 0.5)) -> bytes:
+def make_card(cleaned: bytes, focus: tuple[float, float] = (0.5, 0.5)) -> bytes | Refusal:
     """Return the CARD_SIZE JPEG of the `cleaned` image: scaled to cover the card, cut
-    around `focus` (fractions of its width and height from the top left), kept inside it."""
+    around `focus` (fractions of its width and height from the top left), kept inside it;
+    or a Refusal if its pixels cannot be decoded."""
+    try:
+        return _card(cleaned, focus)
+    except DAMAGED as exc:
+        return Refusal(f"not a readable image ({str(exc) or type(exc).__name__})")
+
+
+def _card(cleaned: bytes, focus: tuple[float, float]) -> bytes:
     with _opened(cleaned) as image:
         icc = image.info.get("icc_profile")
         frame = _flat(image, "image/jpeg")

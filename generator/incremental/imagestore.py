@@ -6,6 +6,7 @@ source, setting or Pillow release can only miss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -51,7 +52,8 @@ class ImageStore:
             part.write_bytes(data)
             os.replace(part, file)  # whole or absent: a killed build leaves no half file
         except OSError as exc:
-            part.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
             if not self._warned:
                 self._warned = True
                 log.warning("%s: warning: cannot keep images: %s", file.parent, exc.strerror)

@@ -21,7 +21,6 @@ from generator.images.containers import GIF, HEAD, JPEG, PNG, WEBP, kind_of
 from generator.images.privacy import Refusal, clean_image
 from generator.images.variants import (
     card_path,
-    made,
     make_card,
     make_variants,
     plan_picture,
@@ -171,13 +170,17 @@ def image_outputs(
     picture = plan.pictures.get(path)
     if picture is None:
         return
-    variants = made(picture)
+    variants = picture.files
     made_by = (asset.digest, config.image_keep, config.image_quality)
     keys = [store.key("variant", *made_by, v.width, v.height, v.mime) for v in variants]
     found = [store.get(key) for key in keys]
     missing = [v for v, data in zip(variants, found, strict=True) if data is None]
     if missing:
-        fresh = iter(make_variants(cleaned, missing, config.image_quality))
+        made = make_variants(cleaned, missing, config.image_quality)
+        if isinstance(made, Refusal):
+            yield _refused(asset, path, made, config, site)
+            return
+        fresh = iter(made)
         found = [data if data is not None else next(fresh) for data in found]
         for key, variant, data in zip(keys, variants, found, strict=True):
             if variant in missing:
@@ -190,7 +193,11 @@ def image_outputs(
         key = store.key("card", asset.digest, config.image_keep, focus)
         data = store.get(key)
         if data is None:
-            data = make_card(cleaned, focus)
+            card_data = make_card(cleaned, focus)
+            if isinstance(card_data, Refusal):
+                yield _refused(asset, path, card_data, config, site)
+                return
+            data = card_data
             store.put(key, data)
         yield Output(card.lstrip("/"), asset.path, data=data, digest=digest(data))
 

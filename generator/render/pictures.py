@@ -50,7 +50,7 @@ def picture_markup(
         "width": str(picture.width),
         "height": str(picture.height),
     }
-    if len(picture.variants) > 1:
+    if picture.files:
         own.update(srcset=srcset(picture, formats[-1], base_path), sizes=sizes)
     if lazy:
         own["loading"] = "lazy"
