@@ -18,13 +18,12 @@ FOLDER = "images"
 
 
 class ImageStore:
-    """The processed images of one build: read from and saved to `folder` (none kept on disk
-    when it is None, as with --no-cache); sizes are kept in memory for the build."""
+    """The processed images of one build: read from and saved to `folder` (none kept when
+    it is None, as with --no-cache)."""
 
     def __init__(self, folder: Path | None, stamp: str):
         self.folder = folder
         self.stamp = stamp
-        self.sizes: dict[str, tuple[int, int]] = {}  # key -> the cleaned image's size
         self._warned = False
 
     def key(self, *parts: object) -> str:

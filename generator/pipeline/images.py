@@ -121,13 +121,17 @@ def _size(asset: Asset, config: Config, store: ImageStore) -> tuple[str, tuple[i
     kind = kind_of(asset.path, head) if isinstance(head, bytes) else None
     if kind not in RASTER:
         return None
-    key = store.key("clean", asset.digest, config.image_keep)
-    if key not in store.sizes:
-        cleaned = _cleaned(asset, kind, config, store)
-        if not isinstance(cleaned, bytes):
-            return None
-        store.sizes[key] = _opened(cleaned).size
-    return kind, store.sizes[key]
+    key = store.key("size", asset.digest, config.image_keep)
+    known = store.get(key)  # a few bytes: the cleaned image itself is not read
+    if known is not None and known.count(b" ") == 1 and known.replace(b" ", b"").isdigit():
+        width, height = map(int, known.split())
+        return kind, (width, height)
+    cleaned = _cleaned(asset, kind, config, store)
+    if not isinstance(cleaned, bytes):
+        return None
+    size = _opened(cleaned).size
+    store.put(key, f"{size[0]} {size[1]}".encode())
+    return kind, size
 
 
 def _cleaned(
