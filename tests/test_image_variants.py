@@ -234,6 +234,9 @@ def test_two_clean_builds_and_a_cached_one_are_byte_identical(make_site, tmp_pat
     monkeypatch.chdir(site)
     built(site, use_cache=False)
     first = tree(site / "output")
+    # Made by two worker processes (four images to make), the same bytes.
+    build(load_config(site / "site.yaml"), BuildOptions(jobs=2, use_cache=False))
+    assert tree(site / "output") == first
     for options in ({"use_cache": False}, {}, {}):
         (site / "content/articles/vote.md").write_text(
             (site / "content/articles/vote.md").read_text() + "\nMore.\n"

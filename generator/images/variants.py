@@ -91,13 +91,21 @@ def make_variants(
 def _variants(cleaned: bytes, variants: Sequence[Variant], quality: int) -> list[bytes]:
     with _opened(cleaned) as image:
         icc = image.info.get("icc_profile")
-        flat = {mime: _flat(image, mime) for mime in {v.mime for v in variants}}
+        # Formats that hold the pixels alike share them, and so each width's resizing.
+        flat: dict[bool, Image.Image] = {}
+        sized: dict[tuple[bool, int, int], Image.Image] = {}
         out = []
         for variant in variants:
-            frame = flat[variant.mime]
-            if frame.size != (variant.width, variant.height):
-                frame = frame.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
-            out.append(_encode(frame, variant.mime, quality, icc))
+            white = variant.mime == "image/jpeg" and _has_alpha(image)
+            if white not in flat:
+                flat[white] = _flat(image, variant.mime)
+            size = (variant.width, variant.height)
+            if (white, *size) not in sized:
+                frame = flat[white]
+                if frame.size != size:
+                    frame = frame.resize(size, Image.Resampling.LANCZOS)
+                sized[(white, *size)] = frame
+            out.append(_encode(sized[(white, *size)], variant.mime, quality, icc))
         return out
 
 
@@ -144,7 +152,7 @@ def _flat(image: Image.Image, mime: str) -> Image.Image:
     """Return the pixels of `image` in a mode `mime` can hold: transparency kept where the
     format has it, laid over white where it has not (JPEG); always a new image."""
     source = image
-    alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    alpha = _has_alpha(image)
     if image.mode not in ("RGB", "RGBA", "L", "LA") or (alpha and image.mode in ("RGB", "L")):
         image = image.convert("RGBA" if alpha else "RGB")
     if mime == "image/jpeg" and alpha:
@@ -158,6 +166,10 @@ def _flat(image: Image.Image, mime: str) -> Image.Image:
     return image
 
 
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
 def _encode(image: Image.Image, mime: str, quality: int, icc: bytes | None) -> bytes:
     """Return `image` encoded as `mime`, carrying no metadata but its colour profile."""
     options: dict[str, object] = {"icc_profile": icc} if icc else {}
@@ -169,7 +181,8 @@ def _encode(image: Image.Image, mime: str, quality: int, icc: bytes | None) -> b
         options.update(quality=quality)
     else:
         options.update(compress_level=PNG_LEVEL)
-    image.info = {}  # nothing of the source's besides what `options` name
+    info, image.info = image.info, {}  # nothing of the source's besides what `options` name
     out = io.BytesIO()
     image.save(out, _PILLOW[mime], **options)
+    image.info = info
     return out.getvalue()

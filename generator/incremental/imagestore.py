@@ -40,6 +40,10 @@ class ImageStore:
         except OSError:
             return None
 
+    def has(self, key: str) -> bool:
+        """Return whether something is saved under `key`."""
+        return self.folder is not None and (self.folder / key[:2] / key).is_file()
+
     def put(self, key: str, data: bytes) -> None:
         """Save `data` under `key`; a cache that cannot be written is a warning, once."""
         if self.folder is None:

@@ -29,7 +29,13 @@ from generator.incremental.warm import built
 from generator.markup.speedups import mode as markdown_mode
 from generator.model import Article, Document, Page, Site, Source, Term, evolve
 from generator.outputs import Output
-from generator.pipeline.images import ImagePlan, asset_paths, image_outputs, plan_images
+from generator.pipeline.images import (
+    ImageJob,
+    ImagePlan,
+    asset_paths,
+    image_outputs,
+    plan_images,
+)
 from generator.processes import START_METHODS, collector_paused, worker_count
 from generator.render.feeds import feed_outputs
 from generator.render.pagekeys import PageKeys, PageMemo, template_fingerprints
@@ -184,17 +190,19 @@ def other_outputs(
     files: FileMemo,
     images: ImagePlan,
     store: ImageStore,
+    options: BuildOptions,
 ) -> Iterator[Output | Problem]:
     """Yield every file of the site but its pages: feeds, sitemap, redirects, theme files
-    and content assets, images cleaned of their metadata with their variants and cards (one
-    at a time: a site's photos are never in memory at once); and the Problem of each image
-    that cannot be published. `files` spares re-reading unchanged theme files."""
+    and content assets, images cleaned of their metadata with their variants and cards (on
+    the cores `options` give); and the Problem of each image that cannot be published.
+    `files` spares re-reading unchanged theme files."""
     yield from feed_outputs(config, site, memo)
     yield from sitemap_outputs(config, site)
     yield from redirect_outputs(config, site)
     for rel, file in theme.static_files().items():
         value = file_digest(file, files)
         yield Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value)
+    jobs: list[ImageJob] = []
     for path, asset in asset_paths(site).items():
         head = read_asset(asset, HEAD)
         if isinstance(head, Problem):
@@ -204,7 +212,10 @@ def other_outputs(
         if kind is None:
             yield Output(path.lstrip("/"), asset.path, file=asset.file, digest=asset.digest)
         else:
-            yield from image_outputs(asset, path, kind, config, site, images, store)
+            picture, cards = images.pictures.get(path), images.cards.get(path, ())
+            jobs.append(ImageJob(asset, path, kind, picture, cards))
+    workers = worker_count(options.jobs)
+    yield from image_outputs(jobs, config, site, store, workers, options.start_method)
 
 
 def _too_large(output: Output, config: Config, sources: set[str]) -> Problem:
@@ -509,7 +520,7 @@ def _publish(
             site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
         ) as pages:
             others = other_outputs(
-                site, config, inputs.theme, memo, cache.get("files"), images, store
+                site, config, inputs.theme, memo, cache.get("files"), images, store, options
             )
             for output in others:
                 if isinstance(output, Problem):

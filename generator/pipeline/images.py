@@ -6,10 +6,14 @@ ImageStore.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
+import multiprocessing
+import os
 import warnings
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 from PIL import Image
@@ -26,8 +30,9 @@ from generator.images.variants import (
     plan_picture,
 )
 from generator.incremental.imagestore import ImageStore
-from generator.model import Asset, Picture, Site
+from generator.model import Asset, Picture, Site, Variant
 from generator.outputs import Output, digest
+from generator.processes import signals_held, start_worker
 from generator.render.pictures import shown_paths
 from generator.source.assets import read_asset
 
@@ -43,7 +48,7 @@ class ImagePlan:
 
     pictures: dict[str, Picture]  # site path -> Picture, of every image a page shows
     leads: dict[str, Picture]  # article source path -> its lead's Picture, with its card
-    cards: dict[str, tuple[str, tuple[float, float]]]  # card path -> (image path, focus)
+    cards: dict[str, tuple[tuple[str, tuple[float, float]], ...]]  # image -> (card, focus)
     warnings: tuple[Problem, ...]
 
 
@@ -74,7 +79,7 @@ def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
             )
     problems: list[Problem] = []
     lead_pictures: dict[str, Picture] = {}
-    cards: dict[str, tuple[str, tuple[float, float]]] = {}
+    cards: dict[str, dict[str, tuple[float, float]]] = {}
     for article in site.articles:
         if not article.image:
             continue
@@ -83,10 +88,11 @@ def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
         picture = pictures.get(leads[article.source])
         if picture is not None and picture.card is not None:
             picture = replace(picture, card=card_path(picture.src, focus))
-            cards[picture.card] = (picture.src, focus)
+            cards.setdefault(picture.src, {})[picture.card] = focus
         if picture is not None:
             lead_pictures[article.source] = picture
-    return ImagePlan(pictures, lead_pictures, cards, tuple(problems))
+    ordered = {src: tuple(sorted(made.items())) for src, made in cards.items()}
+    return ImagePlan(pictures, lead_pictures, ordered, tuple(problems))
 
 
 def _focus(
@@ -138,7 +144,7 @@ def _cleaned(
     asset: Asset, kind: str, config: Config, store: ImageStore
 ) -> bytes | Refusal | Problem:
     """Return the bytes to publish for `asset` (from `store`, else cleaned now and kept)."""
-    key = store.key("clean", asset.digest, config.image_keep)
+    key = store.key("clean", asset.digest, config.image_keep)  # as _clean_key
     cleaned = store.get(key)
     if cleaned is not None:
         return cleaned
@@ -157,53 +163,131 @@ def _opened(data: bytes) -> Image.Image:
         return Image.open(io.BytesIO(data))
 
 
+@dataclass(frozen=True)
+class ImageJob:
+    """One raster image to publish: where, and what pages show of it."""
+
+    asset: Asset
+    path: str  # site path
+    kind: str  # containers.sniff
+    picture: Picture | None  # None: no page shows it, so it has no variants
+    cards: tuple[tuple[str, tuple[float, float]], ...] = ()  # (site path, focus)
+
+
+# Images made in one process below this many; a pool costs more than it saves.
+PARALLEL_IMAGES = 4
+
+
 def image_outputs(
-    asset: Asset, path: str, kind: str, config: Config, site: Site, plan: ImagePlan,
-    store: ImageStore,
+    jobs: list[ImageJob], config: Config, site: Site, store: ImageStore, workers: int,
+    method: str,
 ) -> Iterator[Output | Problem]:  # fmt: skip
-    """Yield the files that publish the raster image `asset` at site path `path`: cleaned
-    of its metadata, with its variants and cards if pages show it; or why it cannot be."""
-    cleaned = _cleaned(asset, kind, config, store)
-    if isinstance(cleaned, Problem):
-        yield cleaned
+    """Yield the files that publish each image of `jobs`: cleaned of its metadata, with its
+    variants and cards; or why it cannot be. Those not all in `store` yet are made by
+    `workers` processes when there are enough of them (and `method` is "fork")."""
+    todo = [job for job in jobs if not _stored(job, config, store)]
+    forking = method == "fork" and "fork" in multiprocessing.get_all_start_methods()
+    made: Iterator[list[Output] | Refusal | Problem]
+    if workers < 2 or len(todo) < PARALLEL_IMAGES or not forking:
+        made = (image_files(job, config, store) for job in jobs)
+        yield from _outputs(jobs, made, config, site)
         return
-    if isinstance(cleaned, Refusal):
-        yield _refused(asset, path, cleaned, config, site)
-        return
-    yield Output(path.lstrip("/"), asset.path, data=cleaned, digest=digest(cleaned))
-    picture = plan.pictures.get(path)
-    if picture is None:
-        return
-    variants = picture.files
-    made_by = (asset.digest, config.image_keep, config.image_quality)
-    keys = [store.key("variant", *made_by, v.width, v.height, v.mime) for v in variants]
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=start_worker,
+        initargs=(os.getpid(),),
+    )
+    try:
+        with signals_held():  # the workers are forked as the images are handed out
+            made = pool.map(functools.partial(image_files, config=config, store=store), todo)
+        done = {job.path for job in todo}
+        yield from _outputs(
+            [j for j in jobs if j.path not in done],
+            (image_files(job, config, store) for job in jobs if job.path not in done),
+            config,
+            site,
+        )
+        yield from _outputs(todo, made, config, site)
+    finally:  # on an error or Ctrl-C, stop at once rather than make the images still queued
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _outputs(
+    jobs: list[ImageJob],
+    made: Iterator[list[Output] | Refusal | Problem],
+    config: Config,
+    site: Site,
+) -> Iterator[Output | Problem]:
+    for job, files in zip(jobs, made, strict=True):
+        if isinstance(files, Refusal):
+            yield _refused(job.asset, job.path, files, config, site)
+        elif isinstance(files, Problem):
+            yield files
+        else:
+            yield from files
+
+
+def _stored(job: ImageJob, config: Config, store: ImageStore) -> bool:
+    """Return whether every file of `job` is in `store` already."""
+    keys = [_clean_key(job, config, store)]
+    if job.picture is not None:
+        keys += [_variant_key(job, v, config, store) for v in job.picture.files]
+        keys += [_card_key(job, focus, config, store) for _, focus in job.cards]
+    return all(store.has(key) for key in keys)
+
+
+def _clean_key(job: ImageJob, config: Config, store: ImageStore) -> str:
+    return store.key("clean", job.asset.digest, config.image_keep)
+
+
+def _variant_key(job: ImageJob, variant: Variant, config: Config, store: ImageStore) -> str:
+    made_by = (job.asset.digest, config.image_keep, config.image_quality)
+    return store.key("variant", *made_by, variant.width, variant.height, variant.mime)
+
+
+def _card_key(job: ImageJob, focus: tuple[float, float], config: Config, store: ImageStore) -> str:
+    return store.key("card", job.asset.digest, config.image_keep, focus)
+
+
+def image_files(
+    job: ImageJob, config: Config, store: ImageStore
+) -> list[Output] | Refusal | Problem:
+    """Return the files that publish `job`'s image (taken from `store`, else made and
+    kept there), or why it cannot be published."""
+    cleaned = _cleaned(job.asset, job.kind, config, store)
+    if not isinstance(cleaned, bytes):
+        return cleaned
+    origin = job.asset.path
+    files = [Output(job.path.lstrip("/"), origin, data=cleaned, digest=digest(cleaned))]
+    if job.picture is None:
+        return files
+    variants = job.picture.files
+    keys = [_variant_key(job, v, config, store) for v in variants]
     found = [store.get(key) for key in keys]
     missing = [v for v, data in zip(variants, found, strict=True) if data is None]
     if missing:
         made = make_variants(cleaned, missing, config.image_quality)
         if isinstance(made, Refusal):
-            yield _refused(asset, path, made, config, site)
-            return
+            return made
         fresh = iter(made)
         found = [data if data is not None else next(fresh) for data in found]
         for key, variant, data in zip(keys, variants, found, strict=True):
             if variant in missing:
                 store.put(key, data)
     for variant, data in zip(variants, found, strict=True):
-        yield Output(variant.path.lstrip("/"), asset.path, data=data, digest=digest(data))
-    for card, (src, focus) in sorted(plan.cards.items()):
-        if src != path:
-            continue
-        key = store.key("card", asset.digest, config.image_keep, focus)
+        files.append(Output(variant.path.lstrip("/"), origin, data=data, digest=digest(data)))
+    for card, focus in job.cards:
+        key = _card_key(job, focus, config, store)
         data = store.get(key)
         if data is None:
-            card_data = make_card(cleaned, focus)
-            if isinstance(card_data, Refusal):
-                yield _refused(asset, path, card_data, config, site)
-                return
-            data = card_data
+            made_card = make_card(cleaned, focus)
+            if isinstance(made_card, Refusal):
+                return made_card
+            data = made_card
             store.put(key, data)
-        yield Output(card.lstrip("/"), asset.path, data=data, digest=digest(data))
+        files.append(Output(card.lstrip("/"), origin, data=data, digest=digest(data)))
+    return files
 
 
 def _refused(asset: Asset, path: str, refusal: Refusal, config: Config, site: Site) -> Problem:
