@@ -151,6 +151,7 @@ def test_a_commit_failing_half_way_puts_every_file_back(tmp_path: Path) -> None:
     with Staging(out) as staging:
         for item in outputs("new", 6):
             staging.add(item)
+        staging.wait()  # the copies are written by threads: let them finish first
         # The staged copy of the fourth page goes missing: its rename fails after three
         # pages were replaced.
         os.unlink(out / "p0003/.index.html.gazette-tmp")

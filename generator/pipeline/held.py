@@ -1,14 +1,19 @@
-"""Articles held back from publication: drafts, scheduled (future) and expired ones."""
+"""Articles held back from publication: drafts, scheduled (future) and expired ones, listed
+for `build.py list` and counted in a build's tally."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from generator.check.findings import unreadable_errors
 from generator.config import Config
 from generator.errors import BuildFailed
-from generator.model import Article, Page
-from generator.pipeline.build import BuildOptions, parse_all
+from generator.incremental.uptodate import Tally
+from generator.model import Article, Page, Site
+from generator.pipeline.options import BuildOptions
+from generator.pipeline.parsing import parse_all
 from generator.source.files import read_content
 
 HELD_KINDS = ("drafts", "future", "expired")
@@ -46,6 +51,28 @@ def list_held(config: Config, kind: str, now: datetime) -> list[Held]:
     """
     tree = read_content(config.content_dir)
     parsed = parse_all(tree, config, None, BuildOptions())  # on every core
-    if parsed.errors:
-        raise BuildFailed(parsed.errors)
+    # A folder that cannot be read may hold drafts too: it fails the list as it fails a
+    # build (at the level `unreadable_sources` gives it).
+    errors = (*parsed.errors, *unreadable_errors(tree.unreadable, config))
+    if errors:
+        raise BuildFailed(errors)
     return held_back(list(parsed.documents), kind, now)
+
+
+def tally_of(site: Site, documents: Iterable[Article | Page], now: datetime) -> Tally:
+    """Return what `site` publishes and, of the `documents` it was assembled from, how many
+    the assembly left out as drafts, scheduled or expired at `now`."""
+    published = {d.source for d in (*site.articles, *site.pages)}
+    drafts = scheduled = expired = 0
+    for doc in documents:
+        if doc.source in published:
+            continue
+        # The assembly's order of reasons: a draft first, then an expiry, then a date ahead.
+        if doc.draft:
+            drafts += 1
+        elif isinstance(doc, Article) and doc.expires is not None and doc.expires <= now:
+            expired += 1
+        elif isinstance(doc, Article) and doc.date > now:
+            scheduled += 1
+    counts = (len(site.articles), len(site.pages), len(site.tags))
+    return Tally(*counts, drafts=drafts, scheduled=scheduled, expired=expired)

@@ -1,0 +1,61 @@
+"""The files of a site besides its pages: feeds, sitemap, redirects, theme files, assets
+and the images' variants and cards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.config import Config
+from generator.errors import Problem
+from generator.images.containers import HEAD, kind_of
+from generator.incremental.imagestore import ImageStore
+from generator.model import Site
+from generator.outputs import Output
+from generator.pipeline.images import ImageJob, ImagePlan, asset_paths, image_outputs
+from generator.pipeline.options import BuildOptions
+from generator.processes import worker_count
+from generator.render.feeds import feed_outputs
+from generator.render.pagekeys import PageMemo
+from generator.render.redirects import redirect_outputs
+from generator.render.sitemap import sitemap_outputs
+from generator.render.themes import Theme
+from generator.source.assets import read_asset
+from generator.source.files import FileMemo, file_digest
+
+THEME_URL = "theme"
+
+
+def other_outputs(
+    site: Site,
+    config: Config,
+    theme: Theme,
+    memo: PageMemo | None,
+    files: FileMemo,
+    images: ImagePlan,
+    store: ImageStore,
+    options: BuildOptions,
+) -> Iterator[Output | Problem]:
+    """Yield every file of the site but its pages: feeds, sitemap, redirects, theme files
+    and content assets, images cleaned of their metadata with their variants and cards (on
+    the cores `options` give); and the Problem of each image that cannot be published.
+    `files` spares re-reading unchanged theme files."""
+    yield from feed_outputs(config, site, memo)
+    yield from sitemap_outputs(config, site)
+    yield from redirect_outputs(config, site)
+    for rel, file in theme.static_files().items():
+        value = file_digest(file, files)
+        yield Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value)
+    jobs: list[ImageJob] = []
+    for path, asset in asset_paths(site).items():
+        head = read_asset(asset, HEAD)
+        if isinstance(head, Problem):
+            yield head
+            continue
+        kind = kind_of(asset.path, head)
+        if kind is None:
+            yield Output(path.lstrip("/"), asset.path, file=asset.file, digest=asset.digest)
+        else:
+            picture, cards = images.pictures.get(path), images.cards.get(path, ())
+            jobs.append(ImageJob(asset, path, kind, picture, cards))
+    workers = worker_count(options.jobs)
+    yield from image_outputs(jobs, config, site, store, workers, options.start_method)

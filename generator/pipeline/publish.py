@@ -1,0 +1,123 @@
+"""Rendering, checking and writing a site: the stages after assembly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from generator.check.findings import check_build
+from generator.check.links import Scanner
+from generator.check.refs import scan_bytes
+from generator.config import Config
+from generator.errors import BuildFailed, Finding, Problem, display_path
+from generator.incremental.cache import BuildCache
+from generator.incremental.imagestore import ImageStore
+from generator.model import Document, Site
+from generator.outputs import Output
+from generator.pipeline.images import ImagePlan
+from generator.pipeline.inputs import Inputs, StageKeys
+from generator.pipeline.laps import Laps
+from generator.pipeline.options import BuildOptions
+from generator.pipeline.otherfiles import other_outputs
+from generator.processes import worker_count
+from generator.render.pagekeys import PageKeys, PageMemo
+from generator.render.pages import render_site
+from generator.render.themes import syntax_errors
+from generator.write.staging import Staging, SyncResult
+
+
+def publish(
+    config: Config,
+    options: BuildOptions,
+    cache: BuildCache,
+    keys: StageKeys,
+    inputs: Inputs,
+    site: Site,
+    originals: Mapping[str, tuple[str, Document]],
+    warnings: tuple[Problem, ...],
+    link_warnings: tuple[Problem, ...],
+    laps: Laps,
+    remember: bool,
+    images: ImagePlan,
+    store: ImageStore,
+) -> tuple[SyncResult, tuple[Finding, ...], int]:
+    """Render `site`, check it and write it; return what was written, the findings and how
+    many pages were rendered. Pages are keyed (and unchanged ones kept) only if the cache is
+    to `remember` them. Raises BuildFailed, writing nothing, on an error finding (carrying
+    every finding) and on a template with a syntax error, whether a page uses it or not."""
+    broken = syntax_errors(inputs.theme_templates)
+    if broken:
+        raise BuildFailed(broken)
+    scanner = Scanner(config, cache.get("scans"))
+    rendered = 0
+    oversized: list[Output] = []  # pages over max_page_mb
+    refused: list[Problem] = []  # images that cannot be published
+    with Staging(config.output_dir) as staging:
+        memo = None
+        if remember:
+            page_keys = PageKeys(keys.pages, inputs.templates, originals)
+            previous = cache.get("pages", keys.pages) or {}
+            memo = PageMemo(page_keys, previous, staging.present)
+        # Pages stream from the renderer (several processes for a large site) to the
+        # staging area: the site is never held in memory whole. The other files are made
+        # while the render workers start on the pages.
+        jobs = worker_count(options.jobs)
+        with render_site(
+            site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
+        ) as pages:
+            others = other_outputs(
+                site, config, inputs.theme, memo, cache.get("files"), images, store, options
+            )
+            for output in others:
+                if isinstance(output, Problem):
+                    refused.append(output)
+                    continue
+                scanner.add(output)
+                staging.add(output)
+            for output, found in pages:
+                rendered += output.data is not None
+                if output.data is not None and len(output.data) > config.max_page_mb * 1_000_000:
+                    oversized.append(output)
+                scanner.add(output, found)
+                staging.add(output)
+        tree = inputs.tree
+        sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
+        if oversized:
+            raise BuildFailed(refused + [_too_large(o, config, sources) for o in oversized])
+        # Every path is claimed by now: two owners of one path, a path that is a file for
+        # one and a folder for another, or a name of the writer's own, stop the build.
+        problems = refused + staging.claims.problems(lambda o: _origin(o, config, sources))
+        if problems:
+            raise BuildFailed(problems)
+        origins = staging.claims.origins()
+        laps.lap("render")
+        findings, checked = check_build(
+            site, scanner, origins, tree.sources, warnings, link_warnings, config,
+            options.strict, cache.get("checks", keys.checks), tree.unreadable,
+        )  # fmt: skip
+        cache.put("checks", keys.checks, checked)
+        if remember:
+            cache.put("scans", "", scanner.scans)
+        laps.lap("check")
+        if any(f.level == "error" for f in findings):
+            errors = [f.problem for f in findings if f.level == "error"]
+            raise BuildFailed(errors, findings, laps.timings)
+        sync = staging.commit()
+    if memo is not None:
+        cache.put("pages", keys.pages, memo.current)
+    laps.lap("write")
+    return sync, tuple(findings), rendered
+
+
+def _too_large(output: Output, config: Config, sources: set[str]) -> Problem:
+    """Return the problem of a rendered page larger than max_page_mb."""
+    size = len(output.data or b"") / 1_000_000
+    return Problem(
+        _origin(output.origin, config, sources),
+        None,
+        f"renders /{output.path} at {size:.1f} MB; a page may be at most {config.max_page_mb} MB",
+        "raise max_page_mb in site.yaml if the page is genuine",
+    )
+
+
+def _origin(origin: str, config: Config, sources: set[str]) -> str:
+    return display_path(config.content_dir / origin) if origin in sources else origin
