@@ -5,6 +5,7 @@ traceback, a hang, or code run from YAML."""
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import tracemalloc
 from collections.abc import Callable
@@ -361,6 +362,36 @@ def test_nfc_and_nfd_names_are_one_file(make_site: Site) -> None:
     )
     err = build_fails(root, "writes /cafe/index.html, as does content/pages/")
     assert "content/img/" in err and ".png, as does content/img/" in err
+
+
+def test_names_that_are_not_utf8_are_each_named_and_the_rest_can_be_published(
+    make_site: Site,
+) -> None:
+    root = make_site({"content/articles/good.md": article("Good", slug="good")})
+    folder = bytes(root / "content")
+    for rel in (b"/articles/bad\xff.md", b"/img/p\xe9.png", b"/articles/f\xe9/x.md"):
+        os.makedirs(os.path.dirname(folder + rel), exist_ok=True)
+        with open(folder + rel, "wb") as file:
+            file.write(article("Bad").encode())
+    done = run_cli("build", cwd=root)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.splitlines()
+    for shown, kind in [
+        ("articles/bad\\xff.md", "file"),
+        ("img/p\\xe9.png", "file"),
+        ("articles/f\\xe9", "folder"),
+    ]:
+        assert (
+            f"content/{shown}: the name of this {kind} is not UTF-8, so it can make no address"
+            in lines
+        )
+    assert not (root / "output").exists()
+    kept = run_cli("build", "-k", cwd=root)
+    assert kept.returncode == 3, kept.stderr
+    assert (root / "output/2024/02/good/index.html").is_file()
+    names = [p.name for p in (root / "output").rglob("*")]
+    assert all(n.encode("utf-8", "surrogateescape").decode("utf-8") for n in names)
+    assert not [n for n in names if "\udcff" in n or "\udce9" in n]
 
 
 # 14. Huge files and Markdown that is slow to convert.

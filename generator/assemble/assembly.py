@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.errors import Problem, display_path
@@ -59,6 +59,7 @@ def assemble_site(
         sections=_groups(articles, lambda a: (a.section,) if a.section else ()),
         years=_years(listed),
         assets=tuple(a for a in assets if a.owner is None or a.owner in published),
+        year=selection.now.astimezone(UTC).year,
     )
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from generator.assemble.links import resolve_document
 from generator.config import Config
 from generator.errors import Problem
-from generator.htmlurls import rebase_document
 from generator.incremental.warm import Built
 from generator.model import Article, Source
 from generator.outputs import Output, digest
@@ -76,7 +75,6 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
             if new.image and new.image.split("?")[0] in sites:
                 return None
             new = replace(new, picture=None)
-    new = rebase_document(new, config.base_path)
     warnings: list[Problem] = []
     new = resolve_document(new, built.published, config.content_dir, config.base_path,
                            warnings)  # fmt: skip

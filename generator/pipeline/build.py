@@ -10,7 +10,6 @@ from generator.assemble.links import resolve_links
 from generator.check.findings import unreadable_errors
 from generator.config import Config
 from generator.errors import BuildFailed, display_path
-from generator.htmlurls import rebase_site
 from generator.incremental.cache import DOCUMENTS, BuildCache, save_cache
 from generator.incremental.imagestore import FOLDER, ImageStore
 from generator.incremental.uptodate import LastBuild, manifest_key, window
@@ -50,7 +49,8 @@ def build(
     that builds off its main thread (the dev server), parse its documents with the time
     limit the main thread would give them.
     """
-    sources = [config.content_dir, config.root / "themes"]
+    # The cache folder too: it holds every parsed document, drafts included, never published.
+    sources = [config.content_dir, config.root / "themes", config.cache_dir]
     # Where the output goes is checked before the lock file beside it is made ...
     check_output_dir(config.output_dir, config.root, sources, contents=False)
     with output_lock(config.output_dir):
@@ -96,9 +96,8 @@ def _build(
         left_out = tuple(sorted((*left_out, *collided), key=lambda p: (p.path, p.line or 0)))
     selection = Selection(inputs.now, options.drafts, options.future)
     site = assemble_site(documents, tree.assets, selection)
-    # Root-relative links written in Markdown carry the base path under a sub-path;
-    # resolve_links then writes its own (content-file) links with the base path.
-    site = rebase_site(site, config.base_path)
+    # Root-relative links carry the base path since parsing; resolve_links writes its own
+    # (content-file) links with it.
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     link_warnings = (*link_warnings, *term_clashes(site, config.content_dir))
     kept = options.use_cache and cache.keep  # not with --no-cache, nor in a tracked folder

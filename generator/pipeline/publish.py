@@ -65,7 +65,7 @@ def publish(
             site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
         ) as pages:
             others = other_outputs(
-                site, config, inputs.theme, memo, cache.get("files"), images, store, options
+                site, config, inputs.theme, memo, dict(cache.get("files")), images, store, options
             )
             for output in others:
                 if isinstance(output, Problem):

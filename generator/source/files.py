@@ -141,7 +141,9 @@ class _Reader:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
-            if is_machinery(name, is_dir):
+            if not _is_utf8(name):
+                self.errors.append(_not_utf8_name(folder, name, is_dir))
+            elif is_machinery(name, is_dir):
                 log.debug(
                     "%s: skipped: another generator's file, not content", display_path(entry.path)
                 )
@@ -273,6 +275,29 @@ def _load(source: Source, size: int) -> Source | Problem:
     except UnicodeDecodeError as exc:
         return _not_utf8(source.file, data, exc)
     return replace(source, text=text, digest=digest(data))
+
+
+def _is_utf8(name: str) -> bool:
+    """Return whether a file name as the system gave it (undecodable bytes held as
+    surrogates) is UTF-8: an address, a log line and the cache all need it to be."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_utf8_name(folder: str, name: str, is_dir: bool) -> Problem:
+    """Return the problem of a file or folder whose name is not UTF-8, named with its
+    undecodable bytes escaped (\xff)."""
+    shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+    kind = "folder" if is_dir else "file"
+    return Problem(
+        display_path(os.path.join(folder, shown)),
+        None,
+        f"the name of this {kind} is not UTF-8, so it can make no address",
+        "rename it (most often it was copied from a system using another encoding)",
+    )
 
 
 def _unreadable(path: str, exc: OSError, kind: str) -> Problem:

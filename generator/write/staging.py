@@ -324,6 +324,8 @@ class _Journal:
                 _remove_entry(dest)
                 os.rename(kept, dest)
             elif kind == "remove" and kept and os.path.lexists(kept) and not os.path.lexists(dest):
+                if any(_is_file(self.root + f) for f in _parents(rel)):
+                    continue  # in a folder moved aside whole, which a later undo puts back
                 os.makedirs(os.path.dirname(dest), exist_ok=True)
                 os.rename(kept, dest)
         for kind, rel, backup in self.steps:  # folders the new files needed, if now empty
@@ -432,7 +434,7 @@ class Staging:
         self.listing = _list_output(self.out, self.old)
         self.present = self.listing.present  # path -> digest of the last build's files left
         self._refuse_strangers()
-        self.claims = Claims()
+        self.claims = Claims(self.root)
         self.new: dict[str, str] = {}
         self.staged: list[_Staged] = []
         self.deferred: dict[_Staged, Output] = {}  # files whose folder is in the way
