@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
@@ -13,6 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import PIL
+from PIL import features
 
 from generator.errors import BuildFailed, Problem, SourceError, display_path
 from generator.urls import is_unsafe_url, output_path, permalink
@@ -29,6 +33,7 @@ DEFAULT_CHECKS: dict[str, str] = {
     "missing_alt": "warning",
     "updated_before_date": "warning",
     "long_summary": "off",
+    "social_cards": "warning",
     "single_use_tags": "off",
     "external_links": "warning",  # only run by `build.py check --external`
     # A folder or file of content/ that cannot be read: its stories would vanish unnoticed.
@@ -54,6 +59,8 @@ PARSE_SETTINGS = frozenset(
 # The only metadata a published image may keep (generator/images/privacy.py says where each
 # is read from and how it is written).
 IMAGE_FIELDS = ("copyright", "credit")
+# Formats variants may be made in, with the name Pillow's features.check() knows each by.
+IMAGE_FORMATS = {"webp": "webp", "jpeg": "jpg", "png": "zlib", "avif": "avif"}
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,9 @@ class Config:
     keep_going: bool = False  # as --keep-going: leave out documents that cannot be built
     image_keep: tuple[str, ...] = ()  # of IMAGE_FIELDS, sorted: what published images keep
     search: bool = False  # a Pagefind full-text index of the stories and a /search/ page
+    image_widths: tuple[int, ...] = (480, 800, 1200, 1600)  # sorted: widths of the variants
+    image_formats: tuple[str, ...] = ("webp",)  # of IMAGE_FORMATS: besides the original's
+    image_quality: int = 80  # of lossy variants (JPEG, WebP, AVIF), 1 to 100
     # Where things are; set from the command line, not from site.yaml.
     root: Path = field(default=Path("."), compare=False)
     content_dir: Path = field(default=Path("content"), compare=False)
@@ -265,6 +275,46 @@ def _image_fields(value: Any) -> tuple[str, ...]:
     return tuple(sorted(set(value)))
 
 
+def _image_widths(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("expected a list of widths in pixels, such as [480, 800, 1200]")
+    widths = [_positive_int(width) for width in value]
+    if max(widths) > 10_000:
+        raise ValueError(f"a width may be at most 10000 pixels, got {max(widths)}")
+    return tuple(sorted(set(widths)))
+
+
+def _image_formats(value: Any) -> tuple[str, ...]:
+    if value is None:  # `image_formats:` with nothing after it: the original format only
+        return ()
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValueError(f"expected a list of {', '.join(IMAGE_FORMATS)}")
+    for name in value:
+        if name.lower() not in IMAGE_FORMATS:
+            hint = _suggest(name, IMAGE_FORMATS, f"use {', '.join(IMAGE_FORMATS)}")
+            raise ValueError(f"unknown format {name!r} ({hint})")
+        if not _encodable(name.lower()):
+            raise ValueError(
+                f"the installed Pillow ({PIL.__version__}) cannot write {name}: install a "
+                "Pillow built with it, or leave it out"
+            )
+    return tuple(sorted({name.lower() for name in value}))
+
+
+def _encodable(name: str) -> bool:
+    """Return whether the installed Pillow can write images in format `name`."""
+    with warnings.catch_warnings():  # an older Pillow warns of a feature it does not know
+        warnings.simplefilter("ignore")
+        return bool(features.check(IMAGE_FORMATS[name]))
+
+
+def _quality(value: Any) -> int:
+    quality = _positive_int(value)
+    if quality > 100:
+        raise ValueError(f"expected a whole number from 1 to 100, got {value!r}")
+    return quality
+
+
 def _site_path_or_url(value: Any) -> str:
     text = _text(value).strip()
     parts = urlsplit(text)
@@ -362,6 +412,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "keep_going": _bool,
     "image_keep": _image_fields,
     "search": _bool,
+    "image_widths": _image_widths,
+    "image_formats": _image_formats,
+    "image_quality": _quality,
 }
 
 

@@ -116,7 +116,8 @@ def _rebased(value: str, base_path: str) -> str:
 
 
 def absolute_links(fragment: str, page_url: str) -> str:
-    """Return `fragment` with every link made absolute against the page's absolute URL.
+    """Return `fragment` with every link made absolute against the page's absolute URL,
+    each candidate of a `srcset` included.
 
     Root-relative links are expected to carry the base path already (see rebase_links).
     """

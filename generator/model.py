@@ -35,6 +35,47 @@ class Asset:
     owner: str | None = None  # source path of the bundle document it sits beside
 
 
+# The attribute the Markdown converter marks the images it writes with (`![alt](src)`), so
+# the images stage gives those, and no raw HTML <img>, their size and variants; it removes
+# the mark from every page.
+IMAGE_MARK = "data-gazette-image"
+# The size of a social card: what Facebook, LinkedIn and X show a large card at.
+CARD_SIZE = (1200, 630)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One file a published image is offered as: a width in one format."""
+
+    path: str  # site path
+    width: int
+    height: int
+    mime: str  # image/webp, image/jpeg ...
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A published raster image as pages show it: the file, its size (upright), the variants
+    it is offered as (formats in order of preference, each by width; the original's format
+    last, the original among them) and its social card (1200x630), if it can make one."""
+
+    src: str  # site path of the published original
+    width: int
+    height: int
+    variants: tuple[Variant, ...] = ()
+    card: str | None = None
+
+    @property
+    def files(self) -> tuple[Variant, ...]:
+        """Return the variants that are files of their own (all but the original)."""
+        return tuple(v for v in self.variants if v.path != self.src)
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """Return the MIME types of the variants, in order of preference."""
+        return tuple(dict.fromkeys(v.mime for v in self.variants))
+
+
 @dataclass(frozen=True)
 class Term:
     """A tag, author or section as a link: its display name, slug and site path."""
@@ -82,6 +123,7 @@ class Article(Document):
     image: str | None = None
     image_alt: str = ""
     image_caption: str = ""
+    picture: Picture | None = None  # the lead image's, when it is a published raster image
     hidden: bool = False  # published, but in no listing or feed
     scheduled: bool = False  # dated after the build's clock (only shown in previews)
     previous: str | None = None  # source path of the older neighbour

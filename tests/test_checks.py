@@ -3,8 +3,11 @@ warns without --strict."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from conftest import SITE_YAML, TINY_PNG, article, run_cli, tree
+from PIL import Image
 
 WITH_OPTIONAL_CHECKS = SITE_YAML + (
     "summary_length: 20\nchecks:\n  long_summary: warning\n  single_use_tags: warning\n"
@@ -67,6 +70,22 @@ CASES = {
         },
         "content/articles/vote.md:4: {level}: image '/images/x.png' has no alt text",
     ),
+    "social_cards": (
+        {
+            "content/articles/vote.md": article("Vote", image="/images/x.png", image_alt="X"),
+            "content/images/x.png": TINY_PNG,
+        },
+        "content/articles/vote.md:4: {level}: the lead image '/images/x.png' cannot make a "
+        "1200x630 social card: it is 1x1 pixels",
+    ),
+    "social_cards_svg": (
+        {
+            "content/articles/vote.md": article("Vote", image="chart.svg", image_alt="X"),
+            "content/articles/chart.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>',
+        },
+        "content/articles/vote.md:4: {level}: the lead image '/articles/chart.svg' cannot make a "
+        "1200x630 social card: it is not a JPEG, PNG, WebP or GIF image of this site",
+    ),
     "updated_before_date": (
         {"content/articles/vote.md": article("Vote", updated="2024-02-01 10:00")},
         "content/articles/vote.md:4: {level}: "
@@ -127,6 +146,13 @@ def test_a_problem_fails_strict_builds_and_warns_otherwise(make_site, name):
     assert (site / "output" / "index.html").is_file()
 
 
+def _card_sized_png() -> bytes:
+    """Return a PNG just large enough to make a social card."""
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 630), (40, 90, 120)).save(out, "PNG")
+    return out.getvalue()
+
+
 def test_a_sound_site_has_no_findings(make_site):
     site = make_site(
         {
@@ -146,7 +172,7 @@ def test_a_sound_site_has_no_findings(make_site):
                 "Poll", body="A poll.\n\n## Method\n", tags="[Elections]"
             ),
             "content/pages/about.md": "---\ntitle: About\n---\nWho we are.\n",
-            "content/images/box.png": TINY_PNG,
+            "content/images/box.png": _card_sized_png(),
         },
         WITH_OPTIONAL_CHECKS.replace("summary_length: 20", "summary_length: 300"),
     )

@@ -345,7 +345,9 @@ def test_no_file_of_a_built_site_carries_location_or_device_data(make_site, monk
         if path.suffix in (".jpg", ".png", ".webp", ".gif", ".bin"):
             images += 1
             assert_clean(data)
-    assert images == 6
+    # The originals, and a WebP of each image a page shows (none is wider than 480 pixels).
+    assert images == 9
+    assert (site / "output/2024/02/jazz/stage-32w.webp").is_file()
     stage = opened((site / "output/2024/02/jazz/stage.jpg").read_bytes())
     assert stage.size == (32, 48)  # turned upright: orientation 6 of a 48x32 picture
 

@@ -138,7 +138,7 @@ def test_site_paths_in_links_and_images_carry_the_base_path(md: Converter) -> No
     assert '<a href="//cdn.example/x">cdn</a>' in html
     assert '<a href="photo.jpg">beside</a>' in html
     assert '<a href="{filename}/a.md">file</a>' in html  # the links stage resolves it
-    assert '<img alt="Map" src="/newsroom/images/map.svg">' in html
+    assert '<img alt="Map" data-gazette-image="" src="/newsroom/images/map.svg">' in html
     assert '<a href="/newsroom/tags/ref/">by reference</a>' in html
     assert '<a href="/newsroom/tags/a%20b/">space</a>' in html
     assert "<code>[code](/in/code/)</code>" in html

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from conftest import article, write_files
+from PIL import Image
 
 from generator.config import load_config
 from generator.dev.quick import quick_page
@@ -108,3 +110,34 @@ def test_no_quick_page_for_a_file_outside_the_content_folder(site):
     assert quick_page(site / "site.yaml", cache.built, config) is None
     (site / STORY).unlink()
     assert quick_page(site / STORY, cache.built, config) is None
+
+
+def _photo(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize(size).convert("RGB").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_quick_page_keeps_the_pictures_the_rebuild_gives(site):
+    # The body's image is under a sub-path, the lead makes a card: both as the last build.
+    write_files(site, {"content/images/a.jpg": _photo((700, 400))})
+    write_files(site, {"content/images/lead.jpg": _photo((1300, 700))})
+    pictured = story(body="![A](/images/a.jpg)", image="/images/lead.jpg", image_alt="L")
+    (site / STORY).write_text(pictured, encoding="utf-8")
+    config, cache = first_build(site)
+    (site / STORY).write_text(pictured.replace("![A]", "New.\n\n![A]"), encoding="utf-8")
+    page = quick_page(site / STORY, cache.built, config)
+    assert page is not None and b"a-480w.webp 480w" in page.data and b"lead-card.jpg" in page.data
+    assert page.data == rebuilt(site, config, cache, STORY_PAGE)
+    # An image no page showed has no variants yet: the rebuild makes them, not a quick page.
+    write_files(site, {"content/images/b.jpg": _photo((700, 400))})
+    config, cache = first_build(site)
+    (site / STORY).write_text(pictured + "\n![B](/images/b.jpg)\n", encoding="utf-8")
+    assert quick_page(site / STORY, cache.built, config) is None
+    # Nor does a new lead image, or a new focus for its card.
+    focused = pictured.replace("image_alt: L", "image_alt: L\nimage_focus: 0,0")
+    for changed in (pictured.replace("lead.jpg", "a.jpg"), focused):
+        (site / STORY).write_text(pictured, encoding="utf-8")
+        config, cache = first_build(site)
+        (site / STORY).write_text(changed, encoding="utf-8")
+        assert quick_page(site / STORY, cache.built, config) is None

@@ -34,8 +34,8 @@ def test_article_head_has_canonical_and_social_tags(sample):
     summary = page.meta_values("description")
     assert summary[0].startswith("Preliminary results give the incumbent a fifth term")
     assert page.meta_values("og:description") == summary == page.meta_values("twitter:description")
-    assert page.meta_values("og:image") == [BASE + "images/ballot-box.svg"]
-    assert page.meta_values("twitter:image") == [BASE + "images/ballot-box.svg"]
+    assert page.meta_values("og:image") == [BASE + "images/ballot-box-card.jpg"]
+    assert page.meta_values("twitter:image") == [BASE + "images/ballot-box-card.jpg"]
     assert page.meta_values("twitter:card") == ["summary_large_image"]
     assert page.meta_values("article:published_time") == ["2024-02-08T09:30:00+04:00"]
     assert page.meta_values("article:modified_time") == ["2024-02-09T14:05:00+04:00"]
@@ -50,7 +50,7 @@ def test_article_json_ld_is_a_news_article(sample):
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == "Aliyev re-elected in snap presidential vote"
     assert data["url"] == data["mainEntityOfPage"]["@id"] == BASE + STORY
-    assert data["image"] == [BASE + "images/ballot-box.svg"]
+    assert data["image"] == [BASE + "images/ballot-box.jpg", BASE + "images/ballot-box-card.jpg"]
     assert data["datePublished"] == "2024-02-08T09:30:00+04:00"
     assert data["dateModified"] == "2024-02-09T14:05:00+04:00"
     assert data["author"] == [

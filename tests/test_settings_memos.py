@@ -9,18 +9,28 @@ without one fails here until it has one.
 from __future__ import annotations
 
 import dataclasses
+import io
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import TINY_PNG, article, tree, write_files
+from PIL import Image
 
 from generator.config import AuthorInfo, Config, Link, load_config
 from generator.dev.events import Hub
 from generator.dev.loop import DevLoop
 from generator.errors import BuildFailed
 from generator.pipeline.build import BuildOptions, build
+
+
+def _wide_png() -> bytes:
+    """Return a 600x300 PNG, wide enough for variants of the default and alternative widths."""
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((600, 300)).convert("RGB").save(out, "PNG")
+    return out.getvalue()
+
 
 SITE_YAML = """\
 title: Test Gazette
@@ -45,7 +55,12 @@ SITE = {
         author="Leyla",
     ),
     "content/articles/beta.md": article(
-        "Beta", "2024-02-02 10:00", body="Short -- text...", tags="[Politics]", author="Leyla"
+        "Beta",
+        "2024-02-02 10:00",
+        body="Short -- text...\n\n![Wide](/images/wide.png)",
+        tags="[Politics]",
+        author="Leyla",
+        image="/images/wide.png",
     ),
     "content/articles/gamma.md": article(
         "Gamma",
@@ -61,6 +76,7 @@ SITE = {
     ),
     "content/pages/about.md": "---\ntitle: About\n---\nWho we are. <b>bold</b>\n",
     "content/images/y.png": TINY_PNG,
+    "content/images/wide.png": _wide_png(),
 }
 
 # Fields set from the command line or by where the files are: a build elsewhere is another
@@ -109,6 +125,9 @@ ALTERNATIVES: dict[str, Any] = {
     "keep_going": True,
     "image_keep": ("copyright",),
     "search": True,
+    "image_widths": (300, 500),
+    "image_formats": (),
+    "image_quality": 50,
 }
 
 FIELDS = [f.name for f in dataclasses.fields(Config) if f.name not in EXEMPT]

@@ -25,7 +25,7 @@ from generator.check.refs import scan
 from generator.config import DEFAULT_CHECKS, Config
 from generator.errors import Finding, Problem
 from generator.markup.converter import plain_text
-from generator.model import Article, Document, Site, Source
+from generator.model import CARD_SIZE, Article, Document, Site, Source
 from generator.source.files import SourceTexts
 
 # The check that wraps warnings of earlier stages (a duplicate front matter key, a skipped file).
@@ -41,6 +41,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "updated_before_date": ("update dated before publication", "updates dated before publication"),
     "long_summary": ("summary too long or missing", "summaries too long or missing"),
     "single_use_tags": ("tag used once", "tags used once"),
+    "social_cards": ("lead image without a social card", "lead images without a social card"),
     "external_links": ("broken external link", "broken external links"),
     UNREADABLE: ("unreadable source", "unreadable sources"),
     CONTENT: ("content warning", "content warnings"),
@@ -91,6 +92,26 @@ def summarize(findings: Sequence[Finding]) -> list[str]:
     return lines
 
 
+def _no_card(article: Article, locator: Locator) -> list[tuple[str, Problem]]:
+    """Return the social_cards finding of an article whose lead image, a file of this site,
+    cannot make a social card; none for an image of another site."""
+    if not article.image or not article.image.startswith("/") or article.image.startswith("//"):
+        return []
+    picture, need = article.picture, "x".join(map(str, CARD_SIZE))
+    if picture is None:
+        why = "it is not a JPEG, PNG, WebP or GIF image of this site"
+    else:
+        why = f"it is {picture.width}x{picture.height} pixels"
+    problem = Problem(
+        locator.source_path(article.source),
+        article.lines.get("image"),
+        f"the lead image '{article.image}' cannot make a {need} social card: {why}",
+        f"use a raster image of at least {need} pixels: social networks show no SVG, and a "
+        "smaller image as a thumbnail",
+    )
+    return [("social_cards", problem)]
+
+
 def check_documents(
     site: Site,
     config: Config,
@@ -129,6 +150,8 @@ def check_documents(
                 "add `image_alt:` to the front matter",
             )
             raw.append(("missing_alt", problem))
+        if "social_cards" in on and not (article.picture and article.picture.card):
+            raw += _no_card(article, locator)
         if "updated_before_date" in on and article.updated and article.updated < article.date:
             message = (
                 f"'updated' ({_moment(article.updated)}) is earlier than "

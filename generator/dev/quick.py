@@ -24,6 +24,7 @@ from generator.model import Article, Source
 from generator.outputs import Output, digest
 from generator.render.fragments import forget_fragments
 from generator.render.pages import document_job, render_page
+from generator.render.pictures import shown_paths, with_body_pictures
 from generator.source.files import decode
 from generator.source.parallel import parse_many
 from generator.source.parse import Parsed
@@ -37,7 +38,7 @@ FREE = frozenset(
     }
 )  # fmt: skip
 # What assembling the site gives an article beyond what parsing did.
-ASSEMBLED = ("tags", "authors", "section", "previous", "next", "scheduled")
+ASSEMBLED = ("tags", "authors", "section", "previous", "next", "scheduled", "picture")
 
 
 def quick_page(file: Path, built: Built, config: Config) -> Output | None:
@@ -66,14 +67,24 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
         if f.name not in FREE
     ):
         return None
+    sites = set(built.published.values())
     if isinstance(new, Article):
         new = replace(new, **{name: getattr(shown, name) for name in ASSEMBLED})
+        lead = (new.image, new.meta.get("image_focus"))
+        if lead != (old.image, old.meta.get("image_focus")):
+            # The Picture of another image of this site is made by the build.
+            if new.image and new.image.split("?")[0] in sites:
+                return None
+            new = replace(new, picture=None)
     warnings: list[Problem] = []
     new = resolve_document(new, built.published, config.content_dir, config.base_path,
                            warnings)  # fmt: skip
-    if warnings:
+    # An image the last build published but showed on no page has no variants yet.
+    shown_images = shown_paths(new, config.base_path) - built.pictures.keys()
+    if warnings or shown_images & sites:
         return None
     new = anchor_summary(new, config.base_path)
+    new = with_body_pictures(new, built.pictures, config.base_path)
     job = document_job(new, built.articles, built.info, built.env, config)
     forget_fragments(built.env)  # a theme may key a fragment on something this edit changed
     page = render_page(job, built.env, config)

@@ -54,7 +54,7 @@ REFUSED = {
 
 # What Pillow and the readers here raise on damaged bytes (Pillow's plugins raise all of
 # these on one fuzzed file or another; UnidentifiedImageError is an OSError).
-_DAMAGED = (Unreadable, OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError,
+DAMAGED = (Unreadable, OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError,
             KeyError, TypeError, ZeroDivisionError)  # fmt: skip
 
 
@@ -82,7 +82,7 @@ def clean_image(data: bytes, kind: str, keep: tuple[str, ...] = ()) -> bytes | R
             # that, it raises, and the image is refused.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return _clean(data, kind, keep)
-    except _DAMAGED as exc:
+    except DAMAGED as exc:
         return _unreadable(kind, exc)
     except Image.DecompressionBombError as exc:
         return Refusal(f"not a usable {kind} image ({exc})")

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import markdown
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 from pygments.formatters.html import HtmlFormatter
 
@@ -16,6 +17,7 @@ from generator.markup.sitepaths import SitePathsExtension
 from generator.markup.speedups import applicable as speedups_tested
 from generator.markup.speedups import install as install_speedups
 from generator.markup.typography import TypographyExtension, smarten
+from generator.model import IMAGE_MARK
 from generator.urls import slugify
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -51,6 +53,14 @@ class Rendered:
     foreign: tuple[tuple[int, str], ...] = ()
     # The values of the attributes where a content link may be written, in order.
     links: tuple[str, ...] = ()
+
+
+class _MarkImages(Treeprocessor):
+    """Marks the images Markdown writes (raw HTML is not in the tree: it is stashed)."""
+
+    def run(self, root) -> None:
+        for image in root.iter("img"):
+            image.set(IMAGE_MARK, "")
 
 
 def _heading_id(value: str, separator: str) -> str:
@@ -120,6 +130,7 @@ class Converter:
         )
         if self.speedups:
             install_speedups(md)
+        md.treeprocessors.register(_MarkImages(md), "gazette-images", 1)
         return md
 
     def _reset(self, text: str, base_path: str) -> markdown.Markdown:

@@ -13,16 +13,19 @@ from generator.check.findings import unreadable_errors
 from generator.config import Config
 from generator.errors import BuildFailed, display_path
 from generator.incremental.cache import DOCUMENTS, BuildCache, save_cache
+from generator.incremental.imagestore import FOLDER, ImageStore
 from generator.incremental.uptodate import LastBuild, manifest_key, window
 from generator.incremental.warm import built
 from generator.markup.speedups import mode as markdown_mode
 from generator.pipeline.held import tally_of
+from generator.pipeline.images import plan_images
 from generator.pipeline.inputs import StageKeys, open_cache, read_inputs, unchanged
 from generator.pipeline.laps import Laps
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.pipeline.parsing import parse_all
 from generator.pipeline.publish import publish
 from generator.processes import collector_paused
+from generator.render.pictures import with_pictures
 from generator.source.files import unread_documents
 from generator.source.parallel import ParseWorkers
 from generator.urls import served_path
@@ -108,19 +111,26 @@ def _build(
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     site = anchor_summaries(site, config.base_path)
     link_warnings = (*link_warnings, *term_clashes(site, config.content_dir))
+    kept = options.use_cache and cache.keep  # not with --no-cache, nor in a tracked folder
+    store = ImageStore(config.cache_dir / FOLDER if kept else None, cache.stamp)
+    images = plan_images(site, config, store)
+    site = with_pictures(site, images.pictures, images.leads, config.base_path)
+    content_warnings = parsed.warnings + images.warnings
     laps.lap("assemble")
     originals = {path: (digest, p.document) for (path, digest), p in parsed.memo.items()}
     # What only a later build reads (page keys, this build's summary) is not worked out for
     # a cache that is neither saved nor kept: a cold build with --no-cache.
     remember = persistent or in_memory
     sync, findings, rendered = publish(
-        config, options, cache, keys, inputs, site, originals, parsed.warnings, link_warnings,
-        laps, remember, failing,
+        config, options, cache, keys, inputs, site, originals, content_warnings, link_warnings,
+        laps, remember, images, store, failing,
     )  # fmt: skip
-    warnings = parsed.warnings + link_warnings
+    warnings = content_warnings + link_warnings
     if in_memory:
         sources = {s.path: s for s in tree.sources}
-        quick = built(sources, originals, site, inputs.env, inputs.templates, config)
+        quick = built(
+            sources, originals, site, inputs.env, inputs.templates, config, images.pictures
+        )
         cache.put("built", keys.pages, quick)
     tally = tally_of(site, parsed.documents, inputs.now)
     # A build that left documents out is never the last build a no-change build repeats:

@@ -1,16 +1,19 @@
-"""The files of a site besides its pages: feeds, sitemap, redirects, theme files and assets."""
+"""The files of a site besides its pages: feeds, sitemap, redirects, theme files, assets
+and the images' variants and cards."""
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from generator.config import Config
-from generator.errors import Problem, display_path
+from generator.errors import Problem
 from generator.images.containers import HEAD, kind_of
-from generator.images.privacy import clean_image
-from generator.model import Asset, Site
-from generator.outputs import Output, digest
+from generator.incremental.imagestore import ImageStore
+from generator.model import Site
+from generator.outputs import Output
+from generator.pipeline.images import ImageJob, ImagePlan, asset_paths, image_outputs
+from generator.pipeline.options import BuildOptions
+from generator.processes import worker_count
 from generator.render.feeds import feed_outputs
 from generator.render.pagekeys import PageMemo
 from generator.render.redirects import redirect_outputs
@@ -23,11 +26,18 @@ THEME_URL = "theme"
 
 
 def other_outputs(
-    site: Site, config: Config, theme: Theme, memo: PageMemo | None, files: FileMemo
+    site: Site,
+    config: Config,
+    theme: Theme,
+    memo: PageMemo | None,
+    files: FileMemo,
+    images: ImagePlan,
+    store: ImageStore,
+    options: BuildOptions,
 ) -> Iterator[Output | Problem]:
     """Yield every file of the site but its pages: feeds, sitemap, redirects, theme files
-    and content assets, images cleaned of their metadata (one at a time: a site's photos are
-    never in memory at once); and the Problem of each image that cannot be published.
+    and content assets, images cleaned of their metadata with their variants and cards (on
+    the cores `options` give); and the Problem of each image that cannot be published.
     `files` spares re-reading unchanged theme files."""
     yield from feed_outputs(config, site, memo)
     yield from sitemap_outputs(config, site)
@@ -35,39 +45,17 @@ def other_outputs(
     for rel, file in theme.static_files().items():
         value = file_digest(file, files)
         yield Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value)
-    urls = {d.source: d.url for d in (*site.articles, *site.pages)}
-    for asset in site.assets:
-        if asset.owner:  # published beside its bundle's page, so relative links keep working
-            inside = asset.path[len(posixpath.dirname(asset.owner)) + 1 :]
-            path = urls[asset.owner].lstrip("/") + inside
+    jobs: list[ImageJob] = []
+    for path, asset in asset_paths(site).items():
+        head = read_asset(asset, HEAD)
+        if isinstance(head, Problem):
+            yield head
+            continue
+        kind = kind_of(asset.path, head)
+        if kind is None:
+            yield Output(path.lstrip("/"), asset.path, file=asset.file, digest=asset.digest)
         else:
-            path = asset.path
-        yield _asset_output(asset, path, config, site)
-
-
-def _asset_output(asset: Asset, path: str, config: Config, site: Site) -> Output | Problem:
-    """Return the file that publishes `asset` at `path`: a raster image cleaned of its
-    metadata, anything else as it is; or why it cannot be published."""
-    head = read_asset(asset, HEAD)
-    if isinstance(head, Problem):
-        return head
-    kind = kind_of(asset.path, head)
-    if kind is None:
-        return Output(path, asset.path, file=asset.file, digest=asset.digest)
-    data = read_asset(asset)
-    if isinstance(data, Problem):
-        return data
-    cleaned = clean_image(data, kind, config.image_keep)
-    if isinstance(cleaned, bytes):
-        return Output(path, asset.path, data=cleaned, digest=digest(cleaned))
-    users = [
-        display_path(config.content_dir / a.source)
-        for a in site.articles
-        if a.image and a.image.split("?")[0].endswith("/" + path)
-    ]
-    if asset.owner and not users:
-        users = [display_path(config.content_dir / asset.owner)]
-    hint = cleaned.hint
-    if users:
-        hint = f"used by {', '.join(users)}" + (f"; {hint}" if hint else "")
-    return Problem(display_path(config.content_dir / asset.path), None, cleaned.message, hint)
+            picture, cards = images.pictures.get(path), images.cards.get(path, ())
+            jobs.append(ImageJob(asset, path, kind, picture, cards))
+    workers = worker_count(options.jobs)
+    yield from image_outputs(jobs, config, site, store, workers, options.start_method)

@@ -10,8 +10,10 @@ from generator.check.refs import scan_bytes
 from generator.config import Config
 from generator.errors import BuildFailed, Finding, Problem, display_path
 from generator.incremental.cache import BuildCache
+from generator.incremental.imagestore import ImageStore
 from generator.model import Document, Site
 from generator.outputs import Output
+from generator.pipeline.images import ImagePlan
 from generator.pipeline.inputs import Inputs, StageKeys
 from generator.pipeline.laps import Laps
 from generator.pipeline.options import BuildOptions
@@ -37,6 +39,8 @@ def publish(
     link_warnings: tuple[Problem, ...],
     laps: Laps,
     remember: bool,
+    images: ImagePlan,
+    store: ImageStore,
     failing: tuple[Problem, ...] = (),
 ) -> tuple[SyncResult, tuple[Finding, ...], int]:
     """Render `site`, check it and write it; return what was written, the findings and how
@@ -66,7 +70,10 @@ def publish(
         with render_site(
             site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
         ) as pages:
-            for output in other_outputs(site, config, inputs.theme, memo, dict(cache.get("files"))):
+            others = other_outputs(
+                site, config, inputs.theme, memo, dict(cache.get("files")), images, store, options
+            )
+            for output in others:
                 if isinstance(output, Problem):
                     refused.append(output)
                     continue

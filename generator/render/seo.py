@@ -48,6 +48,8 @@ def article_jsonld(config: Config, article: Article) -> dict[str, Any]:
         data["description"] = article.description
     if article.image:
         data["image"] = [absolute(config.base_url, article.image)]
+        if article.picture and article.picture.card:  # 1.91:1, one of the ratios Google asks for
+            data["image"].append(absolute(config.base_url, article.picture.card))
     people = []
     for author in article.authors:
         person: dict[str, Any] = {"@type": "Person", "name": author.name}

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import jinja2
 import jinja2.bccache
+from markupsafe import Markup
 
 from generator.config import Config
 from generator.errors import BuildFailed, Problem, SourceError, display_path
 from generator.render.fragments import FragmentCache
+from generator.render.pictures import picture_markup
 from generator.render.seo import publishing_filters
 from generator.render.templatetree import ThemeTemplate
 from generator.urls import absolute, is_junk, link
@@ -124,9 +126,17 @@ def make_environment(config: Config, theme: Theme) -> jinja2.Environment:
     env.filters["date"] = _format_date
     env.filters["isoformat"] = lambda value: value.isoformat()
     env.filters.update(publishing_filters(config))
-    # A global, not a `site` field, so that imported macros (which get no context) see it.
+    # Globals, not `site` fields, so that imported macros (which get no context) see them.
     env.globals["builds"] = config.builds
+    env.globals["picture"] = lambda picture, sizes, lazy=True, **attributes: Markup(
+        picture_markup(picture, _attributes(attributes), base_path, sizes, lazy)
+    )
     return env
+
+
+def _attributes(given: Mapping[str, object]) -> dict[str, str]:
+    """Return the HTML attributes a template gives `picture()`: `class_` is `class`."""
+    return {name.rstrip("_"): str(value) for name, value in given.items()}
 
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".j2")

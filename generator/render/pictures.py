@@ -1,0 +1,160 @@
+"""The markup of published images: the images Markdown wrote (marked IMAGE_MARK by the
+converter) given their size, their variants as a `srcset` (a `<picture>` when there are
+several formats) and lazy loading; lead images given their Picture for the theme. Raw HTML
+`<img>` and images of other sites are left as written.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from urllib.parse import unquote, urljoin, urlsplit
+
+from markupsafe import Markup
+
+from generator.htmltokens import start_tags
+from generator.model import IMAGE_MARK, Article, Document, DocumentT, Picture, Site, evolve
+from generator.urls import link
+
+# How wide a body image is shown by the default theme (`.prose`, 40rem, inside 1.25rem of
+# padding each side): the browser picks a variant by it before any style is loaded.
+BODY_SIZES = "(max-width: 680px) calc(100vw - 40px), 640px"
+# Attributes the markup of a picture writes itself.
+_OWN = frozenset({IMAGE_MARK, "src", "srcset", "sizes", "width", "height", "loading", "decoding"})
+
+
+def srcset(picture: Picture, mime: str, base_path: str) -> str:
+    """Return the srcset of `picture`'s variants in format `mime`, under `base_path`; a comma
+    in a file's name is escaped, as srcset would read it as the end of a candidate."""
+    return ", ".join(
+        f"{link(base_path, v.path).replace(',', '%2C')} {v.width}w"
+        for v in picture.variants
+        if v.mime == mime
+    )
+
+
+def picture_markup(
+    picture: Picture,
+    attributes: Mapping[str, str],
+    base_path: str,
+    sizes: str,
+    lazy: bool,
+) -> str:
+    """Return the HTML that shows `picture`: an `<img>` with `attributes` (alt, title,
+    class...), its size and srcset, in a `<picture>` offering the other formats first when
+    it has several; loaded lazily if `lazy` (below the lead)."""
+    formats = picture.formats
+    own = {
+        "src": link(base_path, picture.src),
+        "width": str(picture.width),
+        "height": str(picture.height),
+    }
+    if picture.files:
+        own.update(srcset=srcset(picture, formats[-1], base_path), sizes=sizes)
+    if lazy:
+        own["loading"] = "lazy"
+    own["decoding"] = "async"
+    kept = {k: v for k, v in attributes.items() if k not in _OWN}
+    img = "<img" + _attributes({**kept, **own}) + ">"
+    if len(formats) < 2:
+        return img
+    sources = "".join(
+        f'<source type="{m}"'
+        + _attributes({"srcset": srcset(picture, m, base_path), "sizes": sizes})
+        + ">"
+        for m in formats[:-1]
+    )
+    return f"<picture>{sources}{img}</picture>"
+
+
+def _attributes(values: Mapping[str, str]) -> str:
+    return "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in values.items())
+
+
+def with_pictures(
+    site: Site, pictures: Mapping[str, Picture], leads: Mapping[str, Picture], base_path: str
+) -> Site:
+    """Return `site` with the images Markdown wrote in every document's content and summary
+    shown by their Picture (`pictures`, by site path), and each article's `picture` set from
+    `leads` (by source path)."""
+
+    def article(doc: Article) -> Article:
+        doc = with_body_pictures(doc, pictures, base_path)
+        lead = leads.get(doc.source)
+        return evolve(doc, picture=lead) if lead is not None else doc
+
+    return replace(
+        site,
+        articles=tuple(article(a) for a in site.articles),
+        pages=tuple(with_body_pictures(p, pictures, base_path) for p in site.pages),
+    )
+
+
+def with_body_pictures(
+    doc: DocumentT, pictures: Mapping[str, Picture], base_path: str
+) -> DocumentT:
+    """Return `doc` with the images Markdown wrote in its content and summary shown by their
+    Picture; the same object when it has none."""
+    if IMAGE_MARK not in doc.content and IMAGE_MARK not in doc.summary:
+        return doc
+
+    def find(src: str) -> Picture | None:
+        path = site_path(src, doc.url, base_path)
+        return pictures.get(path) if path else None
+
+    return evolve(
+        doc,
+        content=Markup(rewrite_images(doc.content, find, base_path)),
+        summary=Markup(rewrite_images(doc.summary, find, base_path)),
+    )
+
+
+def rewrite_images(fragment: str, find: Callable[[str], Picture | None], base_path: str) -> str:
+    """Return `fragment` with each marked `<img>` shown by the Picture `find` gives its src,
+    or as written without the mark when there is none (an image of another site, an SVG)."""
+    if IMAGE_MARK not in fragment:
+        return fragment
+    parts: list[str] = []
+    at = 0
+    for tag in start_tags(fragment, ("img",), (IMAGE_MARK,)):
+        if IMAGE_MARK not in tag.attributes:
+            continue
+        values = {name: a.value for name, a in tag.attributes.items()}
+        picture = find(values.get("src", ""))
+        if picture is None:
+            values.pop(IMAGE_MARK)
+            markup = "<img" + _attributes(values) + ">"
+        else:
+            markup = picture_markup(picture, values, base_path, BODY_SIZES, lazy=True)
+        parts += fragment[at : tag.start], markup
+        at = tag.end
+    parts.append(fragment[at:])
+    return "".join(parts)
+
+
+def shown_paths(doc: Document, base_path: str) -> set[str]:
+    """Return the site paths of the images Markdown wrote in `doc`'s content and summary."""
+    found = set()
+    for fragment in (doc.content, doc.summary):
+        if IMAGE_MARK in fragment:
+            for tag in start_tags(fragment, ("img",), (IMAGE_MARK,)):
+                src = tag.attributes.get("src")
+                path = site_path(src.value, doc.url, base_path) if src else None
+                if path and IMAGE_MARK in tag.attributes:
+                    found.add(path)
+    return found
+
+
+def site_path(src: str, page_url: str, base_path: str) -> str | None:
+    """Return the site path (without the base path) an image's `src` on the page at
+    `page_url` names, or None for an image of another site."""
+    target = urlsplit(urljoin(f"https://gazette.invalid{base_path}{page_url}", src))
+    if target.scheme != "https" or target.netloc != "gazette.invalid":
+        return None
+    path = unquote(target.path)
+    if base_path:
+        if not path.startswith(base_path + "/"):
+            return None
+        path = path[len(base_path) :]
+    return path
