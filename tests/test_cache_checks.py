@@ -70,12 +70,27 @@ def test_an_anchor_lost_on_the_target_page_is_reported_on_the_kept_page(site):
 def test_a_file_appearing_beside_the_content_clears_a_missing_image(site):
     (site / "content/chart.png").write_bytes(TINY_PNG)
     cached, cold = cached_and_cold(site)
-    assert STORY_PAGE not in cached["files"]["written"]
+    # The story now shows the image at its size, so its page is made again.
+    assert STORY_PAGE in cached["files"]["written"]
+    page = (site / "output" / STORY_PAGE).read_text(encoding="utf-8")
+    assert page == (site / "cold" / STORY_PAGE).read_text(encoding="utf-8")
+    assert 'src="/chart.png" width="1" height="1"' in page
     assert (
         findings(cached)
         == findings(cold)
         == [f for f in findings(cold) if f[0] != "missing_images"]
     )
+
+
+def test_a_file_appearing_beside_the_content_clears_a_kept_page_s_missing_file(make_site):
+    site = make_site({STORY: article("Story", body="The [full report](/files/report.pdf).")})
+    first, _ = cached_and_cold(site)
+    assert [f[0] for f in findings(first)] == ["missing_files"]
+    (site / "content/files").mkdir()
+    (site / "content/files/report.pdf").write_bytes(b"%PDF-1.4\n")
+    cached, cold = cached_and_cold(site)
+    assert STORY_PAGE not in cached["files"]["written"]
+    assert findings(cached) == findings(cold) == []
 
 
 def test_findings_in_kept_pages_are_located_in_their_moved_source_lines(site):
