@@ -13,7 +13,7 @@ from pygments.util import OptionError
 
 from generator.config import Config
 from generator.errors import Problem, SourceError, display_path
-from generator.htmlurls import link_values
+from generator.htmlurls import CONTENT_LINK_ATTRIBUTES, link_values
 from generator.markup.converter import Converter, Rendered, plain_text, summary_of, word_count
 from generator.markup.nesting import deeper_than
 from generator.markup.sanitize import MarkupError
@@ -40,6 +40,15 @@ _HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # A link relative to the source file: no scheme, not site-absolute, not a bare #fragment.
 _RELATIVE = re.compile(r"^(?![a-z][a-z0-9+.-]*:|[/#?{])", re.IGNORECASE)
+# Where a value that is no scheme's URL and starts with none of `/#?` may be written for a
+# link attribute (each ends in `href` or `src`; a value follows its name or white space):
+# a fragment without one has no link `_link_lines` keeps, and is not read tag by tag. Looked
+# for from its `=`, which the engine finds without trying the expression at every character.
+assert all(name.endswith(("href", "src")) for name in CONTENT_LINK_ATTRIBUTES)
+_MAYBE_LOCAL = re.compile(
+    r"=(?:(?<=[hH][rR][eE][fF]=)|(?<=[sS][rR][cC]=)|(?<=[\t\n\f\r ]=))"
+    r"[\t\n\f\r ]*+[\"']?+(?![A-Za-z][A-Za-z0-9+.-]*:|[/#?])"
+)
 
 
 @dataclass(frozen=True)
@@ -141,7 +150,7 @@ def _link_lines(content: str, summary: str, body: str, body_line: int, fields: F
         (content, body, body_line),
         (summary, fields.data.get("summary") or "", fields.lines.get("summary", 1)),
     ):
-        for target in link_values(fragment):
+        for target in link_values(fragment) if _MAYBE_LOCAL.search(fragment) else ():
             if target in found or not (target.startswith(PLACEHOLDERS) or _RELATIVE.match(target)):
                 continue
             at = text.find(target) if isinstance(text, str) else -1
