@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from generator.config import Config
 from generator.errors import Problem, display_path
 from generator.images.containers import HEAD, kind_of
-from generator.images.privacy import clean_image
 from generator.model import Asset, Site
 from generator.outputs import Output, digest
 from generator.render.feeds import feed_outputs
@@ -57,6 +56,10 @@ def _asset_output(asset: Asset, path: str, config: Config, site: Site) -> Output
     data = read_asset(asset)
     if isinstance(data, Problem):
         return data
+    # Loaded with the first raster image: a site without photos never loads the imaging
+    # library, an eighth of what importing the package costs.
+    from generator.images.privacy import clean_image
+
     cleaned = clean_image(data, kind, config.image_keep)
     if isinstance(cleaned, bytes):
         return Output(path, asset.path, data=cleaned, digest=digest(cleaned))
