@@ -42,7 +42,8 @@ PATH_SETTINGS = frozenset({"root", "content_dir", "output_dir", "cache_dir", "co
 # The settings only the checks over the finished site read: no stage before them does.
 CHECK_SETTINGS = frozenset({"checks", "summary_length"})
 # The settings parsing a document reads (generator/source/ and markup/): its memo is keyed on
-# these alone, so a preview (whose base_url is its own address) shares what a build parsed.
+# these and the path of base_url (links carry it from parsing on) alone, so a preview (whose
+# base_url is its own address) shares what a build of a site at a domain's root parsed.
 # The settings-mutation test fails if parsing reads one more without it being listed here.
 PARSE_SETTINGS = frozenset(
     {

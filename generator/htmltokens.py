@@ -305,11 +305,14 @@ def _reference(match: re.Match[str]) -> str:
     if text[1] == "#":
         digits = text[2:].rstrip(";")
         hexadecimal = digits[:1] in "xX"
-        if len(digits) > 9:
+        # Leading zeros count for nothing (`&#0000000106;` is a `j`); past eight digits a
+        # number is beyond U+10FFFF, and int() is spared a long one.
+        significant = (digits[1:] if hexadecimal else digits).lstrip("0")
+        if len(significant) > 8:
             return "\ufffd"
-        number = int(digits[1:], 16) if hexadecimal else int(digits)
+        number = int(significant or "0", 16 if hexadecimal else 10)
         if number == 0 or 0x80 <= number <= 0x9F or 0xD800 <= number <= 0xDFFF or number > 0x10FFFF:
-            return html.unescape(text)  # the replacements of the standard's table, or U+FFFD
+            return html.unescape(f"&#{number};")  # the standard's table, or U+FFFD
         return chr(number)  # kept, where html.unescape drops a control or a non-character
     name = text[1:]
     if name[-1] == ";" and name in _ENTITIES:

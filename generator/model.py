@@ -118,6 +118,7 @@ class Site:
     sections: tuple[Group, ...]
     years: tuple[Group, ...]
     assets: tuple[Asset, ...]
+    year: int  # the year (UTC) of the build's clock: what a site with no article shows
 
     @property
     def listed(self) -> tuple[Article, ...]:

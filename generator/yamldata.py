@@ -124,6 +124,18 @@ def _syntax_error(
 ) -> SourceError:
     """Return the SourceError for a YAML syntax error, at the line where it was noticed and
     naming the line where the unfinished construct (a quote, a list) began."""
+    opened = exc.context_mark
+    if (
+        exc.context == "while scanning a quoted scalar"
+        and opened
+        and "end of stream" in str(exc.problem)
+    ):
+        # Read to the end of the front matter looking for the closing quote: where it is
+        # missing is the line that opened it, not the fence the reader stopped at.
+        quote = text[opened.index : opened.index + 1] or '"'
+        message = f"invalid YAML: the quote ({quote}) opened on this line is never closed"
+        hint = f"end the value with {quote}, or write it without quotes"
+        return SourceError(path, opened.line + 1 + offset, message, hint)
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 1
     message = f"invalid YAML: {exc.problem or exc.context or 'cannot be read'}"

@@ -177,6 +177,25 @@ def test_a_pack_no_longer_named_is_removed_once_it_is_a_minute_old(site):
     assert not (site / ".cache" / first).exists()
 
 
+def test_a_save_cut_short_leaves_nothing_once_it_is_a_minute_old(site):
+    # A build killed while it saved the cache (kill -9, a power cut) leaves its half-written
+    # file; the pack of a large site is megabytes, and each such kill left one for good.
+    cache = site / ".cache"
+    left = [
+        cache / ".build.cache.4242.0a1b2c3d.tmp",
+        cache / ".docs-0123456789abcdef.pack.4242.0a1b2c3d.tmp",
+    ]
+    fresh = cache / ".build.cache.4343.0a1b2c3d.tmp"  # another process may be writing it
+    for file in (*left, fresh):
+        file.write_bytes(b"GAZETTE-")
+    old = time.time() - 120
+    for file in left:
+        os.utime(file, (old, old))
+    (site / "content/articles/story-0.md").write_text(article("Story 0", body="Again."))
+    build(site)
+    assert [file.exists() for file in (*left, fresh)] == [False, False, True]
+
+
 def test_an_edit_saves_only_the_document_it_parsed(site):
     (before,) = _packs(site).items()
     story = site / "content/articles/story-1.md"
@@ -242,3 +261,20 @@ def test_a_cache_in_another_format_is_passed_over_quietly(site):
     assert result.returncode == 0 and result.stderr == ""
     report = json.loads((site / "report.json").read_text(encoding="utf-8"))
     assert report["counts"]["documents_parsed"] == 5
+
+
+@pytest.mark.parametrize("name", ["content/articles/story-0.md", "themes/local/static/site.css"])
+def test_an_edit_that_keeps_size_and_mtime_of_a_file_read_in_its_tick_is_seen(site, name):
+    # A file system keeps mtimes in ticks (a second on some, two on FAT), and a clock can be
+    # set back: a file changed within the tick its last read saw has the same size and
+    # mtime. Here its mtime is in the future, as after the clock was set back.
+    file = site / name
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text("AAAA\n" if name.endswith(".css") else article("Story 0", body="AAAA."))
+    tick = (int(time.time()) + 3600) * 1_000_000_000
+    os.utime(file, ns=(tick, tick))
+    build(site)
+    file.write_text(file.read_text().replace("AAAA", "BBBB"))
+    os.utime(file, ns=(tick, tick))
+    build(site)
+    assert tree(site / "output") == cold(site)

@@ -272,3 +272,19 @@ def test_the_gazette_command_does_what_build_py_does(make_site) -> None:
     assert run_gazette("--help", cwd=root).stdout.startswith("usage: gazette ")
     assert run_cli("--help", cwd=root).stdout.startswith("usage: build.py ")
     assert run_cli("list", "everything", cwd=root).stderr.startswith("usage: build.py list ")
+
+
+def test_a_reader_that_stops_early_ends_the_listing_quietly(make_site):
+    # `build.py list drafts | head -1`: the rest of the listing has no reader.
+    drafts = {f"content/articles/d{i}.md": article(f"Draft {i}", draft="true") for i in range(400)}
+    root = make_site(drafts)
+    listing = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "list", "drafts"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    listing.stdout.close()  # the reader is gone before the first line
+    errors = listing.stderr.read()
+    assert listing.wait(timeout=120) == 141  # as a process ended by SIGPIPE
+    assert errors == b""

@@ -17,7 +17,7 @@ from typing import IO
 
 import pytest
 from conftest import BUILD_PY, SITE_YAML, article, as_from_a_terminal, run_cli
-from dev_support import WAIT, get
+from dev_support import WAIT, EventStream, get
 
 from generator.source.frontmatter import split_front_matter
 
@@ -264,25 +264,23 @@ def _edit(site: Path, date: str, body: str) -> None:
     (site / "content/articles/a.md").write_text(f"---\ntitle: A\ndate: {date}\n---\n{body}\n")
 
 
-@pytest.mark.parametrize("first_fails", [False, True])
+@pytest.mark.parametrize("first_broken", [False, True])
 def test_serve_says_rendered_for_the_first_build_and_re_rendered_after(
-    make_site, temp_root: Path, first_fails: bool
+    make_site, temp_root: Path, first_broken: bool
 ) -> None:
     site = make_site({"content/articles/a.md": ""})
-    _edit(site, "2024-02-31" if first_fails else "2024-02-01", "A.")
+    _edit(site, "2024-02-31" if first_broken else "2024-02-01", "A.")
     server = start_serve(site, temp_root, "--port", "0")
     out = Lines(server.stdout)
     try:
         assert out.next().startswith("Serving the preview on ")
-        if first_fails:
-            while "Build failed" not in (said := server.stderr.readline()):
-                assert said, "serve stopped"  # else: wait for the first build to be over
+        # The first build renders every page, even with its only article broken: the
+        # preview keeps going and serves the rest of the site.
+        assert re.match(r"\d\d:\d\d:\d\d Built: [1-9]\d* pages rendered, ", out.next())
+        if first_broken:
             _edit(site, "2024-02-01", "A.")
-            # The first build that succeeds renders every page for the first time.
-            first = r"\d\d:\d\d:\d\d content/articles/a.md changed: [1-9]\d* pages rendered, "
-        else:
-            first = r"\d\d:\d\d:\d\d Built: [1-9]\d* pages rendered, "
-        assert re.match(first, out.next())
+            later = r"\d\d:\d\d:\d\d content/articles/a.md changed: [1-9]\d* pages re-rendered, "
+            assert re.match(later, out.next())
         _edit(site, "2024-02-01", "A, edited.")
         later = r"\d\d:\d\d:\d\d content/articles/a.md changed: [1-9]\d* pages re-rendered, "
         assert re.match(later, out.next())
@@ -290,7 +288,26 @@ def test_serve_says_rendered_for_the_first_build_and_re_rendered_after(
         server.send_signal(signal.SIGINT)
         server.wait(timeout=WAIT)
     assert out.rest().endswith("Stopped.\n")
-    assert "Traceback" not in server.stderr.read()
+    errors = server.stderr.read()
+    assert "Traceback" not in errors and "Build failed" not in errors
+    assert errors.startswith("content/articles/a.md:3: 'date' is not a date") == first_broken
+    assert server.returncode == 0
+
+
+def test_serve_shows_a_broken_only_article_and_serves_the_rest(make_site, temp_root: Path) -> None:
+    site = make_site({"content/articles/a.md": "---\ntitle: A\ndate: 2024-02-31\n---\nA.\n"})
+    server = start_serve(site, temp_root, "--port", "0")
+    out = Lines(server.stdout)
+    try:
+        url = out.next().split()[4]
+        assert re.match(r"\d\d:\d\d:\d\d Built: ", out.next())
+        assert get(url).status == 200  # the home page, with no article on it
+        stream = EventStream(url)  # what the overlay shows
+        assert stream.next()[1]["problems"][0]["path"] == "content/articles/a.md"
+        stream.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=WAIT)
     assert server.returncode == 0
 
 

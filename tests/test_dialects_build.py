@@ -56,6 +56,8 @@ def test_pelican_content_builds_with_links_resolved(make_site) -> None:
         "content/links.md:11: warning: unknown link target '{filename}/missing.md' "
         "(no missing.md in the content folder)\n"
         "2 warnings: 1 broken link, 1 broken anchor\n"
+        "content: note: 1 file in other formats (1 .rst) is copied as it is, not read as "
+        "articles; Gazette reads Markdown (.md, .markdown)\n"
     )
     out = tree(root / "output")
     page = out["2024/02/links-between-articles/index.html"].decode()

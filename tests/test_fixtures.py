@@ -1,7 +1,8 @@
 """Fixture sites built fresh and compared byte for byte with their expected/ output.
 
 Regenerate after an intended change with `python -m pytest tests/test_fixtures.py
---update-snapshots`, then review the diff of expected/ before committing it.
+--update-snapshots`, then review the diff of expected/ before committing it. A site whose
+build warns keeps the warnings it must print in expected-stderr.txt beside its site.yaml.
 """
 
 from __future__ import annotations
@@ -19,23 +20,26 @@ from tests.conftest import run_cli, tree
 SITES = Path(__file__).parent / "fixtures" / "sites"
 # The moment the fixtures are built at: drafts and articles after it stay out.
 EPOCH = "1717200000"  # 2024-06-01 00:00 UTC
+STDERR = "expected-stderr.txt"
 
 
 def _names() -> list[str]:
     return sorted(p.name for p in SITES.iterdir() if (p / "site.yaml").is_file())
 
 
-def build_fixture(fixture: Path, work: Path) -> dict[str, bytes]:
-    """Return the files of a fresh build of `fixture`, built in a copy under `work`."""
+def build_fixture(fixture: Path, work: Path, settings: str = "") -> tuple[dict[str, bytes], str]:
+    """Return the files and the printed warnings of a fresh build of `fixture`, built in a
+    copy under `work` with `settings` added to its site.yaml."""
     site = work / fixture.name
-    shutil.copytree(fixture, site, ignore=shutil.ignore_patterns("expected"))
+    shutil.copytree(fixture, site, ignore=shutil.ignore_patterns("expected", STDERR))
+    with (site / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write(settings)
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     result = run_cli("build", "--output", "output", cwd=site, env=env)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == "", result.stderr
     built = tree(site / "output")
     del built[MANIFEST]  # bookkeeping of the writer, not part of the site
-    return built
+    return built, result.stderr
 
 
 def snapshot_difference(expected: dict[str, bytes], actual: dict[str, bytes]) -> str:
@@ -69,15 +73,20 @@ def test_fixture_site_matches_expected_output(
     name: str, tmp_path: Path, update_snapshots: bool
 ) -> None:
     fixture = SITES / name
-    built = build_fixture(fixture, tmp_path)
+    built, stderr = build_fixture(fixture, tmp_path)
     expected_dir = fixture / "expected"
     if update_snapshots:
         shutil.rmtree(expected_dir, ignore_errors=True)
         for rel, data in built.items():
             (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
             (expected_dir / rel).write_bytes(data)
+        (fixture / STDERR).unlink(missing_ok=True)
+        if stderr:
+            (fixture / STDERR).write_text(stderr, encoding="utf-8")
         return
     assert expected_dir.is_dir(), f"{name}: no expected/ yet; run with --update-snapshots"
+    warnings = fixture / STDERR
+    assert stderr == (warnings.read_text(encoding="utf-8") if warnings.is_file() else "")
     difference = snapshot_difference(tree(expected_dir), built)
     assert not difference, f"fixture site {name!r} differs from expected/:\n{difference}"
 

@@ -126,3 +126,72 @@ def test_braces_come_out_as_typed(text: str) -> None:
         rendered = FAST.convert(body).html
         assert rendered == expected, body
         assert PLAIN.convert(body).html == rendered
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            'Before {{< figure src="/a.png" alt="A" >}} *after*.',
+            '<p>Before</p>\n<figure><img src="/a.png" alt="A"></figure>\n<p><em>after</em>.</p>',
+        ),
+        (
+            'One\n{{< figure src="/a.png" >}}\ntwo',
+            '<p>One</p>\n<figure><img src="/a.png" alt=""></figure>\n<p>two</p>',
+        ),
+        (
+            '[x](/y) {{< figure src="/a.png" >}}{{% figure src="/b.png" %}}',
+            '<p><a href="/y">x</a></p>\n<figure><img src="/a.png" alt=""></figure>\n'
+            '<figure><img src="/b.png" alt=""></figure>',
+        ),
+        (
+            '> quoted {{< figure src="/a.png" >}}',
+            '<blockquote>\n<p>quoted</p>\n<figure><img src="/a.png" alt=""></figure>\n'
+            "</blockquote>",
+        ),
+        ('{{< figure src="/a.png" >}}', '<figure><img src="/a.png" alt=""></figure>'),
+        # a heading keeps its words whole, and its figure follows it
+        (
+            '## Map {{< figure src="/a.png" >}} *of* {{< figure src="/b.png" >}} ports',
+            '<h2 id="map-of-ports">Map <em>of</em> ports</h2>\n'
+            '<figure><img src="/a.png" alt=""></figure>\n'
+            '<figure><img src="/b.png" alt=""></figure>',
+        ),
+        ('## {{< figure src="/a.png" >}}', '<figure><img src="/a.png" alt=""></figure>'),
+        # a video is a link: it stays in its paragraph
+        (
+            "See {{< youtube abc >}} now.",
+            '<p>See <a href="https://www.youtube.com/watch?v=abc">'
+            "https://www.youtube.com/watch?v=abc</a> now.</p>",
+        ),
+    ],
+)
+def test_a_figure_is_never_inside_a_paragraph(body: str, expected: str) -> None:
+    assert FAST.convert(body).html == expected
+    assert PLAIN.convert(body).html == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "target"),
+    [
+        ("[a]({% post_url 2020-01-02-x %})", "{post_url}2020-01-02-x"),
+        ("[a]({{ site.baseurl }}{% post_url x %})", "{post_url}x"),
+        ("[a]({{ site.baseurl }}/{% post_url x %})", "{post_url}x"),  # before Jekyll 4
+        (
+            "[a]({{site.url}}{{site.baseurl}}/{%- link _posts/x.md -%}#s)",
+            "{filename}/_posts/x.md#s",
+        ),
+        ('<a title="x" href="{{ site.baseurl }}/{% link x.md %}">a</a>', "{filename}/x.md"),
+        ('<img data-src="/{% link a.png %}">', "{filename}/a.png"),
+        ("[a][r]\n\n[r]: {{ site.baseurl }}/{% link x.md %}", "{filename}/x.md"),
+    ],
+)
+def test_link_and_post_url_anywhere_after_the_sites_root(body: str, target: str) -> None:
+    assert f'="{target}"' in FAST.convert(body).html
+
+
+def test_link_tags_in_code_stay_as_typed() -> None:
+    body = "`[a]({{ site.baseurl }}/{% link x.md %})`"
+    assert FAST.convert(body).html == (
+        "<p><code>[a]({{ site.baseurl }}/{% link x.md %})</code></p>"
+    )

@@ -25,6 +25,7 @@ def our_start_tags(page: str, **only) -> list[tuple[str, list[tuple[str, str]]]]
 @example("<textarea><a href='/x/'></textarea><title><a href=/y/></title>")
 @example("<script><!--<script></script><a href=1></script><b>")
 @example("<a href=&copy=&notit;&#38;&#x41 href=2>")
+@example("<a href='&#0000000000106;avascript:x' title=&#x000000000000000065&#x0000110000;>")
 def test_start_tags_are_the_ones_html5lib_reads(page: str) -> None:
     assert our_start_tags(page) == html5lib_start_tags(page)
 

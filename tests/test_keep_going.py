@@ -82,12 +82,12 @@ def test_documents_sharing_an_address_are_all_left_out(make_site) -> None:
     done = run_cli("build", "-k", cwd=site)
     assert done.returncode == 3, done.stderr
     assert done.stderr.splitlines()[:4] == [
-        "content/articles/a.md:4: left out: its address /2024/02/same/ is also that of "
-        "content/articles/b.md",
-        "  hint: give one of them another `slug` (or `url`)",
-        "content/articles/b.md:4: left out: its address /2024/02/same/ is also that of "
-        "content/articles/a.md",
-        "  hint: give one of them another `slug` (or `url`)",
+        "content/articles/a.md:4: left out: its address /2024/02/same/ is also claimed by "
+        "content/articles/b.md:4",
+        "  hint: give one of them another `slug`",
+        "content/articles/b.md:4: left out: its address /2024/02/same/ is also claimed by "
+        "content/articles/a.md:4",
+        "  hint: give one of them another `slug`",
     ]
     assert not (site / "output/2024/02/same").exists()
     assert (site / "output/index.html").is_file()

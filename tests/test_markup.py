@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.htmlurls import rebase_links
 from generator.markup.converter import _PLAIN, Converter, plain_text, summary_of, word_count
 
 
@@ -125,22 +124,51 @@ def test_word_count_counts_what_a_reader_sees() -> None:
 
 
 def test_site_paths_in_links_and_images_carry_the_base_path(md: Converter) -> None:
-    html = rebase_links(
-        md.convert(
-            "[Energy](/tags/energy/), [home](/), [here](#notes), [there](https://example.net/x), "
-            "[cdn](//cdn.example/x), [beside](photo.jpg)\n\n![Map](/images/map.svg)\n"
-        ).html,
+    html = md.convert(
+        "[Energy](/tags/energy/), [home](/), [here](#notes), [there](https://example.net/x), "
+        "[cdn](//cdn.example/x), [beside](photo.jpg), [file]({filename}/a.md)\n\n"
+        "![Map](/images/map.svg)\n\n[ref]: /tags/ref/\n\n[by reference][ref] "
+        "[space](</tags/a b/>) `[code](/in/code/)`\n",
         "/newsroom",
-    )
+    ).html
     assert '<a href="/newsroom/tags/energy/">Energy</a>' in html
     assert '<a href="/newsroom/">home</a>' in html
     assert '<a href="#notes">here</a>' in html
     assert '<a href="https://example.net/x">there</a>' in html
     assert '<a href="//cdn.example/x">cdn</a>' in html
     assert '<a href="photo.jpg">beside</a>' in html
+    assert '<a href="{filename}/a.md">file</a>' in html  # the links stage resolves it
     assert '<img alt="Map" src="/newsroom/images/map.svg">' in html
-    rebased = rebase_links(md.inline("[Energy](/tags/energy/)"), "/newsroom")
-    assert rebased == '<a href="/newsroom/tags/energy/">Energy</a>'
+    assert '<a href="/newsroom/tags/ref/">by reference</a>' in html
+    assert '<a href="/newsroom/tags/a%20b/">space</a>' in html
+    assert "<code>[code](/in/code/)</code>" in html
+    assert md.convert("[Energy](/tags/energy/)").html == (
+        '<p><a href="/tags/energy/">Energy</a></p>'
+    )
+    assert md.inline("[Energy](/tags/energy/)", "/newsroom") == (
+        '<a href="/newsroom/tags/energy/">Energy</a>'
+    )
+
+
+def test_raw_html_links_carry_the_base_path_as_a_browser_reads_them(md: Converter) -> None:
+    html = md.convert(
+        'A <a title="a>b" href="/corrections/">fix</a> and [md](/md/).\n\n'
+        '<textarea><a href="/in-textarea/"></textarea> <title><a href="/in-title/"></title>\n\n'
+        '<!-- <a href="/in-comment/"> --> <img src="/raw.png">\n\n'
+        "In <textarea>[a Markdown link](/md-in-textarea/)</textarea> too.\n\n"
+        '{{< figure src="/figure.png" >}}\n',
+        "/newsroom",
+    ).html
+    assert '<a title="a>b" href="/newsroom/corrections/">fix</a>' in html
+    assert '<a href="/newsroom/md/">md</a>' in html
+    assert '<textarea><a href="/in-textarea/"></textarea>' in html
+    assert '<title><a href="/in-title/"></title>' in html
+    assert '<!-- <a href="/in-comment/"> -->' in html
+    assert '<img src="/newsroom/raw.png">' in html
+    assert '<img src="/newsroom/figure.png" alt="">' in html
+    # a link Markdown made is rewritten on its tree, wherever raw HTML puts it
+    assert '<a href="/newsroom/md-in-textarea/">a Markdown link</a>' in html
+    assert "\x03" not in html
 
 
 def test_site_paths_unchanged_at_the_root(md: Converter) -> None:

@@ -141,10 +141,11 @@ def test_duplicate_urls_name_both_files(make_site) -> None:
     )
     result = run_cli(cwd=root)
     assert result.returncode == 1
-    assert (
-        "content/articles/a.md: writes /2024/02/vote/index.html, as does content/news/b.md"
-        in result.stderr
-    )
+    assert result.stderr.splitlines()[:2] == [
+        "content/articles/a.md:2: its address /2024/02/vote/ is also claimed by "
+        "content/news/b.md:2",
+        "  hint: the address is made from the title: give one of them a `slug` of its own",
+    ]
     assert not (root / "output").exists()
 
 

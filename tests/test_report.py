@@ -139,3 +139,29 @@ def test_report_of_check(site):
     assert {f["message"] for f in report["findings"]} == {
         "broken link to '/gone/': no page at /gone/"
     }
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize("report", ["output/report.json", "output/deep/r.json", "output"])
+def test_a_report_that_would_land_in_the_output_folder_is_refused(site, command, report):
+    # output/ holds only what a build wrote: a report there would be a file the next build
+    # refuses to delete, and would change output/ even for a build that failed.
+    first = run_cli("build", "-q", cwd=site)
+    assert first.returncode == 0, first.stderr
+    before = tree(site / "output")
+    done = run_cli(command, "-q", "--report", report, cwd=site)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1].endswith(
+        f"error: --report: {report} is in the output folder output; write it elsewhere"
+    )
+    assert tree(site / "output") == before
+    assert run_cli("build", "-q", cwd=site).returncode == 0
+
+
+def test_a_report_named_as_a_folder_is_refused(site):
+    done = run_cli("build", "-q", "--report", "content", cwd=site)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].endswith(
+        "error: --report: content is a folder; name a file"
+    )

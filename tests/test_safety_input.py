@@ -5,6 +5,7 @@ traceback, a hang, or code run from YAML."""
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import tracemalloc
 from collections.abc import Callable
@@ -124,8 +125,10 @@ def test_merge_keys_are_rejected(make_site: Site) -> None:
     ("front", "expected"),
     [
         ("title: Vote\ndate: 2024-02-09\ntags:\n\t- a\n", "vote.md:5: invalid YAML"),
-        ("title: 'Vote\ndate: 2024-02-09\n", "vote.md:4: invalid YAML"),
-        ('title: "Vote\ndate: 2024-02-09\n', "vote.md:4: invalid YAML"),
+        # An unclosed quote is named where it opens, not at the fence the reader stops at.
+        ("title: 'Vote\ndate: 2024-02-09\n", "vote.md:2: invalid YAML: the quote (')"),
+        ('title: "Vote\ndate: 2024-02-09\n', 'vote.md:2: invalid YAML: the quote (")'),
+        ('date: 2024-02-09\ntitle: "Vote\n', 'vote.md:3: invalid YAML: the quote (")'),
         ("- title\n- date\n", "vote.md:2: expected a mapping of `key: value` lines"),
         ("just a sentence\n", "vote.md:2: expected a mapping of `key: value` lines"),
         ("title: [Vote\ndate: 2024-02-09\n", "vote.md:3: invalid YAML: did not find expected"),
@@ -333,7 +336,8 @@ def test_two_articles_with_the_same_slug_name_both_files(make_site: Site) -> Non
     )
     build_fails(
         root,
-        "content/articles/a.md: writes /2024/02/vote/index.html, as does content/articles/b.md",
+        "content/articles/a.md:2: its address /2024/02/vote/ is also claimed by "
+        "content/articles/b.md:4",
     )
 
 
@@ -341,7 +345,9 @@ def test_pages_differing_only_in_case_name_both_files(make_site: Site) -> None:
     root = make_site(
         {"content/pages/About.md": article("About"), "content/pages/about.md": article("About")}
     )
-    build_fails(root, "content/pages/About.md: writes /about/index.html, as does content/pages/")
+    build_fails(
+        root, "content/pages/About.md: its address /about/ is also claimed by content/pages/"
+    )
 
 
 def test_assets_differing_only_in_case_name_both_files(make_site: Site) -> None:
@@ -359,8 +365,38 @@ def test_nfc_and_nfd_names_are_one_file(make_site: Site) -> None:
             f"content/img/{nfd}.png": TINY_PNG,
         }
     )
-    err = build_fails(root, "writes /cafe/index.html, as does content/pages/")
+    err = build_fails(root, "its address /cafe/ is also claimed by content/pages/")
     assert "content/img/" in err and ".png, as does content/img/" in err
+
+
+def test_names_that_are_not_utf8_are_each_named_and_the_rest_can_be_published(
+    make_site: Site,
+) -> None:
+    root = make_site({"content/articles/good.md": article("Good", slug="good")})
+    folder = bytes(root / "content")
+    for rel in (b"/articles/bad\xff.md", b"/img/p\xe9.png", b"/articles/f\xe9/x.md"):
+        os.makedirs(os.path.dirname(folder + rel), exist_ok=True)
+        with open(folder + rel, "wb") as file:
+            file.write(article("Bad").encode())
+    done = run_cli("build", cwd=root)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.splitlines()
+    for shown, kind in [
+        ("articles/bad\\xff.md", "file"),
+        ("img/p\\xe9.png", "file"),
+        ("articles/f\\xe9", "folder"),
+    ]:
+        assert (
+            f"content/{shown}: the name of this {kind} is not UTF-8, so it can make no address"
+            in lines
+        )
+    assert not (root / "output").exists()
+    kept = run_cli("build", "-k", cwd=root)
+    assert kept.returncode == 3, kept.stderr
+    assert (root / "output/2024/02/good/index.html").is_file()
+    names = [p.name for p in (root / "output").rglob("*")]
+    assert all(n.encode("utf-8", "surrogateescape").decode("utf-8") for n in names)
+    assert not [n for n in names if "\udcff" in n or "\udce9" in n]
 
 
 # 14. Huge files and Markdown that is slow to convert.
@@ -406,7 +442,8 @@ FAST_BUT_NASTY = {
 
 def test_slow_markdown_is_refused_and_the_rest_still_reports(make_site: Site) -> None:
     site_yaml = SITE_YAML + "max_parse_seconds: 1\n"
-    files = {f"content/articles/{name}": article("T", body=body) for name, body in SLOW.items()}
+    # Each its own title: documents sharing an address are reported in the same run.
+    files = {f"content/articles/{name}": article(name, body=body) for name, body in SLOW.items()}
     files["content/articles/bad-date.md"] = article("Bad", date="2024-02-30")
     files["content/articles/ok.md"] = article("Fine")
     root = make_site(files, site_yaml)

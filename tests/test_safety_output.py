@@ -54,6 +54,22 @@ def test_output_folder_that_holds_the_project_or_its_sources_is_refused(
     assert all_files(small_site) == before
 
 
+@pytest.mark.parametrize(
+    ("output", "cache"), [("site", "site/.cache"), (".cache", ".cache"), (".cache/site", ".cache")]
+)
+def test_output_folder_that_holds_the_cache_or_is_inside_it_is_refused(
+    small_site: Path, output: str, cache: str
+) -> None:
+    # The cache holds every parsed document, drafts included: never to be published, and
+    # files the next build would find in output/ without having written them.
+    write_files(small_site, {"content/articles/draft.md": article("Secret", draft="true")})
+    before = all_files(small_site)
+    done = run_cli("build", "--output", output, "--cache-dir", cache, cwd=small_site)
+    assert_clean_failure(done, "refusing to use")
+    assert done.returncode == 1
+    assert all_files(small_site) == before
+
+
 def test_output_folder_holding_files_we_did_not_write_is_refused(small_site: Path) -> None:
     foreign = small_site / "photos"
     write_files(foreign, {"holiday.jpg": b"\xff\xd8", "notes/list.txt": "milk"})

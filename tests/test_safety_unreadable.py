@@ -1,5 +1,6 @@
 """Folders and files of content/ that cannot be read are reported (check
-`unreadable_sources`, an error by default), never passed over with their stories lost.
+`unreadable_sources`, an error by default), never passed over with their stories lost; an
+output folder inside a folder the build cannot write in is still built, under a lock.
 
 chmod 000 does not stop root, who reads anything through the capabilities
 CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH; as root, the build runs without those two
@@ -134,6 +135,23 @@ def test_the_level_of_unreadable_sources_is_set_in_site_yaml(site) -> None:
     assert "locked" not in quiet.stderr
 
 
+def test_list_drafts_names_an_unreadable_folder_instead_of_missing_its_drafts(site) -> None:
+    root, closed = site
+    write_files(root / "content", {"articles/locked/draft.md": article("Hidden", draft="true")})
+    closed[0].chmod(0)
+    done = subprocess.run(
+        [*_prefix(), sys.executable, str(BUILD_PY), "list", "drafts"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout
+    assert "No drafts." not in done.stdout
+    line = "content/articles/locked: cannot read this folder: Permission denied"
+    assert line in done.stderr.splitlines()
+
+
 def test_an_unreadable_content_folder_is_an_error(site) -> None:
     root, closed = site
     content = root / "content"
@@ -161,3 +179,44 @@ def test_a_file_closed_after_the_cache_read_it_fails_the_build_as_a_cold_one_wou
     assert done.returncode == 1, done.stderr
     assert f"{rel}: cannot read this file: Permission denied" in done.stderr.splitlines()
     assert hashes(root / "output") == before  # the failed build wrote nothing
+
+
+def test_an_output_folder_in_a_read_only_folder_is_built_under_a_lock_on_itself(
+    site, tmp_path: Path
+) -> None:
+    """A web root mounted into a folder the build may not write in: the lock file cannot go
+    beside output/, so the build locks the output folder itself, and a second build waits."""
+    import fcntl
+
+    root, _closed = site
+    shutil.rmtree(root / "content/articles/locked")
+    parent = tmp_path / "mounts"
+    out = parent / "www"
+    out.mkdir(parents=True)
+    parent.chmod(0o555)
+    try:
+        first = build(root, "-q", "--output", str(out))
+        assert first.returncode == 0, first.stderr
+        assert (out / "index.html").is_file()
+        assert not list(parent.glob(".*"))
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            waiting = subprocess.Popen(
+                [*_prefix(), sys.executable, str(BUILD_PY), "build", "-q", "--output", str(out)],
+                cwd=root,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            said = waiting.stderr.readline()
+            assert said.endswith("www; waiting for it\n"), said
+            assert said.startswith("another build is writing to ")
+            assert waiting.poll() is None
+        finally:
+            os.close(fd)
+        assert waiting.wait(timeout=120) == 0
+        gone = build(root, "-q", "--output", str(parent / "new"))
+        assert gone.returncode == 1
+        assert "cannot write" in gone.stderr and "Permission denied" in gone.stderr
+    finally:
+        parent.chmod(0o755)

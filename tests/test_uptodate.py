@@ -146,3 +146,20 @@ def test_window_is_bounded_by_the_nearest_publication_and_expiry_moments():
     empty = window(now, [])  # a site without articles shows the clock's year
     assert (empty.after, empty.before) == (datetime(2024, 1, 1, tzinfo=UTC),
                                            datetime(2025, 1, 1, tzinfo=UTC))  # fmt: skip
+
+
+def test_a_site_without_articles_shows_the_year_of_the_build_clock(make_site, tmp_path):
+    site = make_site(
+        {"content/pages/about.md": "---\ntitle: About\n---\nUs.\n"},
+        "title: T\nbase_url: https://example.org/\ntimezone: UTC\n",
+    )
+    footer = "© {} T"
+    build(site, "--clock", "2031-12-31T23:00")
+    assert footer.format(2031) in (site / "output/index.html").read_text(encoding="utf-8")
+    cached = build(site, "--clock", "2032-01-01T01:00")  # after the new year, from the cache
+    page = (site / "output/index.html").read_text(encoding="utf-8")
+    assert not compared(cached) and footer.format(2032) in page
+    clean = tmp_path / "clean"  # a clean build of the same inputs, elsewhere
+    run_cli("build", "--no-cache", "--clock", "2032-01-01T01:00", "--output", str(clean),
+            cwd=site)  # fmt: skip
+    assert (clean / "index.html").read_text(encoding="utf-8") == page

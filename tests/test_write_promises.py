@@ -151,6 +151,7 @@ def test_a_commit_failing_half_way_puts_every_file_back(tmp_path: Path) -> None:
     with Staging(out) as staging:
         for item in outputs("new", 6):
             staging.add(item)
+        staging.wait()  # the copies are written by threads: let them finish first
         # The staged copy of the fourth page goes missing: its rename fails after three
         # pages were replaced.
         os.unlink(out / "p0003/.index.html.gazette-tmp")
@@ -162,6 +163,27 @@ def test_a_commit_failing_half_way_puts_every_file_back(tmp_path: Path) -> None:
     )
     assert output_hash(out) == before
     assert sorted(p.name for p in out.iterdir())[:2] == [MANIFEST, "p0000"]
+
+
+def test_a_failed_commit_that_turned_a_folder_into_a_file_puts_the_folder_back(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    sync_output([Output("a/b.html", "test", b"old b"), Output("z.html", "test", b"old z")], out)
+    manifest = (out / MANIFEST).read_bytes()
+    before = output_hash(out)
+    with Staging(out) as staging:
+        for item in (Output("a", "test", b"new a"), Output("z.html", "test", b"new z")):
+            staging.add(item)
+        # The manifest, the commit's last step, cannot be replaced: a folder stands there.
+        (out / MANIFEST).unlink()
+        (out / MANIFEST / "x").mkdir(parents=True)
+        with pytest.raises(OutputFailed):
+            staging.commit()
+    shutil.rmtree(out / MANIFEST)
+    (out / MANIFEST).write_bytes(manifest)
+    assert output_hash(out) == before
+    assert recover_output(out) == ""  # nothing was left for the next build to finish
 
 
 def chattr(path: Path, flag: str) -> bool:
@@ -323,9 +345,12 @@ def test_collisions_in_a_large_site_give_the_same_messages_every_time(make_site)
     problems = seen.pop()
     assert len(problems) == 80
     articles = display_path(root / "content/articles")
+    hint = "\n  hint: give one of them another `slug`"
     assert problems[:2] == (
-        f"{articles}/story-000.md: writes /2024/02/s0/index.html, as does {articles}/story-080.md",
-        f"{articles}/story-001.md: writes /2024/02/s1/index.html, as does {articles}/story-081.md",
+        f"{articles}/story-000.md:4: its address /2024/02/s0/ is also claimed by "
+        f"{articles}/story-080.md:4" + hint,
+        f"{articles}/story-001.md:4: its address /2024/02/s1/ is also claimed by "
+        f"{articles}/story-081.md:4" + hint,
     )
 
 
@@ -410,6 +435,21 @@ def test_an_asset_name_too_long_to_stage_names_its_file(make_site, size: int) ->
         "Build failed: 1 error; output/ was not changed.",
     ]
     assert not (root / "output").exists()
+
+
+def test_an_alias_too_long_a_path_to_stage_names_its_file(built: Path) -> None:
+    # Every name fits, but the path does not: a system call takes at most 4096 bytes.
+    alias = "/" + "/".join(["abcdefghij"] * 420) + "/"
+    before = output_hash(built / "output")
+    done = build_with_alias(built, alias)
+    assert done.returncode == 1
+    room = 4095 - len(f"{built.resolve()}/output/") - len("..gazette-tmp")
+    assert error_lines(done) == [
+        f"content/articles/rename.md:4: cannot write /{alias[1:41]}...: the path is "
+        f"{len(alias) + 9} bytes, and the output folder takes at most {room}",
+        "Build failed: 1 error; output/ was not changed.",
+    ]
+    assert output_hash(built / "output") == before
 
 
 def test_an_asset_name_that_fits_is_published(make_site) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.errors import Problem, display_path
@@ -28,6 +28,17 @@ class Selection:
     future: bool = False
 
 
+def is_published(doc: Article | Page, selection: Selection) -> bool:
+    """Return True if a build with `selection` publishes `doc`."""
+    if doc.draft and not selection.drafts:
+        return False
+    if isinstance(doc, Page):
+        return True
+    if doc.expires is not None and doc.expires <= selection.now:
+        return False
+    return selection.future or doc.date <= selection.now
+
+
 def assemble_site(
     documents: Iterable[Article | Page], assets: Sequence[Asset], selection: Selection
 ) -> Site:
@@ -35,16 +46,12 @@ def assemble_site(
     articles: list[Article] = []
     pages: list[Page] = []
     for doc in sorted(documents, key=lambda d: d.source):
-        if doc.draft and not selection.drafts:
+        if not is_published(doc, selection):
             continue
         if isinstance(doc, Page):
             pages.append(doc)
             continue
-        if doc.expires is not None and doc.expires <= selection.now:
-            continue
         scheduled = doc.date > selection.now
-        if scheduled and not selection.future:
-            continue
         articles.append(evolve(doc, scheduled=scheduled) if scheduled else doc)
     # Stable sorts: equal dates keep source-path order.
     articles.sort(key=lambda a: a.date, reverse=True)
@@ -59,6 +66,7 @@ def assemble_site(
         sections=_groups(articles, lambda a: (a.section,) if a.section else ()),
         years=_years(listed),
         assets=tuple(a for a in assets if a.owner is None or a.owner in published),
+        year=selection.now.astimezone(UTC).year,
     )
 
 

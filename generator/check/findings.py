@@ -12,7 +12,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from generator.check.links import CheckMemo, DocumentFacts, PageCheck, Scanner, check_links
+from generator.check.links import (
+    CheckMemo,
+    DocumentFacts,
+    PageCheck,
+    Scanner,
+    check_links,
+    occurrences,
+)
 from generator.check.locate import Locator
 from generator.check.refs import scan
 from generator.config import DEFAULT_CHECKS, Config
@@ -107,8 +114,8 @@ def check_documents(
         key = _facts_key(doc, digests or {})
         facts = current.get(key) or previous.get(key) or _facts(doc, alt, summary)
         current[key] = facts
-        for src in facts[0]:
-            where = locator.locate(src, doc.source, None, None)
+        for src, nth, of in facts[0]:
+            where = locator.locate(src, doc.source, None, None, None, nth, of)
             raw.append(("missing_alt", Problem(*where, f"image '{src}' has no alt text")))
         if summary and isinstance(doc, Article):
             raw += _summary_problems(doc, facts[1], config, locator)
@@ -156,9 +163,12 @@ def _facts_key(doc: Document, digests: Mapping[str, str]) -> str:
 
 def _facts(doc: Document, alt: bool, summary: bool) -> DocumentFacts:
     """Return what the checks need of `doc`'s HTML, for the checks that are on."""
-    images = ()
+    images: tuple[tuple[str, int, int], ...] = ()
     if alt and "<img" in doc.content:
-        images = tuple(img.src for img in scan(doc.content).images if not (img.alt or "").strip())
+        found = scan(doc.content).images
+        unnamed = [i for i, img in enumerate(found) if not (img.alt or "").strip()]
+        where = occurrences([img.src for img in found], unnamed)
+        images = tuple((found[i].src, *where[i]) for i in unnamed)
     return images, len(plain_text(doc.summary)) if summary else -1
 
 

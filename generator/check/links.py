@@ -9,8 +9,8 @@ reads a kept page's file only then.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping, Set
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -112,6 +112,10 @@ class Broken:
     line: int
     site_path: str | None
     message: str
+    # Which of the page's references to `url` it is (from 0), and how many there are: the
+    # third <img src="map.png"> on a page is most likely the third in its source.
+    nth: int = 0
+    of: int = 1
 
 
 @dataclass(frozen=True)
@@ -124,9 +128,21 @@ class PageCheck:
     broken: tuple[Broken, ...]
 
 
-# The images without alt text in a document's HTML, and the length of its summary's text
-# (-1 when the long_summary check is off): a plain tuple, since the cache holds one per document.
-DocumentFacts = tuple[tuple[str, ...], int]
+# The images without alt text in a document's HTML, each with which of the document's
+# images of that source it is and how many there are (see Broken), and the length of its
+# summary's text (-1 when the long_summary check is off): plain tuples, since the cache
+# holds one per document.
+DocumentFacts = tuple[tuple[tuple[str, int, int], ...], int]
+
+
+def occurrences(urls: Sequence[str], wanted: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Return, for each index of `wanted` into `urls`, which of the equal URLs it is (from
+    0) and how many equal ones there are."""
+    result = {}
+    for index in wanted:
+        url = urls[index]
+        result[index] = (urls[:index].count(url), urls.count(url))
+    return result
 
 
 @dataclass(frozen=True)
@@ -203,7 +219,8 @@ def check_page(
     targets: set[str] = set()
     anchors: dict[str, str | None] = {}
     broken: list[Broken] = []
-    for ref in refs.refs if wanted else ():
+    at: list[int] = []  # the index of each broken reference among the page's references
+    for index, ref in enumerate(refs.refs if wanted else ()):
         # Where a site path or a full URL leads does not depend on the page it is on.
         key = (ref.url, "" if ref.url.startswith(_ANYWHERE) else here)
         entry = resolved.get(key, _UNSEEN)
@@ -225,11 +242,20 @@ def check_page(
             continue
         if check in wanted:
             broken.append(Broken(check, ref.url, ref.line, target.site_path, message))
+            at.append(index)
+    if at:
+        found = occurrences([ref.url for ref in refs.refs], at)
+        broken = [
+            replace(b, nth=found[i][0], of=found[i][1]) for b, i in zip(broken, at, strict=True)
+        ]
     if config.check_level("missing_alt") != "off":
-        for img in refs.images:
-            if img.alt is None:
-                message = f"image '{img.src}' has no alt text"
-                broken.append(Broken("missing_alt", img.src, img.line, None, message))
+        unnamed = [i for i, img in enumerate(refs.images) if img.alt is None]
+        found = occurrences([img.src for img in refs.images], unnamed) if unnamed else {}
+        for index in unnamed:
+            img = refs.images[index]
+            message = f"image '{img.src}' has no alt text"
+            nth, of = found[index]
+            broken.append(Broken("missing_alt", img.src, img.line, None, message, nth, of))
     return PageCheck(
         digests.get(path) or "", frozenset(targets), tuple(sorted(anchors.items())), tuple(broken)
     )
@@ -268,6 +294,9 @@ def check_links(
     results = {} if results is None else results
     resolved: dict[tuple[str, str], Resolved | None] = {}
     raw: list[tuple[str, Problem]] = []
+    # A summary's link shown on listings is reported once, at its source line: as its own
+    # page has it (as written) if that page reports it, else as the first listing does.
+    seen: dict[tuple[str, str, int | None, str, str], tuple[int, bool]] = {}
     for path in sorted(digests):
         result = previous.get(path)
         if not _still_valid(result, digests[path], flipped, digests):
@@ -275,8 +304,19 @@ def check_links(
         results[path] = result
         origin = origins.get(path)
         for b in result.broken:
-            where = locator.locate(b.url, origin, path, b.line, b.site_path)
-            raw.append((b.check, Problem(*where, b.message)))
+            where = locator.locate(b.url, origin, path, b.line, b.site_path, b.nth, b.of)
+            problem = (b.check, Problem(*where, b.message))
+            if b.site_path is None:
+                raw.append(problem)
+                continue
+            own = origin is not None and where[0] == locator.source_path(origin)
+            key = (b.check, *where, b.site_path, b.url.partition("#")[2])
+            if key not in seen:
+                seen[key] = (len(raw), own)
+                raw.append(problem)
+            elif own and not seen[key][1]:
+                seen[key] = (seen[key][0], own)
+                raw[seen[key][0]] = problem
     return raw
 
 

@@ -3,14 +3,19 @@ a URL, else the output file and its line."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 from generator.config import Config
 from generator.errors import BuildFailed, display_path
 from generator.model import Site
 from generator.render.themes import TEMPLATE_SUFFIXES, find_theme
+from generator.urls import link
+
+_Where = tuple[str, int | None]
 
 
 class Locator:
@@ -39,12 +44,16 @@ class Locator:
         self.folders: dict[str, str] = {}  # a folder of content/ -> how its files are shown
         # Content links as written ({filename}/vote.md#details), rewritten to URLs since.
         self.links = {d.source: d.links for d in (*site.articles, *site.pages)} if site else {}
+        # Where each document is published: a summary's relative links, shown on listings,
+        # lead from there (see htmlurls.anchor_summary).
+        documents = (*site.articles, *site.pages) if site else ()
+        self.addresses = {d.source: link(config.base_path, d.url) for d in documents}
         for article in site.articles if site else ():
             if article.image:
                 where = (self.source_path(article.source), article.lines.get("image"))
                 self.fields.setdefault(article.image, where)
         self.files: list[tuple[str, str]] | None = None
-        self.found: dict[tuple[str, str | None, str | None], tuple[str, int | None] | None] = {}
+        self.found: dict[tuple[str, str | None, str | None, int, int], _Where | None] = {}
         self.index: dict[str, tuple[str, int]] | None = None
 
     def source_path(self, source: str) -> str:
@@ -99,11 +108,14 @@ class Locator:
         output: str | None,
         html_line: int | None,
         site_path: str | None = None,
+        nth: int = 0,
+        of: int = 1,
     ) -> tuple[str, int | None]:
-        """Return (path, line) of the file that most likely wrote `url`."""
-        key = (url, origin, site_path)
+        """Return (path, line) of the file that most likely wrote `url`, the `nth` (from 0)
+        of `of` references to it on its page."""
+        key = (url, origin, site_path, nth, of)
         if key not in self.found:
-            self.found[key] = self._search(url, origin, site_path)
+            self.found[key] = self._search(url, origin, site_path, nth, of)
         found = self.found[key]
         if found is not None:
             return found
@@ -112,7 +124,7 @@ class Locator:
         return display_path(self.out_dir / output), html_line
 
     def _search(
-        self, url: str, origin: str | None, site_path: str | None
+        self, url: str, origin: str | None, site_path: str | None, nth: int = 0, of: int = 1
     ) -> tuple[str, int | None] | None:
         # Writers link to site paths; the page carries them under the base path.
         forms = [url]
@@ -120,7 +132,7 @@ class Locator:
         if prefix and url.startswith(prefix + "/"):
             forms.append(url[len(prefix) :])
         if origin in self.sources:
-            line = self._own_line(origin, url, forms)
+            line = self._own_line(origin, url, forms, nth, of)
             if line:
                 return self.source_path(origin), line
         if site_path in self.fields:
@@ -135,15 +147,28 @@ class Locator:
             if form in index:
                 source, line = index[form]
                 return self.source_path(source), line
+        for form in forms:  # a URL written across lines: found by its first line's part
+            head = _SPACE.split(form, 1)[0]
+            if head != form and head in index:
+                source = index[head][0]
+                line = find_line(self.sources[source], [form])
+                if line:
+                    return self.source_path(source), line
         return None
 
-    def _own_line(self, origin: str, url: str, forms: list[str]) -> int | None:
-        """Return the line of `origin`'s source that wrote `url`, or None."""
-        key = (origin, self.digests.get(origin, ""), url)
+    def _own_line(
+        self, origin: str, url: str, forms: list[str], nth: int = 0, of: int = 1
+    ) -> int | None:
+        """Return the line of `origin`'s source that wrote `url` (the `nth` of `of` on its
+        page: the nth in the source when it holds as many), or None."""
+        # The memo's keys are text: which of several is told apart inside the URL's.
+        key = (origin, self.digests.get(origin, ""), url if of == 1 else f"{url}\0{nth}/{of}")
         if key[1] and key in self.known_lines:
             line = self.known_lines[key]
         else:
-            line = find_line(self.sources[origin], forms)
+            text = self.sources[origin]
+            lines = find_lines(text, [*forms, *_written_forms(forms)])
+            line = lines[nth] if len(lines) == of else lines[0] if lines else None
             fragment = url.partition("#")[2]
             if not line and fragment:
                 written = self.links.get(origin, ())
@@ -162,19 +187,62 @@ class Locator:
             self.index = {}
             for source in sorted(self.sources):
                 text, line, counted = self.sources[source], 1, 0
+                address = self.addresses.get(source)
                 for match in _URL_TOKEN.finditer(text):
-                    token = match.group()
-                    if token not in self.index:
-                        line += text.count("\n", counted, match.start())
-                        counted = match.start()
-                        self.index[token] = (source, line)
+                    token, start = match.group(), match.start()
+                    if token.startswith("<"):  # Markdown's (<target>)
+                        token, start = token[1:], start + 1
+                    anchored = address and _anchored(text, start, token, address)
+                    if token not in self.index or (anchored and anchored not in self.index):
+                        line += text.count("\n", counted, start)
+                        counted = start
+                        self.index.setdefault(token, (source, line))
+                        if anchored:
+                            self.index.setdefault(anchored, (source, line))
         return self.index
 
 
+_SPACE = re.compile(r"[ \t\n]")
 _BEFORE_URL = frozenset(" \t\n(\"'<=:[")
 _AFTER_URL = frozenset(" \t\n)\"'>]|,")
 # What find_line accepts as a whole URL: a run of non-ending characters after a starting one.
 _URL_TOKEN = re.compile(r"(?:\A|(?<=[ \t\n(\"'<=:\[]))[^ \t\n)\"'>\]|,]+")
+
+
+def _anchored(text: str, start: int, token: str, address: str) -> str | None:
+    """Return where the relative link `token`, written at `start` of the source of the
+    document at `address`, leads (as a summary on a listing shows it); None for a token
+    that is no link target or not relative."""
+    if start == 0 or text[start - 1] not in "(\"'<=" or token.startswith("/"):
+        return None
+    try:
+        return None if urlsplit(token).scheme else urljoin(address, token)
+    except ValueError:
+        return None
+
+
+def _written_forms(forms: Sequence[str]) -> list[str]:
+    """Return how else `forms` may be written in a source: with entities (`&amp;`), or
+    after a Liquid or Hugo variable (`{{ site.baseurl }}/images/map.png`)."""
+    escaped = [e for f in forms if (e := html.escape(f, quote=False)) != f]
+    return escaped + [f"}}}}{f}" for f in forms if f.startswith("/")]
+
+
+def find_lines(text: str, forms: Sequence[str]) -> list[int]:
+    """Return every line of `text` holding the first of `forms` found as a whole URL (a
+    form after a template variable, `}}/x`, is whole at its end alone)."""
+    for form in forms:
+        found, start = [], text.find(form)
+        while start >= 0:
+            end = start + len(form)
+            if (start == 0 or form[0] == "}" or text[start - 1] in _BEFORE_URL) and (
+                end == len(text) or text[end] in _AFTER_URL
+            ):
+                found.append(text.count("\n", 0, start) + 1)
+            start = text.find(form, start + 1)
+        if found:
+            return found
+    return []
 
 
 def find_line(text: str, forms: Sequence[str]) -> int | None:

@@ -60,9 +60,25 @@ def _clock(args: argparse.Namespace, config: Config) -> datetime | None:
         raise UsageError(f"--clock: {exc}, got {args.clock!r}") from None
 
 
+def _check_report(args: argparse.Namespace, config: Config) -> None:
+    """Raise UsageError for a --report file that cannot be written where it is named: over a
+    folder, or in the output folder, which holds only what a build wrote (the next build
+    would refuse the stranger, and a failed build would have changed output/)."""
+    report = args.report
+    if report is None:
+        return
+    out = config.output_dir
+    if report.resolve().is_relative_to(out.resolve()):
+        where = f"is in the output folder {display_path(out)}"
+        raise UsageError(f"--report: {report} {where}; write it elsewhere")
+    if report.is_dir():
+        raise UsageError(f"--report: {report} is a folder; name a file")
+
+
 def run_build(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
+        _check_report(args, config)
         options = BuildOptions(
             drafts=args.drafts,
             future=args.future,
@@ -108,6 +124,7 @@ def run_build(args: argparse.Namespace) -> int:
         removed=result.sync.removed,
     )
     if not args.quiet:
+        print_problems(result.notes, "note")
         print(summary(result))
     if result.left_out:
         print(left_out_summary(result), file=sys.stderr)
@@ -205,6 +222,7 @@ def run_check(args: argparse.Namespace) -> int:
     except BuildFailed as exc:
         print_problems(exc.problems)
         return EXIT_ERRORS
+    _check_report(args, config)
     out = config.output_dir
     if not out.is_dir():
         print(f"error: {out} does not exist; build the site first", file=sys.stderr)

@@ -132,7 +132,9 @@ class DevLoop:
         self.config_path = config_path.resolve()
         self.preview_dir = preview_dir
         self.hub = hub
-        self.options = replace(options, start_method=START_METHOD)
+        # The preview always keeps going, whatever options its caller built: a broken
+        # article is shown in the overlay while the rest of the site is served.
+        self.options = replace(options, start_method=START_METHOD, keep_going=True, last_good=True)
         self.workers = ParseWorkers(worker_count(options.jobs), START_METHOD)
         self.overrides = dict(overrides or {})
         self.report = report

@@ -16,9 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from generator.assemble.links import resolve_document
+from generator.assemble.summaries import anchor_summary
 from generator.config import Config
 from generator.errors import Problem
-from generator.htmlurls import rebase_document
 from generator.incremental.warm import Built
 from generator.model import Article, Source
 from generator.outputs import Output, digest
@@ -68,12 +68,12 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
         return None
     if isinstance(new, Article):
         new = replace(new, **{name: getattr(shown, name) for name in ASSEMBLED})
-    new = rebase_document(new, config.base_path)
     warnings: list[Problem] = []
     new = resolve_document(new, built.published, config.content_dir, config.base_path,
                            warnings)  # fmt: skip
     if warnings:
         return None
+    new = anchor_summary(new, config.base_path)
     job = document_job(new, built.articles, built.info, built.env, config)
     forget_fragments(built.env)  # a theme may key a fragment on something this edit changed
     page = render_page(job, built.env, config)

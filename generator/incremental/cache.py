@@ -48,6 +48,8 @@ _MAGIC = b"GAZETTE-CACHE 8\n"
 _PACK_MAGIC = b"GAZETTE-PACK 2\n"
 CACHE_FILE = "build.cache"
 _PACK = re.compile(r"^docs-[0-9a-f]{16}\.pack$")
+# What _write_atomically writes first: left behind by a save that was killed.
+_TEMP = re.compile(r"^\.(?:build\.cache|docs-[0-9a-f]{16}\.pack)\.[0-9]+\.[0-9a-f]{8}\.tmp$")
 _MAX_PACKS = 8  # beyond this many, the small ones are folded into one
 _PACK_GRACE_SECONDS = 60
 _STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}$")
@@ -82,6 +84,17 @@ TYPES: dict[str, Any] = {
     "checks": CheckMemo,
 }
 _DOCUMENTS = dict[tuple[str, str], Parsed]
+# A file system keeps mtimes in ticks (two seconds on FAT), and a clock can be set back: a
+# file whose mtime is this close to the clock, or ahead of it, can change again and keep its
+# size and mtime, so its digest is not remembered.
+_RACY_NS = 3_000_000_000
+
+
+def settled_files(files: Mapping[str, tuple[int, int, str]]) -> dict[str, tuple[int, int, str]]:
+    """Return the entries of a file memo (file -> (size, mtime_ns, digest)) a later build may
+    trust: those whose mtime is safely in the past."""
+    limit = time.time_ns() - _RACY_NS
+    return {file: entry for file, entry in files.items() if entry[1] < limit}
 
 
 @dataclass
@@ -317,10 +330,11 @@ def save_cache(folder: Path, cache: BuildCache) -> None:
     )
     cache.packs = packs
     # A pack written in the last minute may be named by a cache another process (a build
-    # beside the preview) is saving or has just loaded: it is left for a later save.
+    # beside the preview) is saving or has just loaded: it is left for a later save, as is
+    # a temporary file written to in the last minute (another save may be writing it).
     settled = time.time() - _PACK_GRACE_SECONDS
     for entry in os.scandir(folder):
-        if _PACK.match(entry.name) and entry.name not in packs:
+        if (_PACK.match(entry.name) and entry.name not in packs) or _TEMP.match(entry.name):
             with contextlib.suppress(FileNotFoundError):
                 if entry.stat().st_mtime < settled:
                     Path(entry.path).unlink(missing_ok=True)

@@ -124,7 +124,7 @@ def _decoder(tp: Any) -> Codec:
     if tp is Any:
         return _decode_any
     if tp is datetime:
-        return _decode_datetime
+        return _decode_aware
     if dataclasses.is_dataclass(tp):
         return _dataclass_decoder(tp)
     if _is_union(tp):
@@ -221,6 +221,15 @@ def _decode_datetime(value: Any) -> datetime:
     else:
         tz = timezone(timedelta(seconds=_scalar(int, zone)))
     return moment.replace(tzinfo=tz, fold=_scalar(int, fold))
+
+
+def _decode_aware(value: Any) -> datetime:
+    """Return a declared moment, which Gazette always keeps with its zone: one without it
+    could not be compared with another."""
+    moment = _decode_datetime(value)
+    if moment.tzinfo is None:
+        raise CodecError(f"{moment.isoformat()} has no zone")
+    return moment
 
 
 # Values of unknown type (front matter kept as it was written): text, numbers, true/false

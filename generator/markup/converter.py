@@ -12,6 +12,7 @@ from pygments.formatters.html import HtmlFormatter
 
 from generator.markup.foreign import ForeignSyntaxExtension
 from generator.markup.sanitize import SafetyExtension
+from generator.markup.sitepaths import SitePathsExtension
 from generator.markup.speedups import applicable as speedups_tested
 from generator.markup.speedups import install as install_speedups
 from generator.markup.typography import TypographyExtension, smarten
@@ -48,6 +49,8 @@ class Rendered:
     toc: str
     # (line, tag) of each Liquid tag or shortcode left as typed, lines counted from 1.
     foreign: tuple[tuple[int, str], ...] = ()
+    # The values of the attributes where a content link may be written, in order.
+    links: tuple[str, ...] = ()
 
 
 def _heading_id(value: str, separator: str) -> str:
@@ -83,6 +86,7 @@ class Converter:
         self._md = self._markdown(raw_html)
         self._toc = self._md.treeprocessors["toc"]
         self._foreign = self._md.preprocessors["gazette-foreign"]
+        self._site_paths = self._md.treeprocessors["gazette-site-paths"]
         # Front-matter text (a summary) is shown on every listing and in feeds, where no one
         # reviews it as a body: its raw HTML is always text. Made when first needed.
         self._front: markdown.Markdown | None = None
@@ -97,6 +101,7 @@ class Converter:
             "toc",
             SafetyExtension(raw_html),
             ForeignSyntaxExtension(),
+            SitePathsExtension(),
         ]
         if self._smart:
             extensions.append(TypographyExtension())
@@ -117,29 +122,33 @@ class Converter:
             install_speedups(md)
         return md
 
-    def _reset(self, text: str) -> markdown.Markdown:
+    def _reset(self, text: str, base_path: str) -> markdown.Markdown:
         # The table of contents looks for its marker in every element of every document;
         # a document without the marker anywhere in its text cannot have it in its tree.
         self._toc.marker = _TOC_MARKER if _TOC_MARKER in text else ""
+        self._site_paths.base_path = base_path
         return self._md.reset()
 
-    def convert(self, text: str) -> Rendered:
-        """Return the HTML of `text` and its table of contents (empty without headings)."""
-        md = self._reset(text)
+    def convert(self, text: str, base_path: str = "") -> Rendered:
+        """Return the HTML of `text` and its table of contents (empty without headings),
+        with root-relative links under `base_path` (the site's sub-path, '' at a root)."""
+        md = self._reset(text, base_path)
         body = md.convert(text)
         if "{{<" in body:
             body = _escape_shortcodes(body)
         toc = md.toc if getattr(md, "toc_tokens", None) else ""
-        return Rendered(body, toc, tuple(self._foreign.left))
+        return Rendered(body, toc, tuple(self._foreign.left), tuple(self._site_paths.links))
 
-    def inline(self, text: str) -> Markup:
-        """Return front-matter `text` (a summary) as HTML without the surrounding paragraph;
-        raw HTML in it is shown as text whatever `raw_html` says of bodies."""
+    def inline(self, text: str, base_path: str = "") -> Markup:
+        """Return front-matter `text` (a summary) as HTML without the surrounding paragraph,
+        its links under `base_path`; raw HTML in it is shown as text whatever `raw_html`
+        says of bodies."""
         if _PLAIN.fullmatch(text):  # most summaries: a sentence Markdown would only wrap in <p>
             return Markup(smarten(text, " ") if self._smart else text)
         if self._front is None:
             self._front = self._markdown(raw_html=False)
             self._front.treeprocessors["toc"].marker = ""
+        self._front.treeprocessors["gazette-site-paths"].base_path = base_path
         body = self._front.reset().convert(text).strip()
         if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:
             body = body[3:-4]

@@ -13,9 +13,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from xml.etree import ElementTree as etree
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 from generator.urls import is_unsafe_url
 
@@ -48,12 +50,15 @@ _TAG = re.compile(
 )
 _SITE_ROOT = r"(?:\{\{-?[ ]*site\.(?:url|baseurl)[ ]*-?\}\}[ ]*)"
 # A link's target as Markdown or HTML writes it, opened by the site's root or a tag naming
-# a content file.
+# a content file. Jekyll renders the tag wherever it is, and its sites write it after the
+# root (`{{ site.baseurl }}{% link x.md %}`; before Jekyll 4 also `{{ site.baseurl }}/{%
+# post_url x %}`, a slash the tag's own URL begins with), in HTML attributes (href, src,
+# data-src, xlink:href) and reference definitions as in inline links.
 _LINK_TARGET = re.compile(
     r"(?P<open>\]\([ ]*<?|^[ ]{0,3}\[[^\]\n]+\]:[ ]*<?|\b(?:href|src)[ ]*=[ ]*[\"']?)"
     r"(?P<root>" + _SITE_ROOT + r"*)"
-    r"(?P<tag>\{%-?[ ]*(?:link|post_url)[ ]+[^%{}\s]+[ ]*-?%\}"
-    r"|\{\{[<%][ ]*(?:rel)?ref[ ]+[^{}\n]*?[>%]\}\})?"
+    r"(?:/?(?P<tag>\{%-?[ ]*(?:link|post_url)[ ]+[^%{}\s]+[ ]*-?%\}"
+    r"|\{\{[<%][ ]*(?:rel)?ref[ ]+[^{}\n]*?[>%]\}\}))?"
 )
 _ARGUMENT = re.compile(
     r"""(?:(?P<key>\w+)[ ]*=[ ]*)?(?P<value>"(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+)"""
@@ -139,9 +144,13 @@ class _Foreign(Preprocessor):
         super().__init__(md)
         # (line, tag) of every tag left as typed in the last document, for the -v notes.
         self.left: list[tuple[int, str]] = []
+        # The stash placeholders of the figures made in the last document: blocks, which
+        # _Figures takes out of the paragraphs they were written in.
+        self.figures: set[str] = set()
 
     def run(self, lines: list[str]) -> list[str]:
         self.left = []
+        self.figures = set()
         if not any("{" in line for line in lines):  # most documents: nothing to do
             return lines
         out: list[str] = []
@@ -241,7 +250,10 @@ class _Foreign(Preprocessor):
                 if not raw and match.group("cmark") is None:  # (both mean to show it)
                     self.left.append((number, match.group()))
                 shown = html.escape(_as_typed(match), quote=False)
-            pieces.append(self.md.htmlStash.store(shown))
+            placeholder = self.md.htmlStash.store(shown)
+            if shown.startswith("<figure"):
+                self.figures.add(placeholder)
+            pieces.append(placeholder)
         pieces.append(line[at:])
         return "".join(pieces), raw
 
@@ -284,10 +296,131 @@ def _shortcode(match: re.Match[str]) -> str | None:
     return None
 
 
+# What holds only phrasing content, where a figure may be written in Markdown.
+_TEXT_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+class _Figures(Treeprocessor):
+    """Takes each figure out of the paragraph (or heading) it was written in: a <figure>
+    inside a <p> is not HTML (browsers end the paragraph before it and leave an empty one
+    after it)."""
+
+    def __init__(self, md: Markdown, foreign: _Foreign):
+        super().__init__(md)
+        self.foreign = foreign
+
+    def run(self, root: etree.Element) -> None:
+        figures = self.foreign.figures
+        if not figures:
+            return
+        split = re.compile("(" + "|".join(re.escape(f) for f in sorted(figures)) + ")")
+        for parent in list(root.iter()):
+            for index in range(len(parent) - 1, -1, -1):
+                paragraph = parent[index]
+                if paragraph.tag not in _TEXT_BLOCKS or not _holds(paragraph, split):
+                    continue
+                if paragraph.tag == "p":
+                    parent[index : index + 1] = _split(paragraph, split, figures)
+                else:  # a heading keeps its words whole; its figures follow it
+                    parent[index : index + 1] = _after(paragraph, split)
+
+
+def _holds(paragraph: etree.Element, split: re.Pattern[str]) -> bool:
+    """Return whether a figure placeholder is written in `paragraph` (a paragraph: beside
+    other content, as a paragraph of only a figure is written as the figure)."""
+    texts = [paragraph.text or "", *(child.tail or "" for child in paragraph)]
+    if not any(split.search(text) for text in texts):
+        return False
+    alone = len(paragraph) == 0 and split.fullmatch((paragraph.text or "").strip())
+    return paragraph.tag != "p" or not alone
+
+
+def _after(heading: etree.Element, split: re.Pattern[str]) -> list[etree.Element]:
+    """Return `heading` without its figures (dropped if nothing else is in it), and after
+    it each figure as a paragraph of its own."""
+    found: list[str] = []
+
+    def without(text: str | None) -> str | None:
+        if not text:
+            return text
+        found.extend(split.findall(text))
+        return re.sub("[ ]{2,}", " ", split.sub("", text))
+
+    heading.text = without(heading.text)
+    for child in heading:
+        child.tail = without(child.tail)
+    heading.text = (heading.text or "").lstrip()
+    if len(heading):
+        heading[-1].tail = (heading[-1].tail or "").rstrip()
+    else:
+        heading.text = heading.text.rstrip()
+    made = [heading] if len(heading) or heading.text else []
+    for placeholder in found:
+        figure = etree.Element("p")
+        figure.text = placeholder
+        figure.tail = "\n"
+        made.append(figure)
+    made[-1].tail, heading.tail = heading.tail, "\n"
+    return made
+
+
+def _split(
+    paragraph: etree.Element, split: re.Pattern[str], figures: set[str]
+) -> list[etree.Element]:
+    """Return the paragraphs (or headings) before, between and after the figures of
+    `paragraph`, each figure a paragraph of its own (which the stash writes as the figure
+    alone)."""
+    made: list[etree.Element] = []
+    current = etree.Element(paragraph.tag, paragraph.attrib)
+
+    def add_text(text: str) -> None:
+        if len(current):
+            current[-1].tail = (current[-1].tail or "") + text
+        else:
+            current.text = (current.text or "") + text
+
+    def close() -> None:
+        nonlocal current
+        if len(current) or (current.text or "").strip():
+            current.text = (current.text or "").lstrip()
+            if len(current):
+                current[-1].tail = (current[-1].tail or "").rstrip()
+            else:
+                current.text = current.text.rstrip()
+            made.append(current)
+        current = etree.Element(paragraph.tag, paragraph.attrib)
+
+    pieces: list[str | etree.Element] = [paragraph.text or ""]
+    for child in paragraph:
+        tail, child.tail = child.tail or "", None
+        pieces += [child, tail]
+    for piece in pieces:
+        if not isinstance(piece, str):
+            current.append(piece)
+            continue
+        for part in split.split(piece):
+            if part in figures:
+                close()
+                figure = etree.Element("p")
+                figure.text = part
+                made.append(figure)
+            else:
+                add_text(part)
+    close()
+    for element in made:
+        element.tail = "\n"
+    made[-1].tail = paragraph.tail
+    return made
+
+
 class ForeignSyntaxExtension(Extension):
     """Reads Liquid tags and Hugo shortcodes before Markdown does (see the module)."""
 
     def extendMarkdown(self, md: Markdown) -> None:
         # After whitespace is normalised (30) and fences checked (28), before fenced code is
         # stashed (25): the highlight blocks made here are fenced code then.
-        md.preprocessors.register(_Foreign(md), "gazette-foreign", 27)
+        foreign = _Foreign(md)
+        md.preprocessors.register(foreign, "gazette-foreign", 27)
+        # After the inline pass (20) has read the paragraphs' text, before they are indented
+        # (prettify, 10).
+        md.treeprocessors.register(_Figures(md, foreign), "gazette-figures", 15)

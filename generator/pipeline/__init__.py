@@ -1,8 +1,8 @@
 """Where the stages meet: `build()` (`build`) over the modules that each own one step of it:
 what a build is asked and answers (`options`), what it reads and its memo keys (`inputs`),
-parsing (`parsing`), documents left out for their address (`collisions`), the files besides
-pages (`otherfiles`), rendering, checking and writing (`publish`), stage timings (`laps`),
-and the articles a build holds back, for `build.py list` (`held`).
+parsing (`parsing`), the files besides pages (`otherfiles`), rendering, checking and
+writing (`publish`), stage timings (`laps`), and the articles a build holds back, for
+`build.py list` (`held`).
 
 May import: the vocabulary, the stages and incremental.
 """

@@ -6,16 +6,16 @@ import logging
 from dataclasses import replace
 
 from generator.assemble.assembly import Selection, assemble_site, term_clashes
+from generator.assemble.collisions import collisions
 from generator.assemble.links import resolve_links
+from generator.assemble.summaries import anchor_summaries
 from generator.check.findings import unreadable_errors
 from generator.config import Config
 from generator.errors import BuildFailed, display_path
-from generator.htmlurls import rebase_site
 from generator.incremental.cache import DOCUMENTS, BuildCache, save_cache
 from generator.incremental.uptodate import LastBuild, manifest_key, window
 from generator.incremental.warm import built
 from generator.markup.speedups import mode as markdown_mode
-from generator.pipeline.collisions import without_collisions
 from generator.pipeline.held import tally_of
 from generator.pipeline.inputs import StageKeys, open_cache, read_inputs, unchanged
 from generator.pipeline.laps import Laps
@@ -23,6 +23,7 @@ from generator.pipeline.options import BuildOptions, BuildResult
 from generator.pipeline.parsing import parse_all
 from generator.pipeline.publish import publish
 from generator.processes import collector_paused
+from generator.source.files import unread_documents
 from generator.source.parallel import ParseWorkers
 from generator.urls import served_path
 from generator.write.staging import check_output_dir, output_lock, recover_output
@@ -47,7 +48,8 @@ def build(
     that builds off its main thread (the dev server), parse its documents with the time
     limit the main thread would give them.
     """
-    sources = [config.content_dir, config.root / "themes"]
+    # The cache folder too: it holds every parsed document, drafts included, never published.
+    sources = [config.content_dir, config.root / "themes", config.cache_dir]
     # Where the output goes is checked before the lock file beside it is made ...
     check_output_dir(config.output_dir, config.root, sources, contents=False)
     with output_lock(config.output_dir):
@@ -72,11 +74,13 @@ def _build(
     inputs = read_inputs(config, options, cache, keys)
     laps.lap("read")
     tree = inputs.tree
+    unread = unread_documents(config.content_dir, tree.assets)
+    notes = (unread,) if unread else ()
     if not (tree.errors or tree.unreadable) and (
         result := unchanged(config, cache.get("last"), inputs)
     ):
         laps.lap("compare")
-        return replace(result, seconds=laps.seconds(), timings=laps.timings)
+        return replace(result, seconds=laps.seconds(), timings=laps.timings, notes=notes)
     warning = cache.complete()
     if warning:
         log.warning("%s", warning)
@@ -84,19 +88,25 @@ def _build(
     parsed = parse_all(tree, config, cache.get(DOCUMENTS, keys.documents), options, workers)
     cache.put(DOCUMENTS, keys.documents, parsed.memo)
     laps.lap("parse")
-    errors = parsed.errors + tuple(unreadable_errors(tree.unreadable, config, options.strict))
-    if errors and not options.keep_going:
-        raise BuildFailed(errors, timings=laps.timings)
-    documents, left_out = parsed.documents, errors
-    if options.keep_going:
-        documents, collided = without_collisions(documents, config)
-        left_out = tuple(sorted((*left_out, *collided), key=lambda p: (p.path, p.line or 0)))
     selection = Selection(inputs.now, options.drafts, options.future)
+    # Documents that would share an address are reported (or left out) before any is
+    # rendered, naming the field that made each address.
+    clashing, clashes = collisions(
+        parsed.documents, selection, config.content_dir, options.keep_going
+    )
+    errors = parsed.errors + tuple(unreadable_errors(tree.unreadable, config, options.strict))
+    with_clashes = tuple(sorted((*errors, *clashes), key=lambda p: (p.path, p.line or 0)))
+    if errors and not options.keep_going:
+        raise BuildFailed(with_clashes, timings=laps.timings)
+    # Without keep_going, clashes fail the build once every other file has claimed its
+    # path, so a clash of assets (Map.png and map.png) is reported in the same run.
+    left_out, failing = (with_clashes, ()) if options.keep_going else ((), clashes)
+    documents = tuple(d for d in parsed.documents if d.source not in clashing)
     site = assemble_site(documents, tree.assets, selection)
-    # Root-relative links written in Markdown carry the base path under a sub-path;
-    # resolve_links then writes its own (content-file) links with the base path.
-    site = rebase_site(site, config.base_path)
+    # Root-relative links carry the base path since parsing; resolve_links writes its own
+    # (content-file) links with it.
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
+    site = anchor_summaries(site, config.base_path)
     link_warnings = (*link_warnings, *term_clashes(site, config.content_dir))
     laps.lap("assemble")
     originals = {path: (digest, p.document) for (path, digest), p in parsed.memo.items()}
@@ -105,7 +115,7 @@ def _build(
     remember = persistent or in_memory
     sync, findings, rendered = publish(
         config, options, cache, keys, inputs, site, originals, parsed.warnings, link_warnings,
-        laps, remember,
+        laps, remember, failing,
     )  # fmt: skip
     warnings = parsed.warnings + link_warnings
     if in_memory:
@@ -130,5 +140,5 @@ def _build(
     gone = tuple(served_path(f) for f in sync.removed if f.endswith(".html")) if left_out else ()
     return BuildResult(
         tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings,
-        left_out, gone,
+        left_out, gone, notes,
     )  # fmt: skip

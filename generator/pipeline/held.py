@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from generator.check.findings import unreadable_errors
 from generator.config import Config
 from generator.errors import BuildFailed
 from generator.incremental.uptodate import Tally
@@ -50,8 +51,11 @@ def list_held(config: Config, kind: str, now: datetime) -> list[Held]:
     """
     tree = read_content(config.content_dir)
     parsed = parse_all(tree, config, None, BuildOptions())  # on every core
-    if parsed.errors:
-        raise BuildFailed(parsed.errors)
+    # A folder that cannot be read may hold drafts too: it fails the list as it fails a
+    # build (at the level `unreadable_sources` gives it).
+    errors = (*parsed.errors, *unreadable_errors(tree.unreadable, config))
+    if errors:
+        raise BuildFailed(errors)
     return held_back(list(parsed.documents), kind, now)
 
 

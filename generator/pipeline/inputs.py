@@ -11,7 +11,7 @@ import jinja2
 
 from generator.clock import reproducible_now
 from generator.config import CHECK_SETTINGS, PARSE_SETTINGS, Config
-from generator.incremental.cache import BuildCache, load_cache
+from generator.incremental.cache import BuildCache, load_cache, settled_files
 from generator.incremental.uptodate import LastBuild, inputs_key, manifest_key
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.render.pagekeys import template_fingerprints
@@ -40,13 +40,16 @@ class Inputs:
 class StageKeys:
     """The keys of the stages' memos: the code's stamp and the settings each stage reads."""
 
-    documents: str  # parsing reads PARSE_SETTINGS
+    documents: str  # parsing reads PARSE_SETTINGS and the path of base_url
     pages: str  # rendering reads every setting but the checks'
     checks: str  # the checks read every setting
 
     @classmethod
     def of(cls, stamp: str, config: Config) -> StageKeys:
-        documents = f"{stamp}:{config.fingerprint(only=PARSE_SETTINGS)}"
+        # The path, not base_url: a preview (at its own address) shares the documents of a
+        # site built at a domain's root.
+        parse = config.fingerprint(only=PARSE_SETTINGS)
+        documents = f"{stamp}:{parse}:{config.base_path}"
         output = f"{stamp}:{config.fingerprint(leave_out=CHECK_SETTINGS)}"
         return cls(documents, output, f"{stamp}:{config.fingerprint()}")
 
@@ -83,7 +86,7 @@ def read_inputs(
     if quick is not None and quick.templates == templates:
         env = quick.env  # its templates are compiled already (the dev server's rebuilds)
     theme_files = {rel: file_digest(f, files) for rel, f in theme.static_files().items()}
-    cache.put("files", "", files)
+    cache.put("files", "", settled_files(files))
     cache.put("templates", "", facts)
     # Problems name files relative to the working folder, so it is an input too.
     flags = (

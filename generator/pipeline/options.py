@@ -49,3 +49,4 @@ class BuildResult:
     findings: tuple[Finding, ...] = ()  # the checks' findings and the warnings, with levels
     left_out: tuple[Problem, ...] = ()  # with keep_going: why each document was left out
     gone: tuple[str, ...] = ()  # with keep_going: site paths the last build had, now gone
+    notes: tuple[Problem, ...] = ()  # worth a line to the user, never a warning

@@ -35,11 +35,14 @@ def publish(
     link_warnings: tuple[Problem, ...],
     laps: Laps,
     remember: bool,
+    failing: tuple[Problem, ...] = (),
 ) -> tuple[SyncResult, tuple[Finding, ...], int]:
     """Render `site`, check it and write it; return what was written, the findings and how
     many pages were rendered. Pages are keyed (and unchanged ones kept) only if the cache is
     to `remember` them. Raises BuildFailed, writing nothing, on an error finding (carrying
-    every finding) and on a template with a syntax error, whether a page uses it or not."""
+    every finding), on a template with a syntax error, whether a page uses it or not, and
+    on the `failing` problems given (documents sharing an address), with every path
+    claimed twice."""
     broken = syntax_errors(inputs.theme_templates)
     if broken:
         raise BuildFailed(broken)
@@ -60,7 +63,7 @@ def publish(
         with render_site(
             site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
         ) as pages:
-            for output in other_outputs(site, config, inputs.theme, memo, cache.get("files")):
+            for output in other_outputs(site, config, inputs.theme, memo, dict(cache.get("files"))):
                 if isinstance(output, Problem):
                     refused.append(output)
                     continue
@@ -75,10 +78,12 @@ def publish(
         tree = inputs.tree
         sources = {s.path for s in tree.sources} | {a.path for a in tree.assets}
         if oversized:
-            raise BuildFailed(refused + [_too_large(o, config, sources) for o in oversized])
+            too_large = [_too_large(o, config, sources) for o in oversized]
+            raise BuildFailed([*failing, *refused, *too_large])
         # Every path is claimed by now: two owners of one path, a path that is a file for
         # one and a folder for another, or a name of the writer's own, stop the build.
-        problems = refused + staging.claims.problems(lambda o: _origin(o, config, sources))
+        claimed = staging.claims.problems(lambda o: _origin(o, config, sources))
+        problems = sorted((*failing, *refused, *claimed), key=lambda p: (p.path, p.line or 0))
         if problems:
             raise BuildFailed(problems)
         origins = staging.claims.origins()

@@ -107,7 +107,7 @@ class PageJob:
 
 def site_info(site: Site, config: Config) -> SiteInfo:
     """Return the `site` variable every template receives."""
-    newest = site.listed[0].date.year if site.listed else _fallback_year()
+    newest = site.listed[0].date.year if site.listed else site.year
     return SiteInfo(
         title=config.title,
         description=config.description,
@@ -345,12 +345,6 @@ def _profile(group: Group, info: AuthorInfo) -> AuthorProfile:
     return AuthorProfile(
         group.name, group.slug, group.url, info.bio, info.photo, info.links, group.count
     )
-
-
-def _fallback_year() -> int:
-    from generator.clock import reproducible_now
-
-    return reproducible_now().year
 
 
 def _template_position(exc: Exception, template: str) -> tuple[str, int | None]:

@@ -20,6 +20,11 @@ _DAY_FIRST = re.compile(
     r"(?:[T\s]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 )
 
+# Three numbers none of which has four digits: which one is the year, and which century?
+_TWO_DIGIT_YEAR = re.compile(
+    r"^(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{2})(?:[T\s]+\d{1,2}:\d{2}.*)?$"
+)
+
 
 def parse_date(value: str, tz: tzinfo) -> datetime:
     """Return `value` as an aware datetime; a value without an offset is taken in `tz`.
@@ -31,7 +36,7 @@ def parse_date(value: str, tz: tzinfo) -> datetime:
     if match is None:
         match = _DAY_FIRST.match(text)
         if match is None:
-            raise ValueError("expected a date such as 2024-02-09 or 2024-02-09 14:05")
+            raise ValueError(_two_digit_year(text) or _EXPECTED)
         if int(match["d"]) <= 12 and int(match["m"]) <= 12 and match["d"] != match["m"]:
             raise ValueError("ambiguous day and month; write it as YYYY-MM-DD")
     parts = match.groupdict()
@@ -54,6 +59,28 @@ def parse_date(value: str, tz: tzinfo) -> datetime:
     if not offset:
         return _localize(moment, tz)
     return moment.replace(tzinfo=_offset(offset)).astimezone(tz)
+
+
+_EXPECTED = "expected a date such as 2024-02-09 or 2024-02-09 14:05"
+
+
+def _two_digit_year(text: str) -> str | None:
+    """Return why `text`, a date with a two-digit year (21-06-01, 01/06/21), cannot be
+    read, naming the dates it may mean; None for any other text."""
+    match = _TWO_DIGIT_YEAR.match(text)
+    if match is None:
+        return None
+    a, b, c = (int(match[n]) for n in "abc")
+    readings = []
+    for year, month, day in ((a, b, c), (c, b, a), (c, a, b)):  # YMD, DMY, MDY
+        try:
+            readings.append(datetime(2000 + year, month, day).strftime("%Y-%m-%d"))
+        except ValueError:
+            continue
+    *others, last = list(dict.fromkeys(readings)) or [""]
+    shown = f"{', '.join(others)} or {last}" if others else last
+    meaning = f": it may be {shown}" if shown else ""
+    return f"a two-digit year is ambiguous{meaning}; write the year in full, as YYYY-MM-DD"
 
 
 def _localize(moment: datetime, tz: tzinfo) -> datetime:

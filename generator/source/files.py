@@ -20,6 +20,12 @@ log = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 PAGES_FOLDER = "pages"
+# Documents other generators read and Gazette publishes only as files: reStructuredText,
+# AsciiDoc, Textile, Org, and the Markdown suffixes Jekyll and Hugo also accept.
+OTHER_DOCUMENT_SUFFIXES = (
+    ".rst", ".adoc", ".asciidoc", ".asc", ".textile", ".org", ".pandoc", ".pdc", ".rmd",
+    ".mdown", ".mkdn", ".mkd", ".mdwn", ".mdtxt", ".mdtext", ".mediawiki", ".creole",
+)  # fmt: skip
 # Jekyll keeps its machinery in folders and files whose name starts with '_' (_layouts,
 # _includes, _site, _data, _config.yml) and publishes none of it; Hugo's _index.md describes a
 # list page. Only Jekyll's articles (_posts) and drafts (_drafts) are content.
@@ -35,6 +41,26 @@ class ContentTree:
     # Folders and files that cannot be read (permission denied, I/O error): the check
     # `unreadable_sources` gives them their level, since what they hold is missing.
     unreadable: tuple[Problem, ...] = ()
+
+
+def unread_documents(content_dir: Path, assets: Iterable[Asset]) -> Problem | None:
+    """Return a note counting the `assets` that are documents in a format Gazette does not
+    read (copied as they are, never articles), by suffix; None when there are none."""
+    counts: dict[str, int] = {}
+    for asset in assets:
+        suffix = os.path.splitext(asset.path)[1].lower()
+        if suffix in OTHER_DOCUMENT_SUFFIXES:
+            counts[suffix] = counts.get(suffix, 0) + 1
+    if not counts:
+        return None
+    total = sum(counts.values())
+    kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(counts.items()))
+    message = (
+        f"{total} file{'s' if total != 1 else ''} in other formats ({kinds}) "
+        f"{'are' if total != 1 else 'is'} copied as {'they are' if total != 1 else 'it is'}, "
+        "not read as articles; Gazette reads Markdown (.md, .markdown)"
+    )
+    return Problem(display_path(content_dir), None, message)
 
 
 def is_machinery(name: str, folder: bool) -> bool:
@@ -148,7 +174,9 @@ class _Reader:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
-            if is_machinery(name, is_dir):
+            if not _is_utf8(name):
+                self.errors.append(_not_utf8_name(folder, name, is_dir))
+            elif is_machinery(name, is_dir):
                 log.debug(
                     "%s: skipped: another generator's file, not content", display_path(entry.path)
                 )
@@ -280,6 +308,29 @@ def _load(source: Source, size: int) -> Source | Problem:
     except UnicodeDecodeError as exc:
         return _not_utf8(source.file, data, exc)
     return replace(source, text=text, digest=digest(data))
+
+
+def _is_utf8(name: str) -> bool:
+    """Return whether a file name as the system gave it (undecodable bytes held as
+    surrogates) is UTF-8: an address, a log line and the cache all need it to be."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_utf8_name(folder: str, name: str, is_dir: bool) -> Problem:
+    """Return the problem of a file or folder whose name is not UTF-8, named with its
+    undecodable bytes escaped (\xff)."""
+    shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+    kind = "folder" if is_dir else "file"
+    return Problem(
+        display_path(os.path.join(folder, shown)),
+        None,
+        f"the name of this {kind} is not UTF-8, so it can make no address",
+        "rename it (most often it was copied from a system using another encoding)",
+    )
 
 
 def _unreadable(path: str, exc: OSError, kind: str) -> Problem:

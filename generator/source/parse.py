@@ -13,7 +13,7 @@ from pygments.util import OptionError
 
 from generator.config import Config
 from generator.errors import Problem, SourceError, display_path
-from generator.htmlurls import CONTENT_LINK_ATTRIBUTES, link_values
+from generator.htmlurls import link_values
 from generator.markup.converter import Converter, Rendered, plain_text, summary_of, word_count
 from generator.markup.nesting import deeper_than
 from generator.markup.sanitize import MarkupError
@@ -40,15 +40,6 @@ _HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # A link relative to the source file: no scheme, not site-absolute, not a bare #fragment.
 _RELATIVE = re.compile(r"^(?![a-z][a-z0-9+.-]*:|[/#?{])", re.IGNORECASE)
-# Where a value that is no scheme's URL and starts with none of `/#?` may be written for a
-# link attribute (each ends in `href` or `src`; a value follows its name or white space):
-# a fragment without one has no link `_link_lines` keeps, and is not read tag by tag. Looked
-# for from its `=`, which the engine finds without trying the expression at every character.
-assert all(name.endswith(("href", "src")) for name in CONTENT_LINK_ATTRIBUTES)
-_MAYBE_LOCAL = re.compile(
-    r"=(?:(?<=[hH][rR][eE][fF]=)|(?<=[sS][rR][cC]=)|(?<=[\t\n\f\r ]=))"
-    r"[\t\n\f\r ]*+[\"']?+(?![A-Za-z][A-Za-z0-9+.-]*:|[/#?])"
-)
 
 
 @dataclass(frozen=True)
@@ -143,14 +134,16 @@ def _title_from_heading(body: str) -> tuple[str | None, str]:
     return None, body
 
 
-def _link_lines(content: str, summary: str, body: str, body_line: int, fields: Fields):
+def _link_lines(
+    rendered: Rendered, summary: str, body: str, body_line: int, fields: Fields
+) -> tuple[tuple[str, int], ...]:
     """Return (target, file line) for every placeholder or relative link, for the links stage."""
     found: dict[str, int] = {}
-    for fragment, text, first in (
-        (content, body, body_line),
-        (summary, fields.data.get("summary") or "", fields.lines.get("summary", 1)),
+    for values, text, first in (
+        (rendered.links, body, body_line),
+        (link_values(summary), fields.data.get("summary") or "", fields.lines.get("summary", 1)),
     ):
-        for target in link_values(fragment) if _MAYBE_LOCAL.search(fragment) else ():
+        for target in values:
             if target in found or not (target.startswith(PLACEHOLDERS) or _RELATIVE.match(target)):
                 continue
             at = text.find(target) if isinstance(text, str) else -1
@@ -185,11 +178,14 @@ def _lines_removed(original: str, body: str) -> int:
     return original.count("\n") - body.count("\n")
 
 
-def _convert(converter: Converter, body: str, source: Source, first_line: int) -> Rendered:
-    """Return the converted `body`, which starts at line `first_line` of the source; raise
-    SourceError for Markdown the converter refuses or cannot convert."""
+def _convert(
+    converter: Converter, body: str, source: Source, first_line: int, base_path: str
+) -> Rendered:
+    """Return the converted `body`, which starts at line `first_line` of the source, its
+    root-relative links under `base_path`; raise SourceError for Markdown the converter
+    refuses or cannot convert."""
     try:
-        return converter.convert(body)
+        return converter.convert(body, base_path)
     except MarkupError as exc:
         raise SourceError(source.file, first_line + exc.line - 1, str(exc), exc.hint) from None
     # What Python-Markdown and Pygments raise on input they did not foresee: a writer's file
@@ -227,9 +223,13 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
             f"nested {depth} levels deep (lists, quotes and HTML); at most {config.max_nesting}",
             "raise max_nesting in site.yaml if the file is genuine",
         )
-    rendered = _convert(converter, body, source, first_line)
+    rendered = _convert(converter, body, source, first_line, config.base_path)
     summary_text = fields.text("summary")
-    summary = converter.inline(summary_text) if summary_text else summary_of(rendered.html)
+    summary = (
+        converter.inline(summary_text, config.base_path)
+        if summary_text
+        else summary_of(rendered.html)
+    )
     status = fields.status()
     in_drafts = "_drafts" in source.path.split("/")[:-1]
     common = dict(
@@ -245,7 +245,7 @@ def parse_document(source: Source, config: Config, converter: Converter) -> Pars
         meta={k: v for k, v in data.items() if k not in KNOWN_FIELDS},
         lines=lines,
         layout=_layout(fields),
-        links=_link_lines(rendered.html, summary, body, front.body_line, fields),
+        links=_link_lines(rendered, summary, body, front.body_line, fields),
     )
     notes = front.notes + _foreign_syntax(source, rendered, first_line)
     if source.kind == "page":

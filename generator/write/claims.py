@@ -20,6 +20,8 @@ RESERVED_PREFIX = ".gazette-"
 TEMP_SUFFIX = ".gazette-tmp"
 # A file system allows 255 bytes a name; staging adds a dot before it and the suffix after it.
 NAME_BYTES = 255 - 1 - len(TEMP_SUFFIX)
+# A system call takes a path of at most 4096 bytes, its NUL included.
+PATH_BYTES = 4095
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,10 @@ class Claims:
     claim from the complete set, so the messages do not depend on the order files arrived in.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, root: str = "") -> None:
+        """`root`: the output folder's path, ending in a separator."""
+        # The room a path has below `root`, staged with a dot and the suffix added.
+        self.room = PATH_BYTES - len(root.encode("utf-8")) - 1 - len(TEMP_SUFFIX)
         self.claims: list[Claim] = []
         self.files: dict[str, str] = {}  # key -> path of the first claim
         self.folders: set[str] = set()  # keys of the folders the claimed files need
@@ -62,6 +67,7 @@ class Claims:
             key not in self.files
             and key not in self.folders
             and not any(is_reserved(n) or len(n.encode("utf-8")) > NAME_BYTES for n in names)
+            and len(item.path.encode("utf-8")) <= self.room
         )
         parents = [key.rsplit("/", depth)[0] for depth in range(1, key.count("/") + 1)]
         ok = ok and not any(p in self.files for p in parents)
@@ -89,6 +95,11 @@ class Claims:
         for claim in self.claims:
             by_key.setdefault(_key(claim.path), []).append(claim)
         for claim in self.claims:
+            size = len(claim.path.encode("utf-8"))
+            if size > self.room:
+                message = f"cannot write /{claim.path[:40]}...: the path is {size} bytes, and "
+                message += f"the output folder takes at most {self.room}"
+                found.add(Problem(describe(claim.origin), claim.line, message))
             for name in claim.path.split("/"):
                 size = len(name.encode("utf-8"))
                 if is_reserved(name):

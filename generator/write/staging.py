@@ -324,6 +324,8 @@ class _Journal:
                 _remove_entry(dest)
                 os.rename(kept, dest)
             elif kind == "remove" and kept and os.path.lexists(kept) and not os.path.lexists(dest):
+                if any(_is_file(self.root + f) for f in _parents(rel)):
+                    continue  # in a folder moved aside whole, which a later undo puts back
                 os.makedirs(os.path.dirname(dest), exist_ok=True)
                 os.rename(kept, dest)
         for kind, rel, backup in self.steps:  # folders the new files needed, if now empty
@@ -432,7 +434,7 @@ class Staging:
         self.listing = _list_output(self.out, self.old)
         self.present = self.listing.present  # path -> digest of the last build's files left
         self._refuse_strangers()
-        self.claims = Claims()
+        self.claims = Claims(self.root)
         self.new: dict[str, str] = {}
         self.staged: list[_Staged] = []
         self.deferred: dict[_Staged, Output] = {}  # files whose folder is in the way
@@ -501,6 +503,15 @@ class Staging:
         if not future.result():
             self.deferred[job] = item
 
+    def wait(self) -> None:
+        """Return once every file added so far is written aside (raises OutputFailed, with
+        the output folder unchanged, if one cannot be)."""
+        try:
+            while self.pending:
+                self._collect()
+        except OSError as exc:
+            self._failed(exc)
+
     def _failed(self, exc: OSError) -> None:
         self.abort()
         raise _cannot_write(self.out, exc) from None
@@ -513,11 +524,7 @@ class Staging:
         text = json.dumps(manifest, indent=0).encode("utf-8")
         if self.new != self.old or not (self.out / MANIFEST).is_file():
             self._stage(Output(MANIFEST, "manifest", text))
-        try:
-            while self.pending:
-                self._collect()
-        except OSError as exc:
-            self._failed(exc)
+        self.wait()
         self.pool.shutdown()
         journal = _Journal(self.out)
         if any(job.path == MANIFEST for job in self.staged):
@@ -665,7 +672,12 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     with _TABLE:
         local = _THREAD_LOCKS.setdefault(str(path), threading.Lock())
     with local:
-        fd = _take_lock(path, out_dir)
+        try:
+            fd = _take_lock(path, out_dir)
+        except _ParentReadOnly:
+            with _folder_lock(out_dir):
+                yield
+            return
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
@@ -684,6 +696,8 @@ def _take_lock(path: Path, out_dir: Path) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
         except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and out_dir.is_dir():
+                raise _ParentReadOnly from None
             raise _cannot_write(out_dir, exc) from None
         try:
             try:
@@ -709,6 +723,30 @@ def _take_lock(path: Path, out_dir: Path) -> int:
             os.close(fd)
             raise
         os.close(fd)
+
+
+class _ParentReadOnly(Exception):
+    """The lock file cannot be made beside an output folder that exists."""
+
+
+@contextmanager
+def _folder_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive flock on the output folder itself, for an output folder whose
+    parent this process may not write in (a mounted volume, a shared web root): a folder
+    takes no record lock, and nothing can name the holder."""
+    try:
+        fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _cannot_write(out_dir, exc) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another build is writing to %s; waiting for it", display_path(out_dir))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _holder(fd: int) -> int | None:
