@@ -67,15 +67,13 @@ def _attributes_pattern(name: str) -> str:
 _ANY_NAME = rf"[^{_S}/>][^{_S}/>=]*+"
 _ATTRIBUTES = _attributes_pattern(_ANY_NAME)
 _TAG_NAME = rf"[A-Za-z][^{_S}/>]*+"
-# What is never a start tag, after a `<`: comments (`<!-->` and `<!--->` are whole ones), other
-# `<!` declarations (DOCTYPE, CDATA) and `<?...>` read to the next `>`, end tags (attributes
-# and all; most have none) and `</` + anything else; and a lone `<`, which is text.
-_NOT_A_START_TAG = (
-    r"!--(?:>|->|.*?(?:--!?>|\Z))"
-    r"|[!?][^>]*+(?:>|\Z)"
-    rf"|/(?:{_TAG_NAME}(?:>|{_ATTRIBUTES}(?:>|\Z))|>|[^>]*+(?:>|\Z))"
-    r"|(?![A-Za-z!/?])"
-)
+# What is never a start tag, after a `<`: end tags (attributes and all; most have none) and
+# `</` + anything else; comments (`<!-->` and `<!--->` are whole ones), other `<!`
+# declarations (DOCTYPE, CDATA) and `<?...>` read to the next `>`; and a lone `<`, which is
+# text.
+_END_TAG = rf"/(?:{_TAG_NAME}(?:>|{_ATTRIBUTES}(?:>|\Z))|>|[^>]*+(?:>|\Z))"
+_DECLARATION = r"!--(?:>|->|.*?(?:--!?>|\Z))|[!?][^>]*+(?:>|\Z)"
+_LONE = r"(?![A-Za-z!/?])"
 # A start tag, closed: one that the page ends inside is no tag, and then nothing matches.
 _START_TAG = rf"(?P<tag><(?P<name>{_TAG_NAME})(?P<attrs>{_ATTRIBUTES})>)"
 _ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
@@ -118,7 +116,7 @@ def _one_of(words: Collection[str]) -> str:
 def _scanner(names: frozenset[str] | None, attributes: frozenset[str]) -> re.Pattern[str]:
     """Return the pattern that passes over everything up to the next start tag that is named
     in `names` (every one when None), carries one of `attributes`, or opens raw text."""
-    skipped = _NOT_A_START_TAG
+    passed = ""  # start tags passed over
     if names is not None:
         # A start tag of no interest is passed over in the same match: the expression's loop
         # runs in C, and most tags of a page are of no interest to any reader. Most are
@@ -131,10 +129,14 @@ def _scanner(names: frozenset[str] | None, attributes: frozenset[str]) -> re.Pat
             plain_name = rf"(?!(?:{kept})=){plain_name}"
         plain = rf'(?:[{_S}]++{plain_name}="[^"]*+")*+[{_S}/]*+>'
         tag = rf"(?!(?:{_one_of({*names, *_EVERY_RAW})})[{_S}/>]){_TAG_NAME}"
-        skipped += rf"|{tag}(?:{plain}|{_attributes_pattern(other)}(?:>|\Z))"
+        passed = rf"|{tag}(?:{plain}|{_attributes_pattern(other)}(?:>|\Z))"
+    # What follows a `<` tells the alternatives apart (`/`, a letter, `!` or `?`, anything
+    # else), so their order changes no match; the engine tries them in turn, commonest first.
+    skipped = rf"{_END_TAG}{passed}|{_DECLARATION}|{_LONE}"
+    # Text, then tags passed over each followed by text: one turn of the loop per tag.
     # Case matters only in names, written in both cases: an expression ignoring case would
     # try every alternative of a list of names in full.
-    scanner = re.compile(rf"(?:[^<]++|<(?:{skipped}))*+{_START_TAG}", re.ASCII | re.DOTALL)
+    scanner = re.compile(rf"[^<]*+(?:<(?:{skipped})[^<]*+)*+{_START_TAG}", re.ASCII | re.DOTALL)
     assert scanner.groupindex == {"tag": _TAG, "name": _NAME, "attrs": _ATTRS}
     return scanner
 

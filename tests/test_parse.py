@@ -300,3 +300,29 @@ def test_links_to_resolve_are_read_from_real_tags_only(parse) -> None:
     )
     doc = parse("---\ntitle: T\ndate: 2024-02-09\n---\n" + body)
     assert dict(doc.links) == {"other.md": 5}
+
+
+@pytest.mark.parametrize(
+    ("html", "links"),
+    [
+        ('<a HREF="upper.md">x</a>', {"upper.md"}),
+        ("<a href = 'spaced.md'>x</a>", {"spaced.md"}),
+        ("<a href\t=\n'tabbed.md'>x</a>", {"tabbed.md"}),
+        ("<a href=bare.md>x</a>", {"bare.md"}),
+        ('<img alt="" Src="photo.png">', {"photo.png"}),
+        ('<img alt="" data-SRC="lazy.png">', {"lazy.png"}),
+        ('<svg><a xlink:href="map.svg">x</a></svg>', {"map.svg"}),
+        ('<a href="&#111;ther.md">x</a>', {"other.md"}),  # its first letter a reference
+        ('<a href="">x</a>', {""}),
+        ('<a href="|filename|a.md">x</a>', {"|filename|a.md"}),
+        ('<a href="{filename}/b.md">x</a>', {"{filename}/b.md"}),
+        ('<a href="&#47;site/">x</a> <a href="h&#116;tp://x.org/">y</a>', set()),
+        ('<a href="https://x.org/">x</a> <a href="/site/">y</a> <a href="#top">z</a>', set()),
+        ('<a href="?page=2">x</a> <a href=MAILTO:x@y.org>y</a> <p id="anchor.md">z</p>', set()),
+    ],
+)
+def test_links_to_resolve_are_found_however_the_tag_is_written(parse, html, links) -> None:
+    # One link a document: a page that holds no link to resolve is passed over unread, so
+    # each spelling must be noticed on its own.
+    doc = parse("---\ntitle: T\ndate: 2024-02-09\n---\nText " + html + "\n")
+    assert set(dict(doc.links)) == links

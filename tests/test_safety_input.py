@@ -530,6 +530,7 @@ def test_max_tags_is_a_setting(make_site: Site) -> None:
     [
         ("Intro.\n\n" + "> " * 150 + "deep\n", 7, 150),
         ("Intro.\n\n" + "".join("    " * i + "- item\n" for i in range(120)), 126, 120),
+        ("\t" * 102 + "first line\n", 5, 101),  # indented from the body's first character
         ("<div>\n" + "<section>" * 200 + "\ntext\n", 6, 201),
         ("> quote\n>\n> " + "<div>" * 100 + "x\n", 7, 101),
     ],

@@ -162,6 +162,25 @@ def test_an_unreadable_content_folder_is_an_error(site) -> None:
     assert "content: cannot read this folder: Permission denied" in done.stderr.splitlines()
 
 
+@pytest.mark.parametrize("rel", ["content/articles/shut.md", "content/images/shut.png"])
+def test_a_file_closed_after_the_cache_read_it_fails_the_build_as_a_cold_one_would(
+    site, rel: str
+) -> None:
+    root, closed = site
+    first = build(root)  # the cache now knows every file, by size and times
+    assert first.returncode == 0, first.stderr
+    before = hashes(root / "output")
+    path = root / rel
+    times = path.stat()
+    path.chmod(0)
+    closed.append(path)
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))  # the same size and mtime
+    done = build(root)
+    assert done.returncode == 1, done.stderr
+    assert f"{rel}: cannot read this file: Permission denied" in done.stderr.splitlines()
+    assert hashes(root / "output") == before  # the failed build wrote nothing
+
+
 def test_an_output_folder_in_a_read_only_folder_is_built_under_a_lock_on_itself(
     site, tmp_path: Path
 ) -> None:

@@ -9,7 +9,7 @@ from conftest import article, write_files
 
 from generator.errors import Problem
 from generator.outputs import digest
-from generator.source.files import SourceTexts, read_content, with_text
+from generator.source.files import FileMemo, SourceTexts, read_content, with_text
 
 
 def _problems(problems) -> dict[str, str]:
@@ -85,10 +85,10 @@ def test_assets_are_hashed_again_only_when_they_change(tmp_path: Path) -> None:
     content = tmp_path / "content"
     photo = content / "photo.jpg"
     write_files(content, {"photo.jpg": b"one"})
-    memo: dict[str, tuple[int, int, str]] = {}
+    memo: FileMemo = {}
     [first] = read_content(content, memo).assets
     assert first.digest == digest(b"one")
-    assert memo[str(content.resolve() / "photo.jpg")][2] == digest(b"one")
+    assert memo[str(content.resolve() / "photo.jpg")][-1] == digest(b"one")
     photo.write_bytes(b"two, longer")
     [second] = read_content(content, memo).assets
     assert second.digest == digest(b"two, longer")
@@ -102,7 +102,7 @@ def test_missing_content_folder_is_an_error(tmp_path: Path) -> None:
 def test_documents_are_read_again_only_when_they_change(tmp_path: Path) -> None:
     content = tmp_path / "content"
     write_files(content, {"articles/vote.md": "---\ntitle: Vote\n---\nAzərbaycan.\n"})
-    memo: dict[str, tuple[int, int, str]] = {}
+    memo: FileMemo = {}
     [first] = read_content(content, memo).sources
     assert first.text == "---\ntitle: Vote\n---\nAzərbaycan.\n"
     [unread] = read_content(content, memo).sources

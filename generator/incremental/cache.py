@@ -44,7 +44,7 @@ from generator.source.parse import Parsed
 
 log = logging.getLogger(__name__)
 
-_MAGIC = b"GAZETTE-CACHE 7\n"
+_MAGIC = b"GAZETTE-CACHE 8\n"
 _PACK_MAGIC = b"GAZETTE-PACK 2\n"
 CACHE_FILE = "build.cache"
 _PACK = re.compile(r"^docs-[0-9a-f]{16}\.pack$")
@@ -80,7 +80,7 @@ IN_MEMORY = ("scans", "built")
 STAGES = (*HEAD, DOCUMENTS, *REST, *IN_MEMORY)
 # What each saved memo holds: a cache file is read back into these types and no others.
 TYPES: dict[str, Any] = {
-    "files": dict[str, tuple[int, int, str]],
+    "files": dict[str, tuple[int, int, int, str]],
     "templates": dict[str, Facts],
     "last": LastBuild,
     "pages": dict[str, tuple[str, str]],

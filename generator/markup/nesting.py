@@ -25,10 +25,18 @@ def deeper_than(text: str, limit: int) -> tuple[int, int] | None:
     # Each level is a '>' of a quote, a '<' of a tag, or four columns of indentation (a
     # tab's worth of a character): most texts cannot reach the limit, found without a scan.
     rest = limit - text.count("<") - text.count(">") - 1
-    if rest < 0 or re.search(rf"(?m)^[ \t]{{{rest},}}", text):
+    if rest < 0 or _indented(text, rest):
         depth, line = deepest(text)
         return (depth, line) if depth > limit else None
     return None
+
+
+def _indented(text: str, width: int) -> bool:
+    """Return whether a line of `text` starts with `width` spaces or tabs or more."""
+    # Lines are found from their `\n`, which the engine looks for without trying the rest
+    # of the expression at every character, as it would after a `^`.
+    indent = f"[ \t]{{{width},}}"
+    return bool(re.match(indent, text) or re.search(f"\n{indent}", text))
 
 
 def deepest(text: str) -> tuple[int, int]:
