@@ -110,12 +110,13 @@ def _build(
     # (content-file) links with it.
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     site = anchor_summaries(site, config.base_path)
-    link_warnings = (*link_warnings, *term_clashes(site, config.content_dir))
     kept = options.use_cache and cache.keep  # not with --no-cache, nor in a tracked folder
     store = ImageStore(config.cache_dir / FOLDER if kept else None, cache.stamp)
     images = plan_images(site, config, store)
     site = with_pictures(site, images.pictures, images.leads, config.base_path)
-    content_warnings = parsed.warnings + images.warnings
+    # Two tag names making one page is a content warning, not a broken link.
+    clashing_terms = tuple(term_clashes(site, config.content_dir))
+    content_warnings = parsed.warnings + clashing_terms + images.warnings
     laps.lap("assemble")
     originals = {path: (digest, p.document) for (path, digest), p in parsed.memo.items()}
     # What only a later build reads (page keys, this build's summary) is not worked out for
