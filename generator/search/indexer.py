@@ -12,6 +12,8 @@ import base64
 import importlib.metadata
 import json
 import logging
+import os
+import resource
 import time
 import zlib
 from collections.abc import Mapping
@@ -76,6 +78,7 @@ async def _index(pages: PageCollector, fast: bool) -> dict[str, bytes]:
     except ImportError:
         raise SearchUnavailable("the pagefind package is not installed") from None
     service_type = _fast_service(PagefindService) if fast else PagefindService
+    own, children = time.process_time(), _children_cpu()
     try:
         service = await service_type().launch()
     except (OSError, FileNotFoundError) as exc:
@@ -89,7 +92,10 @@ async def _index(pages: PageCollector, fast: bool) -> dict[str, bytes]:
             html = zlib.decompress(pages.pages[url]).decode("utf-8", "replace")
             await index.add_html_file(content=html, url=url)
         handed = time.perf_counter()
-        log.info("search: %d pages read by Pagefind in %.2f s", len(pages.pages), handed - started)
+        log.info(
+            "search: %d pages read by Pagefind in %.2f s (its CPU: %.2f s)",
+            len(pages.pages), handed - started, _process_cpu(service._backend.pid),
+        )  # fmt: skip
         # In memory: files written to disk by Pagefind may still be partly written when it
         # answers that it wrote them.
         files = {f["path"]: f["content"] for f in await index.get_files()}
@@ -101,7 +107,28 @@ async def _index(pages: PageCollector, fast: bool) -> dict[str, bytes]:
         raise SearchUnavailable(f"Pagefind failed: {exc}") from None
     finally:
         await service.close()
+        log.info(
+            "search: CPU %.2f s in Gazette, %.2f s in Pagefind",
+            time.process_time() - own, _children_cpu() - children,
+        )  # fmt: skip
     return files
+
+
+def _children_cpu() -> float:
+    """Return the CPU seconds of this process's ended children (Pagefind's, once it ends)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _process_cpu(pid: int) -> float:
+    """Return the CPU seconds used so far by process `pid` (Linux), or NaN if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return float("nan")
+    # utime and stime: the 14th and 15th fields, in clock ticks
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _tested() -> bool:
