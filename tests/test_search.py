@@ -232,14 +232,15 @@ def test_search_where_pagefind_cannot_run_fails_and_writes_nothing(
 
 
 def test_the_stock_reader_of_pagefind_gives_the_same_index() -> None:
-    pages = PageCollector({"a/index.html": "/a/", "b/index.html": "/b/"})
-    for path, lang in (("a/index.html", "en"), ("b/index.html", "az")):
-        pages.add(
-            path,
-            f'<html lang="{lang}"><body data-pagefind-body><h1>{path}</h1>'
-            f'<span data-pagefind-filter="tag">x</span>'
-            f'<span data-pagefind-filter="tag">y</span><p>words</p></body></html>'.encode(),
-        )
+    html = {
+        path: f'<html lang="{lang}"><body data-pagefind-body><h1>{path}</h1>'
+        f'<span data-pagefind-filter="tag">x</span>'
+        f'<span data-pagefind-filter="tag">y</span><p>words</p></body></html>'.encode()
+        for path, lang in (("a/index.html", "en"), ("b/index.html", "az"))
+    }
+    pages = PageCollector({"a/index.html": "/a/", "b/index.html": "/b/"}, html.__getitem__)
+    for path in html:
+        pages.add(path)
     fast, stock = index_files(pages), index_files(pages, fast=False)
     assert [(o.path, o.data) for o in fast] == [(o.path, o.data) for o in stock]
 

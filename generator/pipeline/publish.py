@@ -55,9 +55,9 @@ def publish(
     scanner = Scanner(config, cache.get("scans"))
     rendered = 0
     oversized: list[Output] = []  # pages over max_page_mb
-    search = PageCollector(indexed_pages(site, config))
     refused: list[Problem] = []  # images that cannot be published
     with Staging(config.output_dir) as staging:
+        search = PageCollector(indexed_pages(site, config), staging.new_bytes)
         memo = None
         if remember:
             page_keys = PageKeys(keys.pages, inputs.templates, originals)
@@ -86,7 +86,7 @@ def publish(
                 scanner.add(output, found)
                 staging.add(output)
                 if search.wants(output.path):
-                    search.add(output.path, output.data or staging.kept_bytes(output.path))
+                    search.add(output.path)
         laps.lap("render")
         if config.search:
             for output in _search_index(search, config):

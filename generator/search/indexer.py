@@ -1,8 +1,8 @@
 """Pagefind's index of a site's pages, built in memory through its Python API.
 
-Pages are collected as they are rendered (compressed: a large archive is never held whole),
-then handed to Pagefind in URL order; its files come back in memory and are made
-reproducible (canonical.py) before they become Outputs.
+Pages are noted as they are rendered, then read back from where they are written (a large
+archive is never held in memory) and handed to Pagefind in URL order; its files come back
+in memory and are made reproducible (canonical.py) before they become Outputs.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import logging
 import os
 import resource
 import time
-import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -36,17 +35,19 @@ class SearchUnavailable(Exception):
 
 
 class PageCollector:
-    """The pages to index, collected in the order they are rendered."""
+    """The pages to index, noted in the order they are rendered; `read` returns a page's
+    bytes by output path."""
 
-    def __init__(self, urls: Mapping[str, str]):
+    def __init__(self, urls: Mapping[str, str], read: Callable[[str], bytes]):
         self.urls = urls  # output path -> URL, of the pages to index
-        self.pages: dict[str, bytes] = {}  # URL -> page, zlib-compressed
+        self.read = read
+        self.pages: dict[str, str] = {}  # URL -> output path
 
     def wants(self, path: str) -> bool:
         return path in self.urls
 
-    def add(self, path: str, html: bytes) -> None:
-        self.pages[self.urls[path]] = zlib.compress(html, 1)
+    def add(self, path: str) -> None:
+        self.pages[self.urls[path]] = path
 
 
 def pagefind_version() -> str:
@@ -89,7 +90,7 @@ async def _index(pages: PageCollector, fast: bool) -> dict[str, bytes]:
         # sending them at once is no faster: parsing them is the work).
         started = time.perf_counter()
         for url in sorted(pages.pages):
-            html = zlib.decompress(pages.pages[url]).decode("utf-8", "replace")
+            html = pages.read(pages.pages[url]).decode("utf-8", "replace")
             await index.add_html_file(content=html, url=url)
         handed = time.perf_counter()
         log.info(

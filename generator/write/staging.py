@@ -437,6 +437,7 @@ class Staging:
         self.claims = Claims(self.root)
         self.new: dict[str, str] = {}
         self.staged: list[_Staged] = []
+        self.staged_at: dict[str, _Staged] = {}  # path -> its staged copy
         self.deferred: dict[_Staged, Output] = {}  # files whose folder is in the way
         self.tree: _Tree | None = None
         self.pool = ThreadPoolExecutor(max_workers=8)
@@ -481,10 +482,20 @@ class Staging:
             return
         self._stage(item)
 
-    def kept_bytes(self, path: str) -> bytes:
-        """Return the bytes of `path` as the last build left it in output/ (a kept page)."""
+    def new_bytes(self, path: str) -> bytes:
+        """Return the bytes of `path` in the new site: its staged copy, or what output/
+        holds if unchanged or kept; empty if `path` could not be claimed (then the build
+        stops at commit). Read back rather than held: a page is written aside anyway."""
+        if path not in self.new:
+            return b""
+        job = self.staged_at.get(path)
+        if job is not None and self.pending:
+            self.wait()
+        if job is not None and job in self.deferred:
+            return self.deferred[job].data or b""  # its folder is in the way until commit
         try:
-            return (self.out / path).read_bytes()
+            with open(job.temp if job is not None else self.out / path, "rb") as file:
+                return file.read()
         except OSError as exc:
             self._failed(exc)
             raise  # unreachable: _failed raises
@@ -497,6 +508,7 @@ class Staging:
             folder = f"{self.root}{parent}/" if parent else self.root
             job = _Staged(f"{folder}.{name}{TEMP_SUFFIX}", folder + name, item.path)
             self.staged.append(job)
+            self.staged_at[item.path] = job
             # The threads make the folders too: in this thread, every system call would wait
             # for the interpreter to come back from the writers.
             future = self.pool.submit(_write_temp, self.tree, parent, job.temp, item)
