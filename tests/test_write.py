@@ -276,3 +276,19 @@ def test_a_file_may_become_a_folder_and_a_folder_a_file(tmp_path: Path) -> None:
     assert result.removed == ("a/b/index.html",)  # it went with its folder, now a file
     assert (out / "feed/index.xml").read_text() == "x" and (out / "a").read_text() == "A"
     assert all_entries(out) == {"index.html", MANIFEST, "feed", "feed/index.xml", "a"}
+
+
+def test_new_bytes_are_a_files_bytes_in_the_new_site_before_the_commit(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sync_output(_outputs({"same.html": "same", "old.html": "old", "feed": "old feed"}), out)
+    with Staging(out) as staging:
+        # Changed (staged), unchanged (left in output/), and one whose folder is a file
+        # of the last site until the commit (held back).
+        files = {"same.html": "same", "old.html": "new", "feed/index.xml": "x"}
+        for item in _outputs(files):
+            staging.add(item)
+        assert {p: staging.new_bytes(p).decode() for p in files} == files
+        assert [job.path for job in staging.deferred] == ["feed/index.xml"]
+        assert staging.new_bytes("never-added.html") == b""
+        staging.commit()
+    assert (out / "old.html").read_text() == "new"
