@@ -80,6 +80,21 @@ def test_packs_it_does_not_know_are_read_for_their_keys_alone(folder: Path) -> N
     assert set().union(*saved.values()) >= documents.parsed.keys()
 
 
+def test_a_build_whose_cache_a_preview_saved_over_meanwhile_takes_its_documents(
+    folder: Path,
+) -> None:
+    build_cache, warning = load_cache(folder, code_stamp())  # a build reads the first part
+    assert warning is None
+    _, documents = _picture(folder)
+    # A preview saves before it reads the rest, with a file memo of its own: the first part
+    # of the file is longer now, and the rest starts elsewhere.
+    files = {**documents.files, "content/articles/new.md": (1, 2, 3, "f" * 16)}
+    assert save_documents(replace(documents, files=files)) is not None
+    assert build_cache.complete() is None  # no "damaged" warning, no cold build
+    assert build_cache.parsed.keys() >= documents.parsed.keys()
+    assert "last" in build_cache.memos
+
+
 def test_a_cache_of_documents_for_other_settings_is_left_as_it_is(folder: Path) -> None:
     _, documents = _picture(folder)
     saved = (folder / CACHE_FILE).read_bytes()

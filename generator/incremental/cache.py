@@ -171,7 +171,13 @@ class BuildCache:
         try:
             with file.open("rb") as stream:
                 stream.seek(offset)
-                rest, documents_key, names = _memos(_read_part(stream), REST)
+                try:
+                    rest, documents_key, names = _memos(_read_part(stream), REST)
+                except _Damaged:
+                    # Replaced since load_cache by a save beside this build (a preview's):
+                    # its documents serve as well, being keyed on their bytes and settings;
+                    # its pages and check results need not describe this build's output.
+                    rest, (_, documents_key, names) = {}, _replaced_rest(stream, self.stamp)
             parsed: dict[tuple[str, str], Parsed] = {}
             packs = {}
             for name in names:
@@ -187,6 +193,16 @@ class BuildCache:
             self.put(DOCUMENTS, documents_key, parsed)
         self.packs = packs
         return None
+
+
+def _replaced_rest(stream: BinaryIO, stamp: str) -> tuple[dict[str, Memo], str, list[str]]:
+    """Return the second part of the cache file `stream` reads, from its start; raise
+    _Damaged if it is not a whole cache file of `stamp`."""
+    stream.seek(0)
+    if stream.readline() != _MAGIC or stream.readline() != stamp.encode("ascii") + b"\n":
+        raise _Damaged
+    _read_part(stream)  # the first part: this build has its memos already
+    return _memos(_read_part(stream), REST)
 
 
 @functools.cache
