@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -11,14 +12,16 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 import pytest
-from conftest import BUILD_PY, SITE_YAML, article, as_from_a_terminal, run_cli
+from conftest import BUILD_PY, SITE_YAML, article, as_from_a_terminal, run_cli, tree
 from dev_support import WAIT, EventStream, get
 
+from generator.incremental.cache import code_stamp, load_cache, save_cache
 from generator.source.frontmatter import split_front_matter
 
 # 2024-02-09 10:05 UTC is 14:05 in Asia/Baku, the timezone of the test site.
@@ -315,3 +318,100 @@ def test_serve_help_lists_its_options() -> None:
     done = run_cli("serve", "--help", cwd=Path(tempfile.gettempdir()))
     for option in ("--port", "--bind", "--no-drafts", "--future", "--poll", "--open", "--content"):
         assert option in done.stdout
+
+
+def _wait_for(out: Lines, pattern: str) -> None:
+    """Read lines until one matches `pattern` (each within WAIT)."""
+    while not re.match(pattern, line := out.next()):
+        assert "Traceback" not in line
+
+
+def _cached_build(site: Path) -> dict:
+    done = run_cli("build", "--report", "report.json", cwd=site)
+    assert done.returncode == 0, done.stderr
+    return json.loads((site / "report.json").read_text(encoding="utf-8"))
+
+
+def _cold_build(site: Path) -> dict[str, bytes]:
+    done = run_cli("build", "--no-cache", "--output", "cold", cwd=site)
+    assert done.returncode == 0, done.stderr
+    return tree(site / "cold")
+
+
+def _writer_once_read(pipe: Path) -> int:
+    """Return a descriptor writing to `pipe` once a reader has it open (within WAIT)."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            return os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # ENXIO: nobody reads it yet
+            assert time.monotonic() < deadline, "nothing read the pipe"
+            time.sleep(0.05)
+
+
+STORIES = {f"content/articles/s{i}.md": article(f"Story {i}", tags="[News]") for i in range(6)}
+
+
+def test_serve_saves_its_edits_for_the_next_build(make_site, temp_root: Path) -> None:
+    site = make_site(STORIES)
+    assert _cached_build(site)["counts"]["documents_parsed"] == 6
+    server = start_serve(site, temp_root, "--port", "0")
+    out = Lines(server.stdout)
+    try:
+        _wait_for(out, r"\d\d:\d\d:\d\d Built: ")
+        edited = article("Story 2, revised", body="Words written in the preview.")
+        (site / "content/articles/s2.md").write_text(edited, encoding="utf-8")
+        _wait_for(out, r"\d\d:\d\d:\d\d content/articles/s2.md changed: ")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=WAIT)
+    assert server.returncode == 0
+    assert "Traceback" not in server.stderr.read()
+    report = _cached_build(site)
+    assert report["counts"]["documents_parsed"] == 0  # the preview parsed the edit for it
+    page = site / "output/2024/02/story-2-revised/index.html"
+    assert "Words written in the preview." in page.read_text(encoding="utf-8")
+    assert tree(site / "output") == _cold_build(site)
+
+
+def test_ctrl_c_during_a_save_stops_serve_and_leaves_the_cache_whole(
+    make_site, temp_root: Path
+) -> None:
+    site = make_site(STORIES)
+    _cached_build(site)
+    folder = site / ".cache"
+    server = start_serve(site, temp_root, "--port", "0")
+    out = Lines(server.stdout)
+    try:
+        _wait_for(out, r"\d\d:\d\d:\d\d Built: ")
+        # As a build saving beside the preview would, name a pack the preview has not
+        # read: a copy of the pack, put in place as a pipe nobody writes to, so the
+        # preview's save blocks on reading which documents it holds, for good.
+        cache, _ = load_cache(folder, code_stamp())
+        assert cache.complete() is None
+        (pack,) = cache.packs
+        copy = f"docs-{'f' * 16}.pack"
+        cache.packs = {**cache.packs, copy: cache.packs[pack]}
+        save_cache(folder, cache)
+        os.mkfifo(folder / copy)
+        saved = (folder / "build.cache").read_bytes()
+        (site / "content/articles/s2.md").write_text(
+            article("Story 2, revised", body="Words written in the preview."), encoding="utf-8"
+        )
+        _wait_for(out, r"\d\d:\d\d:\d\d content/articles/s2.md changed: ")
+        writer = _writer_once_read(folder / copy)  # the save is in flight, reading the pipe
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=WAIT)
+    os.close(writer)
+    assert server.returncode == 0
+    assert out.rest().endswith("Stopped.\n")
+    # The save cut off left the cache file as it was; with the pack a file again, it loads.
+    assert (folder / "build.cache").read_bytes() == saved
+    (folder / copy).unlink()
+    (folder / copy).write_bytes((folder / pack).read_bytes())
+    loaded, warning = load_cache(folder, code_stamp())
+    assert warning is None and loaded.complete() is None
+    assert set(loaded.packs) == {pack, copy}
+    assert _cached_build(site)["counts"]["documents_parsed"] == 1  # the edit, not saved
+    assert tree(site / "output") == _cold_build(site)

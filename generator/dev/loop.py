@@ -19,9 +19,10 @@ from typing import Any
 from generator.config import Config, load_config
 from generator.dev.events import Hub
 from generator.dev.quick import quick_page
+from generator.dev.saveback import SaveBack
 from generator.dev.watch import WatchedPaths
 from generator.errors import BuildFailed, OutputError, Problem, display_path
-from generator.incremental.cache import BuildCache, load_cache
+from generator.incremental.cache import DOCUMENTS, BuildCache, Documents, load_cache
 from generator.outputs import Output, digest
 from generator.pipeline.build import BuildOptions, BuildResult, build
 from generator.processes import worker_count
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 PREVIEW_OPTIONS = BuildOptions(drafts=True, future=True, keep_going=True, last_good=True)
 # The preview builds on a thread of a process with threads, where forking is unsafe.
 START_METHOD = "spawn"
+# How long stopping the preview waits for a save of its documents: Ctrl-C stays prompt, and
+# a save cut off leaves the cache as it was.
+SAVE_GRACE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,7 @@ class DevLoop:
         self.report = report
         self.config: Config | None = None
         self.cache: BuildCache | None = None
+        self.saver = SaveBack()
         self.count = 0
         self.settled = 0  # the hub's mark of the pages published ahead the last build settled
 
@@ -202,6 +207,8 @@ class DevLoop:
         milliseconds = (time.perf_counter() - started) * 1000
         rebuild = Rebuild(self.count, shown, result, excerpts, milliseconds, announced)
         self.report(rebuild)
+        if result is not None and result.parsed and self.config is not None:
+            self._save_documents(self.config)
         return rebuild
 
     def ahead(self, changed: Collection[Path]) -> Output | None:
@@ -229,9 +236,23 @@ class DevLoop:
                 self.cache.drop(stage)
         return self.cache
 
-    def close(self) -> None:
-        """Stop the parse workers."""
+    def _save_documents(self, config: Config) -> None:
+        """Hand the documents and files this preview read to the saver, to be put into the
+        persistent cache beside what `build` saved there (never its record of output/), so
+        the next build or preview parses nothing this one parsed."""
+        cache = self.cache
+        if cache is None or not cache.keep or DOCUMENTS not in cache.memos:
+            return
+        memo, files = cache.memos[DOCUMENTS], cache.get("files")
+        packs = dict(cache.packs)
+        documents = Documents(config.cache_dir, cache.stamp, memo.key, memo.data, files, packs)
+        self.saver.submit(documents)
+
+    def close(self, save_grace: float = SAVE_GRACE_SECONDS) -> bool:
+        """Stop the parse workers, and the saver after at most `save_grace` seconds more;
+        return whether the last save ended."""
         self.workers.close()
+        return self.saver.close(save_grace)
 
     def on_batch(self, changed: frozenset[Path]) -> WatchedPaths:
         """Rebuild for a Watcher and return what to watch from now on."""

@@ -171,7 +171,13 @@ class BuildCache:
         try:
             with file.open("rb") as stream:
                 stream.seek(offset)
-                rest, documents_key, names = _memos(_read_part(stream), REST)
+                try:
+                    rest, documents_key, names = _memos(_read_part(stream), REST)
+                except _Damaged:
+                    # Replaced since load_cache by a save beside this build (a preview's):
+                    # its documents serve as well, being keyed on their bytes and settings;
+                    # its pages and check results need not describe this build's output.
+                    rest, (_, documents_key, names) = {}, _replaced_rest(stream, self.stamp)
             parsed: dict[tuple[str, str], Parsed] = {}
             packs = {}
             for name in names:
@@ -187,6 +193,16 @@ class BuildCache:
             self.put(DOCUMENTS, documents_key, parsed)
         self.packs = packs
         return None
+
+
+def _replaced_rest(stream: BinaryIO, stamp: str) -> tuple[dict[str, Memo], str, list[str]]:
+    """Return the second part of the cache file `stream` reads, from its start; raise
+    _Damaged if it is not a whole cache file of `stamp`."""
+    stream.seek(0)
+    if stream.readline() != _MAGIC or stream.readline() != stamp.encode("ascii") + b"\n":
+        raise _Damaged
+    _read_part(stream)  # the first part: this build has its memos already
+    return _memos(_read_part(stream), REST)
 
 
 @functools.cache
@@ -341,6 +357,104 @@ def save_cache(folder: Path, cache: BuildCache) -> None:
             with contextlib.suppress(FileNotFoundError):
                 if entry.stat().st_mtime < settled:
                     Path(entry.path).unlink(missing_ok=True)
+
+
+Packs = dict[str, frozenset[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Documents:
+    """A still picture of the parsed documents a preview holds, to save beside what `build`
+    saved in `folder`: the memos are never changed once made, so another thread may save
+    them while the preview goes on."""
+
+    folder: Path
+    stamp: str
+    key: str  # the documents memo's key
+    parsed: Mapping[tuple[str, str], Parsed]
+    files: Mapping[str, tuple[int, int, int, str]] | None  # the file memo, if any
+    packs: Mapping[str, frozenset[tuple[str, str]]]  # packs known to hold which documents
+
+
+def save_documents(documents: Documents) -> Packs | None:
+    """Write the documents of `documents` that no pack the cache file names holds as a new
+    pack, then the cache file naming it beside those packs, with the new file memo and
+    every other memo as saved (never the record of output/ a no-change build repeats).
+    Return the packs the cache file now names, or None when it holds the documents of other
+    settings (it is left as it is).
+
+    Packs are never decoded: which documents one holds is taken from `documents.packs`, or
+    else read from its keys alone. Nothing is deleted (the next build's save_cache clears
+    what no cache file names), and each pack named is touched, so a build saving at the same
+    time keeps it for its grace period. Each file is replaced whole: a save cut off leaves
+    the previous cache."""
+    folder, stamp = documents.folder, documents.stamp
+    known = dict(documents.packs)
+    for _ in range(2):  # again if a build removed a named pack meanwhile (a rare race)
+        folder.mkdir(parents=True, exist_ok=True)
+        index = _read_index(folder / CACHE_FILE, stamp)
+        head, rest, saved_key, names = index or ({}, {}, documents.key, ())
+        if names and saved_key != documents.key:
+            return None
+        named: Packs = {}
+        for name in names:
+            with contextlib.suppress(OSError):
+                os.utime(folder / name)  # fresh: a concurrent save's grace spares it
+                keys = known.get(name)
+                named[name] = keys if keys is not None else _pack_keys(folder / name, stamp)
+        packs = _packs_to_keep(named, documents.parsed.keys())
+        held = set().union(*packs.values())
+        new = {key: parsed for key, parsed in documents.parsed.items() if key not in held}
+        if new:
+            packs[_write_pack(folder, stamp, new)] = frozenset(new)
+        if documents.files is not None:
+            head = {**head, "files": ["", to_data(documents.files, TYPES["files"])]}
+        _write_atomically(
+            folder / CACHE_FILE,
+            _MAGIC + stamp.encode("ascii") + b"\n",
+            msgspec.msgpack.encode([head]),
+            msgspec.msgpack.encode([rest, documents.key, tuple(packs)]),
+        )
+        if all((folder / name).exists() for name in packs):
+            return packs
+        known = {**known, **packs}
+    return packs
+
+
+def _read_index(file: Path, stamp: str) -> tuple[dict, dict, str, tuple[str, ...]] | None:
+    """Return the memos of the cache `file` as saved bytes (its two parts), its documents'
+    key and the packs it names; None when it is missing, damaged or for another stamp."""
+    try:
+        with file.open("rb") as stream:
+            if stream.readline() != _MAGIC or stream.readline() != stamp.encode() + b"\n":
+                return None
+            (head,) = msgspec.msgpack.decode(_read_part(stream), type=tuple[_RawMemos])
+            rest, key, names = msgspec.msgpack.decode(
+                _read_part(stream), type=tuple[_RawMemos, str, tuple[str, ...]]
+            )
+    except (OSError, _Damaged, msgspec.DecodeError):
+        return None
+    if not all(_PACK.match(name) for name in names):
+        return None
+    return head, rest, key, names
+
+
+_RawMemos = dict[str, msgspec.Raw]
+_RawDocuments = list[tuple[tuple[str, str], msgspec.Raw]]  # a pack's keys, its documents unread
+
+
+def _pack_keys(file: Path, stamp: str) -> frozenset[tuple[str, str]]:
+    """Return the keys of the documents the pack `file` holds, without decoding them;
+    raise OSError if it cannot be read or is not a pack of `stamp`."""
+    with file.open("rb") as stream:
+        if stream.readline() != _PACK_MAGIC or stream.readline() != stamp.encode() + b"\n":
+            raise OSError(f"{file.name}: not a pack")
+        try:
+            payload = _read_part(stream)
+            entries = msgspec.msgpack.decode(payload, type=_RawDocuments)
+        except (_Damaged, msgspec.DecodeError) as exc:
+            raise OSError(f"{file.name}: damaged") from exc
+    return frozenset(key for key, _ in entries)
 
 
 def _packs_to_keep(
