@@ -10,7 +10,7 @@ from conftest import SITE_YAML, article, run_cli
 from generator.assemble.assembly import Selection, assemble_site
 from generator.config import load_config
 from generator.errors import BuildFailed, Problem
-from generator.pipeline.build import parse_all
+from generator.pipeline.parsing import parse_all
 from generator.render.pages import paginate, render_site
 from generator.render.themes import find_theme, make_environment
 from generator.source.files import read_content

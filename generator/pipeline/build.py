@@ -33,7 +33,7 @@ from generator.write.staging import check_output_dir, output_lock, recover_outpu
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BuildOptions", "BuildResult", "build", "parse_all"]
+__all__ = ["BuildOptions", "BuildResult", "build"]  # what build() takes and gives, with it
 
 
 def build(
