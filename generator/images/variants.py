@@ -89,7 +89,7 @@ def make_variants(
 
 
 def _variants(cleaned: bytes, variants: Sequence[Variant], quality: int) -> list[bytes]:
-    with _opened(cleaned) as image:
+    with opened(cleaned) as image:
         icc = image.info.get("icc_profile")
         # Formats that hold the pixels alike share them, and so each width's resizing.
         flat: dict[bool, Image.Image] = {}
@@ -129,7 +129,7 @@ def make_card(cleaned: bytes, focus: tuple[float, float] = (0.5, 0.5)) -> bytes 
 
 
 def _card(cleaned: bytes, focus: tuple[float, float]) -> bytes:
-    with _opened(cleaned) as image:
+    with opened(cleaned) as image:
         icc = image.info.get("icc_profile")
         frame = _flat(image, "image/jpeg")
         width, height = frame.size
@@ -142,7 +142,8 @@ def _card(cleaned: bytes, focus: tuple[float, float]) -> bytes:
         return _encode(card, "image/jpeg", CARD_QUALITY, icc)
 
 
-def _opened(data: bytes) -> Image.Image:
+def opened(data: bytes) -> Image.Image:
+    """Return the image of cleaned bytes, not yet decoded."""
     with warnings.catch_warnings():  # the size was judged when the image was cleaned
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         return Image.open(io.BytesIO(data))

@@ -7,16 +7,12 @@ ImageStore.
 from __future__ import annotations
 
 import functools
-import io
 import logging
 import multiprocessing
 import os
-import warnings
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-
-from PIL import Image
 
 from generator.assemble.links import published_paths
 from generator.config import Config
@@ -27,6 +23,7 @@ from generator.images.variants import (
     card_path,
     make_card,
     make_variants,
+    opened,
     plan_picture,
 )
 from generator.incremental.imagestore import ImageStore
@@ -135,7 +132,7 @@ def _size(asset: Asset, config: Config, store: ImageStore) -> tuple[str, tuple[i
     cleaned = _cleaned(asset, kind, config, store)
     if not isinstance(cleaned, bytes):
         return None
-    size = _opened(cleaned).size
+    size = opened(cleaned).size
     store.put(key, f"{size[0]} {size[1]}".encode())
     return kind, size
 
@@ -144,7 +141,7 @@ def _cleaned(
     asset: Asset, kind: str, config: Config, store: ImageStore
 ) -> bytes | Refusal | Problem:
     """Return the bytes to publish for `asset` (from `store`, else cleaned now and kept)."""
-    key = store.key("clean", asset.digest, config.image_keep)  # as _clean_key
+    key = _clean_key(asset, config, store)
     cleaned = store.get(key)
     if cleaned is not None:
         return cleaned
@@ -155,12 +152,6 @@ def _cleaned(
     if isinstance(cleaned, bytes):
         store.put(key, cleaned)
     return cleaned
-
-
-def _opened(data: bytes) -> Image.Image:
-    with warnings.catch_warnings():  # its size was judged when it was cleaned
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        return Image.open(io.BytesIO(data))
 
 
 @dataclass(frozen=True)
@@ -230,15 +221,15 @@ def _outputs(
 
 def _stored(job: ImageJob, config: Config, store: ImageStore) -> bool:
     """Return whether every file of `job` is in `store` already."""
-    keys = [_clean_key(job, config, store)]
+    keys = [_clean_key(job.asset, config, store)]
     if job.picture is not None:
         keys += [_variant_key(job, v, config, store) for v in job.picture.files]
         keys += [_card_key(job, focus, config, store) for _, focus in job.cards]
     return all(store.has(key) for key in keys)
 
 
-def _clean_key(job: ImageJob, config: Config, store: ImageStore) -> str:
-    return store.key("clean", job.asset.digest, config.image_keep)
+def _clean_key(asset: Asset, config: Config, store: ImageStore) -> str:
+    return store.key("clean", asset.digest, config.image_keep)
 
 
 def _variant_key(job: ImageJob, variant: Variant, config: Config, store: ImageStore) -> str:

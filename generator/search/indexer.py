@@ -166,7 +166,7 @@ def _fast_service(stock: type) -> type:
                     if not block:
                         return  # the binary has ended
                     buffer += block
-                    end = buffer.find(b",")
+                    end = buffer.find(b",", len(buffer) - len(block))  # none before it
                 raw = bytes(buffer[:end])
                 del buffer[: end + 1]
                 reply: Any = json.loads(base64.b64decode(raw))
