@@ -15,9 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import PIL
-from PIL import features
-
 from generator.errors import BuildFailed, Problem, SourceError, display_path
 from generator.urls import is_unsafe_url, output_path, permalink
 from generator.yamldata import load_mapping
@@ -294,6 +291,8 @@ def _image_formats(value: Any) -> tuple[str, ...]:
             hint = _suggest(name, IMAGE_FORMATS, f"use {', '.join(IMAGE_FORMATS)}")
             raise ValueError(f"unknown format {name!r} ({hint})")
         if not _encodable(name.lower()):
+            import PIL  # only for settings that name image formats: not at every start
+
             raise ValueError(
                 f"the installed Pillow ({PIL.__version__}) cannot write {name}: install a "
                 "Pillow built with it, or leave it out"
@@ -303,6 +302,8 @@ def _image_formats(value: Any) -> tuple[str, ...]:
 
 def _encodable(name: str) -> bool:
     """Return whether the installed Pillow can write images in format `name`."""
+    from PIL import features  # only for settings that name image formats
+
     with warnings.catch_warnings():  # an older Pillow warns of a feature it does not know
         warnings.simplefilter("ignore")
         return bool(features.check(IMAGE_FORMATS[name]))

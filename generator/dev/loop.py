@@ -22,9 +22,10 @@ from generator.dev.quick import quick_page
 from generator.dev.saveback import SaveBack
 from generator.dev.watch import WatchedPaths
 from generator.errors import BuildFailed, OutputError, Problem, display_path
-from generator.incremental.cache import DOCUMENTS, BuildCache, Documents, load_cache
+from generator.incremental.cache import DOCUMENTS, BuildCache, Documents
 from generator.outputs import Output, digest
 from generator.pipeline.build import BuildOptions, BuildResult, build
+from generator.pipeline.inputs import saved_cache
 from generator.processes import worker_count
 from generator.render.themes import find_theme
 from generator.source.parallel import ParseWorkers
@@ -37,7 +38,7 @@ CONTEXT = 3  # source lines shown above and below an error's line
 # every other page keeps updating.
 log = logging.getLogger(__name__)
 
-PREVIEW_OPTIONS = BuildOptions(drafts=True, future=True, keep_going=True, last_good=True)
+PREVIEW_OPTIONS = BuildOptions(drafts=True, future=True)  # DevLoop adds keep_going
 # The preview builds on a thread of a process with threads, where forking is unsafe.
 START_METHOD = "spawn"
 # How long stopping the preview waits for a save of its documents: Ctrl-C stays prompt, and
@@ -229,9 +230,7 @@ class DevLoop:
         starts from the documents and files `build` saved, so a preview of a large archive
         does not parse it again."""
         if self.cache is None:
-            self.cache, warning = load_cache(config.cache_dir, BuildCache().stamp)
-            if warning:
-                log.warning("%s", warning)
+            self.cache = saved_cache(config)
             for stage in ("last", "pages", "checks"):  # what output/ holds, not the preview
                 self.cache.drop(stage)
         return self.cache

@@ -11,7 +11,7 @@ import jinja2
 
 from generator.clock import reproducible_now
 from generator.config import CHECK_SETTINGS, PARSE_SETTINGS, Config
-from generator.incremental.cache import BuildCache, load_cache, settled_files
+from generator.incremental.cache import BuildCache, code_stamp, load_cache, settled_files
 from generator.incremental.uptodate import LastBuild, inputs_key, manifest_key
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.render.pagekeys import template_fingerprints
@@ -61,12 +61,17 @@ def open_cache(
     whether it is saved after the build."""
     persistent = cache is None and options.use_cache
     if cache is None:
-        cache = BuildCache()
-        if persistent:
-            cache, warning = load_cache(config.cache_dir, cache.stamp)
-            if warning:
-                log.warning("%s", warning)
+        cache = saved_cache(config) if persistent else BuildCache()
     return cache, persistent and cache.keep
+
+
+def saved_cache(config: Config) -> BuildCache:
+    """Return the cache saved in config's cache folder, or an empty one (warning why when
+    one there cannot be used)."""
+    cache, warning = load_cache(config.cache_dir, code_stamp())
+    if warning:
+        log.warning("%s", warning)
+    return cache
 
 
 def read_inputs(
