@@ -3,7 +3,8 @@ and the images' variants and cards."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 from generator.config import Config
 from generator.errors import Problem
@@ -18,9 +19,7 @@ from generator.render.feeds import feed_outputs
 from generator.render.pagekeys import PageMemo
 from generator.render.redirects import redirect_outputs
 from generator.render.sitemap import sitemap_outputs
-from generator.render.themes import Theme
 from generator.source.assets import read_asset
-from generator.source.files import FileMemo, file_digest
 
 THEME_URL = "theme"
 
@@ -28,9 +27,8 @@ THEME_URL = "theme"
 def other_outputs(
     site: Site,
     config: Config,
-    theme: Theme,
+    theme_files: Mapping[str, tuple[Path, str]],
     memo: PageMemo | None,
-    files: FileMemo,
     images: ImagePlan,
     store: ImageStore,
     options: BuildOptions,
@@ -38,12 +36,11 @@ def other_outputs(
     """Yield every file of the site but its pages: feeds, sitemap, redirects, theme files
     and content assets, images cleaned of their metadata with their variants and cards (on
     the cores `options` give); and the Problem of each image that cannot be published.
-    `files` spares re-reading unchanged theme files."""
+    `theme_files` are the theme's static files as the build's inputs read them."""
     yield from feed_outputs(config, site, memo)
     yield from sitemap_outputs(config, site)
     yield from redirect_outputs(config, site)
-    for rel, file in theme.static_files().items():
-        value = file_digest(file, files)
+    for rel, (file, value) in theme_files.items():
         yield Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value)
     jobs: list[ImageJob] = []
     for path, asset in asset_paths(site).items():
