@@ -9,6 +9,7 @@ reads a kept page's file only then.
 from __future__ import annotations
 
 import posixpath
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -138,10 +139,12 @@ DocumentFacts = tuple[tuple[tuple[str, int, int], ...], int]
 def occurrences(urls: Sequence[str], wanted: Iterable[int]) -> dict[int, tuple[int, int]]:
     """Return, for each index of `wanted` into `urls`, which of the equal URLs it is (from
     0) and how many equal ones there are."""
+    wanted, totals, seen = set(wanted), Counter(urls), Counter[str]()
     result = {}
-    for index in wanted:
-        url = urls[index]
-        result[index] = (urls[:index].count(url), urls.count(url))
+    for index, url in enumerate(urls):
+        if index in wanted:
+            result[index] = (seen[url], totals[url])
+        seen[url] += 1
     return result
 
 
