@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -229,35 +229,34 @@ def _written_forms(forms: Sequence[str]) -> list[str]:
 
 
 def find_lines(text: str, forms: Sequence[str]) -> list[int]:
-    """Return every line of `text` holding the first of `forms` found as a whole URL (a
-    form after a template variable, `}}/x`, is whole at its end alone)."""
+    """Return every line of `text` holding the first of `forms` found as a whole URL."""
     for form in forms:
-        found, start = [], text.find(form)
-        while start >= 0:
-            end = start + len(form)
-            if (start == 0 or form[0] == "}" or text[start - 1] in _BEFORE_URL) and (
-                end == len(text) or text[end] in _AFTER_URL
-            ):
-                found.append(text.count("\n", 0, start) + 1)
-            start = text.find(form, start + 1)
+        found = list(_lines_of(text, form))
         if found:
             return found
     return []
 
 
 def find_line(text: str, forms: Sequence[str]) -> int | None:
-    """Return the first line of `text` holding one of `forms` as a whole URL, or None.
+    """Return the first line of `text` holding one of `forms` as a whole URL, or None."""
+    for form in forms:
+        for line in _lines_of(text, form):
+            return line
+    return None
+
+
+def _lines_of(text: str, form: str) -> Iterator[int]:
+    """Yield the line of each place `form` stands in `text` as a whole URL (a form after a
+    template variable, `}}/x`, is whole at its end alone).
 
     A plain substring search, checked at both ends: this runs once per finding over whole
     source files, so it must not compile or scan line by line.
     """
-    for form in forms:
-        start = text.find(form)
-        while start >= 0:
-            end = start + len(form)
-            if (start == 0 or text[start - 1] in _BEFORE_URL) and (
-                end == len(text) or text[end] in _AFTER_URL
-            ):
-                return text.count("\n", 0, start) + 1
-            start = text.find(form, start + 1)
-    return None
+    start = text.find(form)
+    while start >= 0:
+        end = start + len(form)
+        if (start == 0 or form[0] == "}" or text[start - 1] in _BEFORE_URL) and (
+            end == len(text) or text[end] in _AFTER_URL
+        ):
+            yield text.count("\n", 0, start) + 1
+        start = text.find(form, start + 1)
