@@ -10,7 +10,7 @@ import posixpath
 import re
 import unicodedata
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 _LATIN = {
     "ə": "e", "ß": "ss", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "ı": "i", "þ": "th",
@@ -304,3 +304,14 @@ FEED_NAME = "feed.xml"
 def feed_path(listing_url: str) -> str:
     """Return the site path of the Atom feed of the listing at `listing_url` (/tags/iran/)."""
     return FEED_PATH if listing_url == "/" else listing_url + FEED_NAME
+
+
+def relative_target(value: str, here: str) -> str | None:
+    """Return where the relative URL `value` leads from the page at `here`; None for a
+    root-relative or absolute URL, or one a browser would not follow either."""
+    if value.startswith("/"):
+        return None
+    try:
+        return None if urlsplit(value).scheme else urljoin(here, value)
+    except ValueError:
+        return None

@@ -4,13 +4,12 @@ on pages of their own, where a relative link would lead somewhere else."""
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urljoin, urlsplit
 
 from markupsafe import Markup
 
 from generator.htmlurls import rewrite_urls
 from generator.model import DocumentT, Site, evolve
-from generator.urls import link
+from generator.urls import link, relative_target
 
 
 def anchor_summaries(site: Site, base_path: str) -> Site:
@@ -34,12 +33,7 @@ def anchor_summary(doc: DocumentT, base_path: str) -> DocumentT:
     here = link(base_path, doc.url)
 
     def anchored(value: str) -> str:
-        if not value or value.startswith("/"):
-            return value
-        try:
-            return value if urlsplit(value).scheme else urljoin(here, value)
-        except ValueError:  # not a URL a browser would follow either
-            return value
+        return (value and relative_target(value, here)) or value
 
     summary = rewrite_urls(doc.summary, anchored)
     return doc if summary == doc.summary else evolve(doc, summary=Markup(summary))

@@ -7,13 +7,12 @@ import html
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 from generator.config import Config
 from generator.errors import BuildFailed, display_path
 from generator.model import Site
 from generator.render.themes import TEMPLATE_SUFFIXES, find_theme
-from generator.urls import link
+from generator.urls import link, relative_target
 
 _Where = tuple[str, int | None]
 
@@ -45,7 +44,7 @@ class Locator:
         # Content links as written ({filename}/vote.md#details), rewritten to URLs since.
         self.links = {d.source: d.links for d in (*site.articles, *site.pages)} if site else {}
         # Where each document is published: a summary's relative links, shown on listings,
-        # lead from there (see htmlurls.anchor_summary).
+        # lead from there (see assemble.summaries.anchor_summary).
         documents = (*site.articles, *site.pages) if site else ()
         self.addresses = {d.source: link(config.base_path, d.url) for d in documents}
         for article in site.articles if site else ():
@@ -213,12 +212,9 @@ def _anchored(text: str, start: int, token: str, address: str) -> str | None:
     """Return where the relative link `token`, written at `start` of the source of the
     document at `address`, leads (as a summary on a listing shows it); None for a token
     that is no link target or not relative."""
-    if start == 0 or text[start - 1] not in "(\"'<=" or token.startswith("/"):
+    if start == 0 or text[start - 1] not in "(\"'<=":
         return None
-    try:
-        return None if urlsplit(token).scheme else urljoin(address, token)
-    except ValueError:
-        return None
+    return relative_target(token, address)
 
 
 def _written_forms(forms: Sequence[str]) -> list[str]:
