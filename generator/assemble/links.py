@@ -7,9 +7,9 @@ Runs after assemble, since only the finished Site knows every document's URL; pu
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
@@ -24,11 +24,26 @@ from generator.urls import MARKDOWN_LINK, PLACEHOLDERS, link
 _SUFFIX = re.compile(r"[?#]")
 
 
-def published_paths(site: Site) -> dict[str, str]:
+class PublishedPaths(dict[str, str]):
+    """The site path of every published document and asset, by content path."""
+
+    @functools.cached_property
+    def posts_named(self) -> dict[str, list[str]]:
+        """Return the Markdown files among the paths by their name without extension: every
+        document of a build looks its `post_url` names up in the same index."""
+        by_name: dict[str, list[str]] = {}
+        for known in sorted(self):
+            stem, extension = posixpath.splitext(posixpath.basename(known))
+            if extension in (".md", ".markdown"):
+                by_name.setdefault(stem, []).append(known)
+        return by_name
+
+
+def published_paths(site: Site) -> PublishedPaths:
     """Return the site path of every published document and asset, by content path."""
     urls = {d.source: d.url for d in (*site.articles, *site.pages)}
     assets = {a.path: "/" + _asset_path(a, urls) for a in site.assets}
-    return {**assets, **urls}
+    return PublishedPaths({**assets, **urls})
 
 
 def _asset_path(asset: Asset, urls: dict[str, str]) -> str:
@@ -56,7 +71,7 @@ def resolve_links(
 
 def resolve_document(
     doc: DocumentT,
-    targets: Mapping[str, str],
+    targets: PublishedPaths,
     content_dir: Path,
     base_path: str,
     warnings: list[Problem],
@@ -106,7 +121,7 @@ def _content_path(target: str, source: str) -> tuple[str | None, str]:
     return normal, suffix
 
 
-def _named_path(target: str, path: str, source: str, targets: Mapping[str, str]) -> str:
+def _named_path(target: str, path: str, source: str, targets: PublishedPaths) -> str:
     """Return the content path a `{post_url}` or `{ref}` target names, else `path`.
 
     `{post_url}2020-01-02-x` is a post by its file name without extension, wherever it is;
@@ -116,7 +131,7 @@ def _named_path(target: str, path: str, source: str, targets: Mapping[str, str])
     if target.startswith("{post_url}"):
         name = posixpath.basename(path)
         inside = posixpath.dirname(target[len("{post_url}") :].split("#")[0].strip("/"))
-        for known in _posts_named(targets).get(name, ()):
+        for known in targets.posts_named.get(name, ()):
             if not inside or f"/{inside}/" in f"/{known}":
                 return known
         return path
@@ -129,24 +144,6 @@ def _named_path(target: str, path: str, source: str, targets: Mapping[str, str])
                 if base is not None and candidate in targets:
                     return candidate
     return path
-
-
-# The last mapping of published paths, and its documents by file name without extension.
-_stems: tuple[Mapping[str, str] | None, dict[str, list[str]]] = (None, {})
-
-
-def _posts_named(targets: Mapping[str, str]) -> dict[str, list[str]]:
-    """Return the Markdown files of `targets` by their name without extension; remembered
-    for the mapping last asked about, as every document of a build asks with the same."""
-    global _stems
-    if _stems[0] is not targets:
-        by_name: dict[str, list[str]] = {}
-        for known in sorted(targets):
-            stem, extension = posixpath.splitext(posixpath.basename(known))
-            if extension in (".md", ".markdown"):
-                by_name.setdefault(stem, []).append(known)
-        _stems = (targets, by_name)
-    return _stems[1]
 
 
 def _rewrite(fragment: Markup, found: dict[str, str]) -> Markup:

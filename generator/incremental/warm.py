@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from generator.assemble.links import published_paths
+from generator.assemble.links import PublishedPaths, published_paths
 from generator.config import Config
 from generator.model import Article, Document, Picture, Site, Source
 from generator.render.pages import SiteInfo, site_info
@@ -26,7 +26,7 @@ class Built:
     # build rather than once per save (see built):
     documents: Mapping[str, Document]  # published articles and pages by content path
     articles: Mapping[str, Article]  # published articles by content path
-    published: Mapping[str, str]  # site path of every published document and asset
+    published: PublishedPaths  # site path of every published document and asset
     info: SiteInfo
     pictures: Mapping[str, Picture]  # site path -> Picture of every image pages show
 
