@@ -335,11 +335,7 @@ def save_cache(folder: Path, cache: BuildCache) -> None:
     cache.complete()
     folder.mkdir(parents=True, exist_ok=True)
     documents = cache.memos.get(DOCUMENTS, Memo("", {}))
-    packs = _packs_to_keep(cache.packs, documents.data.keys())
-    held = set().union(*packs.values())
-    new = {key: parsed for key, parsed in documents.data.items() if key not in held}
-    if new:
-        packs[_write_pack(folder, cache.stamp, new)] = frozenset(new)
+    packs = _with_new_pack(folder, cache.stamp, cache.packs, documents.data)
     memos = cache.memos
     _write_atomically(
         folder / CACHE_FILE,
@@ -402,11 +398,7 @@ def save_documents(documents: Documents) -> Packs | None:
                 os.utime(folder / name)  # fresh: a concurrent save's grace spares it
                 keys = known.get(name)
                 named[name] = keys if keys is not None else _pack_keys(folder / name, stamp)
-        packs = _packs_to_keep(named, documents.parsed.keys())
-        held = set().union(*packs.values())
-        new = {key: parsed for key, parsed in documents.parsed.items() if key not in held}
-        if new:
-            packs[_write_pack(folder, stamp, new)] = frozenset(new)
+        packs = _with_new_pack(folder, stamp, named, documents.parsed)
         if documents.files is not None:
             head = {**head, "files": ["", to_data(documents.files, TYPES["files"])]}
         _write_atomically(
@@ -455,6 +447,17 @@ def _pack_keys(file: Path, stamp: str) -> frozenset[tuple[str, str]]:
         except (_Damaged, msgspec.DecodeError) as exc:
             raise OSError(f"{file.name}: damaged") from exc
     return frozenset(key for key, _ in entries)
+
+
+def _with_new_pack(folder: Path, stamp: str, packs: Packs, parsed: Mapping[Any, Any]) -> Packs:
+    """Return the packs of `packs` still needed for `parsed`, and a new pack, written to
+    `folder`, of the documents of `parsed` that none of them holds."""
+    kept = _packs_to_keep(packs, parsed.keys())
+    held = set().union(*kept.values())
+    new = {key: doc for key, doc in parsed.items() if key not in held}
+    if new:
+        kept[_write_pack(folder, stamp, new)] = frozenset(new)
+    return kept
 
 
 def _packs_to_keep(
