@@ -55,22 +55,26 @@ def assemble_site(
         articles.append(evolve(doc, scheduled=scheduled) if scheduled else doc)
     # Stable sorts: equal dates keep source-path order.
     articles.sort(key=lambda a: a.date, reverse=True)
-    articles = _finish(articles)
+    names = {field: _names(articles, terms_of) for field, terms_of in _TERMS}
+    articles = _finish(articles, names)
     listed = [a for a in articles if not a.hidden]
     published = {a.source for a in articles} | {p.source for p in pages}
+    # _finish spells each term as _chosen names its page, so the counts taken before it
+    # choose the same names for the groups.
+    tags, authors, sections = (_groups(articles, terms_of, names[f]) for f, terms_of in _TERMS)
     return Site(
         articles=tuple(articles),
         pages=tuple(pages),
-        tags=_groups(articles, lambda a: a.tags),
-        authors=_groups(articles, lambda a: a.authors),
-        sections=_groups(articles, lambda a: (a.section,) if a.section else ()),
+        tags=tags,
+        authors=authors,
+        sections=sections,
         years=_years(listed),
         assets=tuple(a for a in assets if a.owner is None or a.owner in published),
         year=selection.now.astimezone(UTC).year,
     )
 
 
-def _finish(articles: list[Article]) -> list[Article]:
+def _finish(articles: list[Article], names: dict[str, dict[str, Counter[str]]]) -> list[Article]:
     """Return `articles` (newest first) with their terms spelt as their pages are named and
     their neighbours; an article that neither changes is returned as it is.
 
@@ -80,7 +84,7 @@ def _finish(articles: list[Article]) -> list[Article]:
     warns of it).
     """
     spelt = {
-        field: _spellings(articles, terms_of) for field, terms_of in _TERMS
+        field: _spellings(articles, terms_of, names[field]) for field, terms_of in _TERMS
     }  # field -> url -> the Term that names its page
 
     def canon(terms: tuple[Term, ...], field: str) -> tuple[Term, ...]:
@@ -124,13 +128,16 @@ def _finish(articles: list[Article]) -> list[Article]:
     return out
 
 
-def _spellings(articles: Iterable[Article], terms_of) -> dict[str, Term]:
-    """Return, by page URL, the Term whose spelling names the page (see _chosen)."""
+def _spellings(
+    articles: Iterable[Article], terms_of, names: dict[str, Counter[str]]
+) -> dict[str, Term]:
+    """Return, by page URL, the Term whose spelling names the page (see _chosen), from
+    `names`, the counts of _names."""
     terms: dict[tuple[str, str], Term] = {}
     for article in articles:
         for term in terms_of(article):
             terms.setdefault((term.url, term.name), term)
-    return {url: terms[(url, _chosen(names))] for url, names in _names(articles, terms_of).items()}
+    return {url: terms[(url, _chosen(spellings))] for url, spellings in names.items()}
 
 
 def _names(articles: Iterable[Article], terms_of) -> dict[str, Counter[str]]:
@@ -181,13 +188,13 @@ def term_clashes(site: Site, content_dir: Path) -> list[Problem]:
     return problems
 
 
-def _groups(articles: list[Article], terms_of) -> tuple[Group, ...]:
-    """Return one Group per term, sorted by slug, each listing its articles newest first.
+def _groups(articles: list[Article], terms_of, names: dict[str, Counter[str]]) -> tuple[Group, ...]:
+    """Return one Group per term, sorted by slug, each listing its articles newest first;
+    `names` counts the spellings of each (_names).
 
     A hidden article lists nowhere, but the page of each of its terms exists: its byline and
     tag links must lead somewhere.
     """
-    names = _names(articles, terms_of)
     members: dict[str, list[str]] = defaultdict(list)  # by page URL
     slugs: dict[str, str] = {}
     for article in articles:
