@@ -7,7 +7,6 @@ in memory and are made reproducible (canonical.py) before they become Outputs.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import importlib.metadata
 import json
@@ -62,6 +61,10 @@ def index_files(pages: PageCollector, fast: bool | None = None) -> list[Output]:
     """Return the files of Pagefind's index of `pages`, under pagefind/, the same bytes for
     the same pages; raise SearchUnavailable if Pagefind cannot run. `fast` chooses the
     reader of Pagefind's replies (default: the fast one for the tested releases)."""
+    # Imported here: asyncio loads ssl and more, which a build without search never needs
+    # (tests/test_architecture.py keeps it so).
+    import asyncio
+
     fast_reader = _tested() if fast is None else fast
     # In a thread of its own: the caller's thread may be running an event loop already
     # (a build started from async code), where asyncio.run() cannot be called.
