@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -206,6 +207,31 @@ def test_without_search_there_is_no_index_and_no_search_page(tmp_path: Path) -> 
     assert not (config.output_dir / "search").exists()
     assert "data-pagefind" not in (config.output_dir / "about/index.html").read_text()
     assert "search-box" not in (config.output_dir / "index.html").read_text()
+
+
+def test_a_theme_without_a_search_page_is_named_with_what_it_lacks(tmp_path: Path) -> None:
+    # A theme of one's own made before search (the fixture sites' plain theme): no search.html.
+    plain = Path(__file__).parent / "fixtures" / "sites" / "basic" / "themes"
+    shutil.copytree(plain, tmp_path / "themes")
+    _site(tmp_path, SITE_YAML + "theme: plain\n")
+    missing = [
+        "themes/plain/templates: no search.html, the template of the search page that "
+        "search: true makes",
+        "  hint: add one (the default theme's shows how to read the index), or set "
+        "search: false in site.yaml",
+    ]
+    done = run_cli("build", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [*missing, "Build failed: 1 error; output/ was not changed."]
+    # Reported with the theme's other mistakes, in the same run.
+    (tmp_path / "themes" / "plain" / "templates" / "tags.html").write_text("{% if %}")
+    done = run_cli("build", cwd=tmp_path)
+    assert done.stderr.splitlines() == [
+        "themes/plain/templates/tags.html:1: Expected an expression, got 'end of statement block'",
+        *missing,
+        "Build failed: 2 errors; output/ was not changed.",
+    ]
+    assert not (tmp_path / "output").exists()
 
 
 def test_search_where_pagefind_cannot_run_fails_and_writes_nothing(

@@ -17,7 +17,7 @@ from generator.incremental.uptodate import LastBuild, inputs_key, manifest_key
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.render.pagekeys import template_fingerprints
 from generator.render.templatetree import ThemeTemplate, read_templates
-from generator.render.themes import find_theme, make_environment
+from generator.render.themes import Theme, find_theme, make_environment
 from generator.source.files import ContentTree, FileMemo, file_digest, read_content
 from generator.write.staging import SyncResult, intact_files
 
@@ -29,6 +29,7 @@ class Inputs:
     """What a build reads before deciding whether it has anything to do."""
 
     tree: ContentTree
+    theme: Theme
     env: jinja2.Environment
     templates: dict[str, str]  # template name -> fingerprint
     theme_templates: dict[str, ThemeTemplate]
@@ -102,7 +103,7 @@ def read_inputs(
     digests = {rel: value for rel, (_, value) in theme_files.items()}
     key = inputs_key(keys.checks, flags, tree.sources, tree.assets, templates, digests)
     now = options.clock or reproducible_now()
-    return Inputs(tree, env, templates, theme_templates, now, key, theme_files)
+    return Inputs(tree, theme, env, templates, theme_templates, now, key, theme_files)
 
 
 def unchanged(config: Config, last: LastBuild | None, inputs: Inputs) -> BuildResult | None:
