@@ -140,6 +140,21 @@ def test_each_page_is_indexed_in_its_language(preview: Path) -> None:
     assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {"az": 1, "en": 4}
 
 
+def test_the_index_publishes_what_pagefind_js_loads_and_no_ready_made_interface(
+    preview: Path,
+) -> None:
+    # The default theme reads the index through pagefind.js (its search.js): Pagefind's own
+    # interfaces and highlighter, which pagefind.js never loads, stay out.
+    folder = preview / "pagefind"
+    files = {p.name for p in folder.iterdir() if p.is_file()}
+    metas = {n for n in files if n.startswith("pagefind.") and n.endswith(".pf_meta")}
+    wasm = {n for n in files if n.startswith("wasm.") and n.endswith(".pagefind")}
+    assert len(metas) == 2 and "wasm.unknown.pagefind" in wasm  # en and az (no stemmer)
+    assert files - metas - wasm == {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json"}
+    folders = {p.name for p in folder.iterdir() if p.is_dir()}
+    assert folders == {"index", "fragment", "filter"}
+
+
 def test_noindex_leaves_the_sitemap_and_asks_robots_not_to_index(preview: Path) -> None:
     sitemap = (preview / "sitemap.xml").read_text()
     assert "/quiet-story/" not in sitemap and "/private/" not in sitemap
