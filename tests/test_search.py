@@ -222,6 +222,36 @@ def test_without_search_there_is_no_index_and_no_search_page(tmp_path: Path) -> 
     assert not (config.output_dir / "search").exists()
     assert "data-pagefind" not in (config.output_dir / "about/index.html").read_text()
     assert "search-box" not in (config.output_dir / "index.html").read_text()
+    # Nor the theme's search script, which no page links without search.
+    built = tree(config.output_dir)
+    assert "theme/js/search.js" not in built and "theme/css/site.css" in built
+    assert not [p for p, data in built.items() if b"search.js" in data]
+
+
+def test_a_theme_names_the_static_files_only_search_uses(tmp_path: Path) -> None:
+    files = {
+        **SITE,
+        "themes/local/theme.yaml": "parent: default\nsearch_only: [css/search.css]\n",
+        "themes/local/static/css/search.css": ".found { color: red }\n",
+        "themes/local/templates/_unused.html": "",
+    }
+    _site(tmp_path, SITE_YAML + "theme: local\n", files)
+    assert run_cli("build", "-q", cwd=tmp_path).returncode == 0
+    on = tree(tmp_path / "output")
+    assert "theme/css/search.css" in on and "theme/js/search.js" in on
+    (tmp_path / "site.yaml").write_text(SITE_YAML.replace("true", "false") + "theme: local\n")
+    assert run_cli("build", "-q", cwd=tmp_path).returncode == 0
+    # Its own file and the one its parent names are left out.
+    off = tree(tmp_path / "output")
+    assert "theme/css/search.css" not in off and "theme/js/search.js" not in off
+    assert "theme/css/site.css" in off
+    # A file the theme does not have is a mistake, named at its line.
+    (tmp_path / "themes/local/theme.yaml").write_text("parent: default\nsearch_only: [serch.js]\n")
+    done = run_cli("build", "-q", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        "themes/local/theme.yaml:2: search_only: 'serch.js' is no static file of the theme"
+    )
 
 
 def test_a_theme_without_a_search_page_is_named_with_what_it_lacks(tmp_path: Path) -> None:

@@ -35,7 +35,8 @@ class Inputs:
     theme_templates: dict[str, ThemeTemplate]
     now: datetime
     key: str  # hash of everything read but the clock (uptodate.inputs_key)
-    theme_files: dict[str, tuple[Path, str]]  # the theme's static files: rel -> (file, digest)
+    # The theme's static files the site publishes: rel -> (file, digest)
+    theme_files: dict[str, tuple[Path, str]]
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def read_inputs(
     quick = cache.get("built", keys.pages)
     if quick is not None and quick.templates == templates:
         env = quick.env  # its templates are compiled already (the dev server's rebuilds)
-    theme_files = {rel: (f, file_digest(f, files)) for rel, f in theme.static_files().items()}
+    published = theme.published_files(config.search)
+    theme_files = {rel: (f, file_digest(f, files)) for rel, f in published.items()}
     cache.put("files", "", settled_files(files))
     cache.put("templates", "", facts)
     # Problems name files relative to the working folder, so it is an input too.
