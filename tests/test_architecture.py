@@ -7,6 +7,7 @@ the stages, the stages over the shared vocabulary (the modules at the top of `ge
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -129,6 +130,26 @@ def test_the_event_hub_loads_no_pipeline():
     ).stdout.split()
     assert not {m.split(".")[0] for m in loaded} & {"markdown", "jinja2", "yaml"}
     assert len([m for m in loaded if m.startswith("generator")]) <= 6, loaded
+
+
+def test_a_build_without_search_loads_no_asyncio(tmp_path):
+    # Pagefind's client runs on asyncio, which brings ssl and more: a build without search
+    # must not pay for loading them.
+    (tmp_path / "site.yaml").write_text("title: Plain\nbase_url: https://example.org/\n")
+    (tmp_path / "content" / "pages").mkdir(parents=True)
+    (tmp_path / "content" / "pages" / "about.md").write_text("---\ntitle: About\n---\nUs.\n")
+    code = (
+        "import sys; from generator.cli.main import main; "
+        "code = main(['build', '-q', '--no-cache']); "
+        "print(' '.join(m for m in ('asyncio', 'ssl') if m in sys.modules)); sys.exit(code)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "output" / "about" / "index.html").is_file()
+    assert done.stdout.split() == []
 
 
 def _readme_architecture() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -139,6 +140,21 @@ def test_each_page_is_indexed_in_its_language(preview: Path) -> None:
     assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {"az": 1, "en": 4}
 
 
+def test_the_index_publishes_what_pagefind_js_loads_and_no_ready_made_interface(
+    preview: Path,
+) -> None:
+    # The default theme reads the index through pagefind.js (its search.js): Pagefind's own
+    # interfaces and highlighter, which pagefind.js never loads, stay out.
+    folder = preview / "pagefind"
+    files = {p.name for p in folder.iterdir() if p.is_file()}
+    metas = {n for n in files if n.startswith("pagefind.") and n.endswith(".pf_meta")}
+    wasm = {n for n in files if n.startswith("wasm.") and n.endswith(".pagefind")}
+    assert len(metas) == 2 and "wasm.unknown.pagefind" in wasm  # en and az (no stemmer)
+    assert files - metas - wasm == {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json"}
+    folders = {p.name for p in folder.iterdir() if p.is_dir()}
+    assert folders == {"index", "fragment", "filter"}
+
+
 def test_noindex_leaves_the_sitemap_and_asks_robots_not_to_index(preview: Path) -> None:
     sitemap = (preview / "sitemap.xml").read_text()
     assert "/quiet-story/" not in sitemap and "/private/" not in sitemap
@@ -206,6 +222,61 @@ def test_without_search_there_is_no_index_and_no_search_page(tmp_path: Path) -> 
     assert not (config.output_dir / "search").exists()
     assert "data-pagefind" not in (config.output_dir / "about/index.html").read_text()
     assert "search-box" not in (config.output_dir / "index.html").read_text()
+    # Nor the theme's search script, which no page links without search.
+    built = tree(config.output_dir)
+    assert "theme/js/search.js" not in built and "theme/css/site.css" in built
+    assert not [p for p, data in built.items() if b"search.js" in data]
+
+
+def test_a_theme_names_the_static_files_only_search_uses(tmp_path: Path) -> None:
+    files = {
+        **SITE,
+        "themes/local/theme.yaml": "parent: default\nsearch_only: [css/search.css]\n",
+        "themes/local/static/css/search.css": ".found { color: red }\n",
+        "themes/local/templates/_unused.html": "",
+    }
+    _site(tmp_path, SITE_YAML + "theme: local\n", files)
+    assert run_cli("build", "-q", cwd=tmp_path).returncode == 0
+    on = tree(tmp_path / "output")
+    assert "theme/css/search.css" in on and "theme/js/search.js" in on
+    (tmp_path / "site.yaml").write_text(SITE_YAML.replace("true", "false") + "theme: local\n")
+    assert run_cli("build", "-q", cwd=tmp_path).returncode == 0
+    # Its own file and the one its parent names are left out.
+    off = tree(tmp_path / "output")
+    assert "theme/css/search.css" not in off and "theme/js/search.js" not in off
+    assert "theme/css/site.css" in off
+    # A file the theme does not have is a mistake, named at its line.
+    (tmp_path / "themes/local/theme.yaml").write_text("parent: default\nsearch_only: [serch.js]\n")
+    done = run_cli("build", "-q", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        "themes/local/theme.yaml:2: search_only: 'serch.js' is no static file of the theme"
+    )
+
+
+def test_a_theme_without_a_search_page_is_named_with_what_it_lacks(tmp_path: Path) -> None:
+    # A theme of one's own made before search (the fixture sites' plain theme): no search.html.
+    plain = Path(__file__).parent / "fixtures" / "sites" / "basic" / "themes"
+    shutil.copytree(plain, tmp_path / "themes")
+    _site(tmp_path, SITE_YAML + "theme: plain\n")
+    missing = [
+        "themes/plain/templates: no search.html, the template of the search page that "
+        "search: true makes",
+        "  hint: add one (the default theme's shows how to read the index), or set "
+        "search: false in site.yaml",
+    ]
+    done = run_cli("build", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [*missing, "Build failed: 1 error; output/ was not changed."]
+    # Reported with the theme's other mistakes, in the same run.
+    (tmp_path / "themes" / "plain" / "templates" / "tags.html").write_text("{% if %}")
+    done = run_cli("build", cwd=tmp_path)
+    assert done.stderr.splitlines() == [
+        "themes/plain/templates/tags.html:1: Expected an expression, got 'end of statement block'",
+        *missing,
+        "Build failed: 2 errors; output/ was not changed.",
+    ]
+    assert not (tmp_path / "output").exists()
 
 
 def test_search_where_pagefind_cannot_run_fails_and_writes_nothing(

@@ -62,6 +62,10 @@ def test_a_reader_searches_filters_and_follows_a_result(context: Any, served: st
 
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
+    index = f"{served}pagefind/"
+    fetched: dict[str, int] = {}  # what the page asked of the index, with its status
+    page.on("requestfailed", lambda r: fetched.setdefault(r.url, 0))
+    page.on("response", lambda r: r.url.startswith(index) and fetched.setdefault(r.url, r.status))
     page.goto(served)
     box = page.get_by_role("searchbox", name="Search the site")
     box.fill("sturgeon")
@@ -89,10 +93,27 @@ def test_a_reader_searches_filters_and_follows_a_result(context: Any, served: st
     metas = results.locator(".meta").all_inner_texts()
     assert metas and all(m.startswith("Business") for m in metas), metas
     assert "section=Business" in page.url
+    # Only what pagefind.js loads is published (no ready-made interface): every piece it
+    # asked for was there, its worker and a filter among them.
+    assert fetched and all(status == 200 for status in fetched.values()), fetched
+    kinds = {_kind(url[len(index) :]) for url in fetched}
+    assert kinds == {"script", "worker", "entry", "meta", "wasm", "index", "fragment", "filter"}
 
     results.first.locator("a").click()
     page.wait_for_url(f"{served}20*/**")
     expect(page.locator("h1")).to_contain_text("Caspian")
+
+
+def _kind(path: str) -> str:
+    """Return which of Pagefind's files `path` (under pagefind/) is."""
+    name = path.split("?")[0]
+    if "/" in name:
+        return name.split("/")[0]  # index/, fragment/, filter/
+    kinds = {"pagefind.js": "script", "pagefind-worker.js": "worker"}
+    kinds["pagefind-entry.json"] = "entry"
+    if name in kinds:
+        return kinds[name]
+    return "meta" if name.endswith(".pf_meta") else "wasm" if name.startswith("wasm.") else name
 
 
 def test_the_search_page_passes_axe_in_light_and_dark(context: Any, served: str) -> None:

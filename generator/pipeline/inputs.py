@@ -17,7 +17,7 @@ from generator.incremental.uptodate import LastBuild, inputs_key, manifest_key
 from generator.pipeline.options import BuildOptions, BuildResult
 from generator.render.pagekeys import template_fingerprints
 from generator.render.templatetree import ThemeTemplate, read_templates
-from generator.render.themes import find_theme, make_environment
+from generator.render.themes import Theme, find_theme, make_environment
 from generator.source.files import ContentTree, FileMemo, file_digest, read_content
 from generator.write.staging import SyncResult, intact_files
 
@@ -29,12 +29,14 @@ class Inputs:
     """What a build reads before deciding whether it has anything to do."""
 
     tree: ContentTree
+    theme: Theme
     env: jinja2.Environment
     templates: dict[str, str]  # template name -> fingerprint
     theme_templates: dict[str, ThemeTemplate]
     now: datetime
     key: str  # hash of everything read but the clock (uptodate.inputs_key)
-    theme_files: dict[str, tuple[Path, str]]  # the theme's static files: rel -> (file, digest)
+    # The theme's static files the site publishes: rel -> (file, digest)
+    theme_files: dict[str, tuple[Path, str]]
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ def read_inputs(
     quick = cache.get("built", keys.pages)
     if quick is not None and quick.templates == templates:
         env = quick.env  # its templates are compiled already (the dev server's rebuilds)
-    theme_files = {rel: (f, file_digest(f, files)) for rel, f in theme.static_files().items()}
+    published = theme.published_files(config.search)
+    theme_files = {rel: (f, file_digest(f, files)) for rel, f in published.items()}
     cache.put("files", "", settled_files(files))
     cache.put("templates", "", facts)
     # Problems name files relative to the working folder, so it is an input too.
@@ -102,7 +105,7 @@ def read_inputs(
     digests = {rel: value for rel, (_, value) in theme_files.items()}
     key = inputs_key(keys.checks, flags, tree.sources, tree.assets, templates, digests)
     now = options.clock or reproducible_now()
-    return Inputs(tree, env, templates, theme_templates, now, key, theme_files)
+    return Inputs(tree, theme, env, templates, theme_templates, now, key, theme_files)
 
 
 def unchanged(config: Config, last: LastBuild | None, inputs: Inputs) -> BuildResult | None:

@@ -20,7 +20,7 @@ from generator.pipeline.options import BuildOptions
 from generator.pipeline.otherfiles import other_outputs
 from generator.processes import worker_count
 from generator.render.pagekeys import PageKeys, PageMemo
-from generator.render.pages import render_site
+from generator.render.pages import missing_templates, render_site
 from generator.render.themes import syntax_errors
 from generator.search.indexed import indexed_pages
 from generator.search.indexer import PageCollector, SearchUnavailable, index_files
@@ -46,10 +46,12 @@ def publish(
     """Render `site`, check it and write it; return what was written, the findings and how
     many pages were rendered. Pages are keyed (and unchanged ones kept) only if the cache is
     to `remember` them. Raises BuildFailed, writing nothing, on an error finding (carrying
-    every finding), on a template with a syntax error, whether a page uses it or not, and
-    on the `failing` problems given (documents sharing an address), with every path
-    claimed twice."""
-    broken = syntax_errors(inputs.theme_templates)
+    every finding), on a template with a syntax error, whether a page uses it or not, on a
+    template the settings call for that the theme lacks, and on the `failing` problems
+    given (documents sharing an address), with every path claimed twice."""
+    broken = syntax_errors(inputs.theme_templates) + missing_templates(
+        config, inputs.theme_templates, inputs.theme.template_dirs[0]
+    )
     if broken:
         raise BuildFailed(broken)
     scanner = Scanner(config, cache.get("scans"))

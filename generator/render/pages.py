@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -27,6 +28,7 @@ from generator.urls import FEED_PATH, RSS_PATH, output_path
 log = logging.getLogger(__name__)
 
 SEARCH_PATH = "/search/"  # the search page, with search on
+SEARCH_TEMPLATE = "search.html"
 
 # Templates the renderer chooses itself; a document's `layout` never picks one of these.
 STANDARD_TEMPLATES = frozenset(
@@ -164,8 +166,24 @@ def plan_pages(site: Site, config: Config, env: jinja2.Environment) -> list[Page
         page("archives.html", "/archive/", "archive index", years=years)
     page("404.html", "/404.html", "404 page")
     if config.search:
-        page("search.html", SEARCH_PATH, "search page")
+        page(SEARCH_TEMPLATE, SEARCH_PATH, "search page")
     return jobs
+
+
+def missing_templates(
+    config: Config, templates: Mapping[str, object], folder: Path
+) -> list[Problem]:
+    """Return the problem of a template the settings call for that the theme lacks (its
+    own templates are in `folder`): search.html, with search on. A theme made before search
+    has none, and the index without its page would leave readers no way to search."""
+    if not config.search or SEARCH_TEMPLATE in templates:
+        return []
+    message = f"no {SEARCH_TEMPLATE}, the template of the search page that search: true makes"
+    hint = (
+        "add one (the default theme's shows how to read the index), "
+        "or set search: false in site.yaml"
+    )
+    return [Problem(display_path(folder), None, message, hint)]
 
 
 def document_job(

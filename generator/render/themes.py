@@ -30,6 +30,9 @@ class Theme:
 
     names: tuple[str, ...]
     folders: tuple[Path, ...]
+    # Static files (paths under static/) published only with search on, as the theme.yaml
+    # files of the chain name them.
+    search_only: frozenset[str] = frozenset()
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -50,11 +53,17 @@ class Theme:
                     files[file.relative_to(static).as_posix()] = file
         return dict(sorted(files.items()))
 
+    def published_files(self, search: bool) -> dict[str, Path]:
+        """Return the static files a site publishes: those of search only with `search`."""
+        files = self.static_files()
+        return files if search else {k: v for k, v in files.items() if k not in self.search_only}
+
 
 def find_theme(config: Config) -> Theme:
     """Return the configured theme with its parent chain; raise BuildFailed if one is missing."""
     names: list[str] = []
     folders: list[Path] = []
+    search_only: dict[str, tuple[Path, int | None]] = {}  # file -> where it is named
     name: str | None = config.theme
     while name:
         if name in names:
@@ -65,8 +74,19 @@ def find_theme(config: Config) -> Theme:
         folder = _theme_folder(name, config)
         names.append(name)
         folders.append(folder)
-        name = _parent_of(folder)
-    return Theme(tuple(names), tuple(folders))
+        name, named, line = _settings_of(folder)
+        for file in named:
+            search_only.setdefault(file, (folder, line))
+    theme = Theme(tuple(names), tuple(folders), frozenset(search_only))
+    static = theme.static_files() if search_only else {}
+    unknown = [
+        Problem(_shown_theme(folder), line, f"search_only: {file!r} is no static file of the theme")
+        for file, (folder, line) in search_only.items()
+        if file not in static
+    ]
+    if unknown:
+        raise BuildFailed(unknown)
+    return theme
 
 
 def _theme_folder(name: str, config: Config) -> Path:
@@ -82,15 +102,17 @@ def _shown_theme(folder: Path) -> str:
     return display_path(folder / "theme.yaml")
 
 
-def _parent_of(folder: Path) -> str | None:
+def _settings_of(folder: Path) -> tuple[str | None, tuple[str, ...], int | None]:
+    """Return what the theme's theme.yaml says: its parent, the static files it publishes
+    only with search on, and the line that names them."""
     file = folder / "theme.yaml"
     if not file.is_file():
-        return None
+        return None, (), None
     try:
         doc = load_mapping(file.read_text(encoding="utf-8-sig"), file)
     except SourceError as exc:
         raise BuildFailed([exc.problem]) from None
-    unknown = set(doc.data) - {"parent"}
+    unknown = set(doc.data) - {"parent", "search_only"}
     if unknown:
         key = sorted(unknown)[0]
         raise BuildFailed([Problem(_shown_theme(folder), doc.lines[key], f"unknown key {key!r}")])
@@ -99,7 +121,11 @@ def _parent_of(folder: Path) -> str | None:
         raise BuildFailed(
             [Problem(_shown_theme(folder), doc.lines["parent"], "parent must be a theme name")]
         )
-    return parent
+    search_only = doc.data.get("search_only") or []
+    if not isinstance(search_only, list) or not all(isinstance(f, str) for f in search_only):
+        message = "search_only must be a list of files under static/"
+        raise BuildFailed([Problem(_shown_theme(folder), doc.lines["search_only"], message)])
+    return parent, tuple(search_only), doc.lines.get("search_only")
 
 
 def _format_date(value: datetime, fmt: str = "%-d %B %Y") -> str:

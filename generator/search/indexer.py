@@ -7,7 +7,6 @@ in memory and are made reproducible (canonical.py) before they become Outputs.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import importlib.metadata
 import json
@@ -25,6 +24,17 @@ from generator.search.canonical import canonical_files
 log = logging.getLogger(__name__)
 
 FOLDER = "pagefind"  # where the index is published, under output/
+# Pagefind's ready-made search interfaces and its highlighter: files a theme may load, which
+# pagefind.js itself never does. A theme reads the index through pagefind.js (the default
+# theme's search.js does), so they are not published. Any other file is: a file a later
+# release of pagefind.js loads is never left out.
+INTERFACES = frozenset(
+    f"pagefind-{name}"
+    for name in (
+        "ui.js", "ui.css", "modular-ui.js", "modular-ui.css", "component-ui.js",
+        "component-ui.css", "highlight.js",
+    )
+)  # fmt: skip
 # The Pagefind releases this module was tested with: the faster reader of its replies
 # (_Service) is used only with these; any other release gets the stock reader.
 TESTED = ("1.5.",)
@@ -59,9 +69,14 @@ def pagefind_version() -> str:
 
 
 def index_files(pages: PageCollector, fast: bool | None = None) -> list[Output]:
-    """Return the files of Pagefind's index of `pages`, under pagefind/, the same bytes for
-    the same pages; raise SearchUnavailable if Pagefind cannot run. `fast` chooses the
-    reader of Pagefind's replies (default: the fast one for the tested releases)."""
+    """Return the files of Pagefind's index of `pages` that pagefind.js loads, under
+    pagefind/, the same bytes for the same pages; raise SearchUnavailable if Pagefind
+    cannot run. `fast` chooses the reader of Pagefind's replies (default: the fast one for
+    the tested releases)."""
+    # Imported here: asyncio loads ssl and more, which a build without search never needs
+    # (tests/test_architecture.py keeps it so).
+    import asyncio
+
     fast_reader = _tested() if fast is None else fast
     # In a thread of its own: the caller's thread may be running an event loop already
     # (a build started from async code), where asyncio.run() cannot be called.
@@ -70,6 +85,7 @@ def index_files(pages: PageCollector, fast: bool | None = None) -> list[Output]:
     return [
         Output(f"{FOLDER}/{path}", "search index", data=data, digest=digest(data))
         for path, data in sorted(canonical_files(files).items())
+        if path not in INTERFACES
     ]
 
 
