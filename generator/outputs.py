@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,14 @@ from pathlib import Path
 def digest(data: bytes) -> str:
     """Return the content hash used for every file of a site (outputs, manifest, caches)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def stamp(info: os.stat_result) -> tuple[int, int, int]:
+    """Return what tells that a file may have changed since it was last read or written: its
+    size and its modification and status change times. The last changes with any change
+    of the file, even one that sets the modification time back, and with a chmod (a file
+    made unreadable must be noticed as a cold build would notice it)."""
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 @dataclass(frozen=True)

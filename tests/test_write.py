@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import OutputRefused, display_path
+from generator.outputs import digest
 from generator.render.pages import Output
 from generator.write.staging import MANIFEST, Staging, check_output_dir, sync_output
 from tests.conftest import run_cli, tree
@@ -74,14 +75,40 @@ def test_a_file_edited_by_hand_in_output_is_restored(tmp_path: Path) -> None:
     assert (out / "index.html").read_bytes() == b"home"
 
 
+def test_the_record_vouches_for_a_file_while_its_stamp_is_the_same(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = {"index.html": "home", "a/index.html": "a", "b/index.html": "b"}
+    record = sync_output(_outputs(files), out).record
+    assert set(record) == set(files)
+    with Staging(out, record) as staging:
+        assert staging.present == {path: value[3] for path, value in record.items()}
+    with Staging(out) as staging:
+        assert staging.present == {}  # without a record, every file is compared
+    (out / "a/index.html").write_text("edited", encoding="utf-8")
+    copy = out / "b/copy"
+    shutil.copy2(out / "b/index.html", copy)
+    os.replace(copy, out / "b/index.html")  # the same bytes in a new file
+    with Staging(out, record) as staging:
+        assert set(staging.present) == {"index.html"}
+    before = _stats(out)
+    result = sync_output(_outputs(files), out, record)
+    assert result.written == ("a/index.html",)  # b/index.html was read: it holds "b"
+    assert (out / "a/index.html").read_text(encoding="utf-8") == "a"
+    assert _stats(out)["b/index.html"] == before["b/index.html"]
+    with Staging(out, result.record) as staging:
+        assert set(staging.present) == set(files)
+
+
 def test_copied_files(tmp_path: Path) -> None:
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(b"\xff\xd8jpeg")
     out = tmp_path / "out"
-    result = sync_output([Output("images/photo.jpg", "images/photo.jpg", file=photo)], out)
+    value = digest(photo.read_bytes())  # a copied file carries the digest of its bytes
+    copied = Output("images/photo.jpg", "images/photo.jpg", file=photo, digest=value)
+    result = sync_output([copied], out)
     assert result.written == ("images/photo.jpg",)
     assert (out / "images/photo.jpg").read_bytes() == b"\xff\xd8jpeg"
-    assert sync_output([Output("images/photo.jpg", "x", file=photo)], out).written == ()
+    assert sync_output([copied], out).written == ()
 
 
 def test_no_temporary_files_are_left(tmp_path: Path) -> None:

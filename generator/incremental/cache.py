@@ -73,7 +73,7 @@ class Memo:
 # what every build reads (a build that changes nothing needs only these); the second what a
 # build with work to do reads; the documents sit in packs beside it. The last two live in
 # memory only (the dev server).
-HEAD = ("files", "templates", "last")
+HEAD = ("files", "templates", "last", "output")
 REST = ("pages", "checks")
 DOCUMENTS = "documents"
 IN_MEMORY = ("scans", "built")
@@ -83,6 +83,7 @@ TYPES: dict[str, Any] = {
     "files": dict[str, tuple[int, int, int, str]],
     "templates": dict[str, Facts],
     "last": LastBuild,
+    "output": dict[str, tuple[int, int, int, str]],
     "pages": dict[str, tuple[str, str]],
     "checks": CheckMemo,
 }
@@ -105,13 +106,15 @@ class BuildCache:
     """What one build hands to the next: a memo per stage (STAGES), valid only for code with
     the same `stamp` (this generator, Python and the libraries that shape output).
 
-    Each memo's data: `files`: file -> (size, mtime_ns, digest), so unchanged sources, images
-    and theme files are not read again; `templates`: template facts by hash of the source;
-    `last`: the last build's LastBuild; `documents`: parsed documents by (source path,
-    digest); `pages`: output path -> (page key, digest); `checks`: a CheckMemo; `scans`:
-    what each page refers to, by page digest; `built`: what the dev server's quick pages
-    need. A build reads the memos it was given and puts new ones in their place
-    (BuildCache.put); a memo itself is never changed.
+    Each memo's data: `files`: file -> (size, mtime_ns, ctime_ns, digest), so unchanged
+    sources, images and theme files are not read again; `templates`: template facts by hash
+    of the source; `last`: the last build's LastBuild; `output`: the same for each file the
+    last build left in the output folder the memo is keyed on (write.staging.Record), so a
+    file changed since is noticed without reading any; `documents`: parsed documents by
+    (source path, digest); `pages`: output path -> (page key, digest); `checks`: a
+    CheckMemo; `scans`: what each page refers to, by page digest; `built`: what the dev
+    server's quick pages need. A build reads the memos it was given and puts new ones in
+    their place (BuildCache.put); a memo itself is never changed.
     """
 
     stamp: str = field(default_factory=lambda: code_stamp())

@@ -80,7 +80,7 @@ def _build(
     unread = unread_documents(config.content_dir, tree.assets)
     notes = (unread,) if unread else ()
     if not (tree.errors or tree.unreadable) and (
-        result := unchanged(config, cache.get("last"), inputs)
+        result := unchanged(config, cache.get("last"), cache.get("output", keys.output), inputs)
     ):
         laps.lap("compare")
         return replace(result, seconds=laps.seconds(), timings=laps.timings, notes=notes)

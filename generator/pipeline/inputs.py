@@ -19,7 +19,7 @@ from generator.render.pagekeys import template_fingerprints
 from generator.render.templatetree import ThemeTemplate, read_templates
 from generator.render.themes import Theme, find_theme, make_environment
 from generator.source.files import ContentTree, FileMemo, file_digest, read_content
-from generator.write.staging import SyncResult, intact_files
+from generator.write.staging import Record, SyncResult, intact_files
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class StageKeys:
     documents: str  # parsing reads PARSE_SETTINGS and the path of base_url
     pages: str  # rendering reads every setting but the checks'
     checks: str  # the checks read every setting
+    output: str  # the record of what output/ holds is of one folder
 
     @classmethod
     def of(cls, stamp: str, config: Config) -> StageKeys:
@@ -54,7 +55,8 @@ class StageKeys:
         parse = config.fingerprint(only=PARSE_SETTINGS)
         documents = f"{stamp}:{parse}:{config.base_path}"
         output = f"{stamp}:{config.fingerprint(leave_out=CHECK_SETTINGS)}"
-        return cls(documents, output, f"{stamp}:{config.fingerprint()}")
+        folder = str(config.output_dir.resolve())
+        return cls(documents, output, f"{stamp}:{config.fingerprint()}", folder)
 
 
 def open_cache(
@@ -108,12 +110,15 @@ def read_inputs(
     return Inputs(tree, theme, env, templates, theme_templates, now, key, theme_files)
 
 
-def unchanged(config: Config, last: LastBuild | None, inputs: Inputs) -> BuildResult | None:
+def unchanged(
+    config: Config, last: LastBuild | None, record: Record | None, inputs: Inputs
+) -> BuildResult | None:
     """Return the result of the last build again if this one would change nothing: same
-    inputs, a clock that publishes the same articles, and output/ as that build left it."""
+    inputs, a clock that publishes the same articles, and output/ as that build left it
+    (every file with the stamp `record` gives it)."""
     if last is None or last.inputs != inputs.key or not last.window.holds(inputs.now):
         return None
-    files = intact_files(config.output_dir)
+    files = intact_files(config.output_dir, record)
     if files is None or manifest_key(files) != last.manifest:
         return None
     log.info("nothing changed since the last build")

@@ -58,7 +58,10 @@ def publish(
     rendered = 0
     oversized: list[Output] = []  # pages over max_page_mb
     refused: list[Problem] = []  # images that cannot be published
-    with Staging(config.output_dir) as staging:
+    # Which files of output/ hold what the manifest says is known from the record of the
+    # last build into it; without one (--no-cache, a cold cache), each is compared.
+    record = cache.get("output", keys.output)
+    with Staging(config.output_dir, record) as staging:
         search = PageCollector(indexed_pages(site, config), staging.new_bytes)
         memo = None
         if remember:
@@ -119,6 +122,8 @@ def publish(
         sync = staging.commit()
     if memo is not None:
         cache.put("pages", keys.pages, memo.current)
+    if remember:
+        cache.put("output", keys.output, sync.record)
     laps.lap("write")
     return sync, tuple(findings), rendered
 

@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import OutputFailed, OutputRefused, display_path
-from generator.outputs import Output, digest
+from generator.outputs import Output, digest, stamp
 from generator.write.claims import TEMP_SUFFIX, Claims, is_reserved
 
-# Marks a folder as ours and remembers the hash of every file we wrote, so unchanged files are
-# recognised without reading them back.
+# Marks a folder as ours and names every file we wrote with the hash of its bytes. It is
+# published, and the same for the same site, so it says nothing of when the files were
+# written: whether a file still holds those bytes is told by a Record kept elsewhere (the
+# cache), or else by reading the file.
 MANIFEST = ".gazette-manifest.json"
 # Where a commit keeps the files it replaces until it is over (see _Journal).
 JOURNAL = ".gazette-journal"
@@ -35,12 +37,20 @@ _DEFERRED = (signal.SIGINT, signal.SIGTERM)
 log = logging.getLogger(__name__)
 
 
+# What a build left in output/: path -> (size, mtime_ns, ctime_ns, digest) of each file as
+# the build wrote or found it. A file whose stamp (outputs.stamp) is still the same holds
+# those bytes; any other change to it, a modification time set back included, changes
+# the status change time at least.
+Record = Mapping[str, tuple[int, int, int, str]]
+
+
 @dataclass(frozen=True)
 class SyncResult:
     written: tuple[str, ...]
     unchanged: int
     removed: tuple[str, ...]
     files: Mapping[str, str] = field(default_factory=dict)  # what output/ holds: path -> digest
+    record: Record = field(default_factory=dict)  # the stamps of those files (none: not taken)
 
 
 def check_output_dir(
@@ -105,14 +115,17 @@ def _shared(out: Path) -> str:
     return ""
 
 
-def intact_files(out_dir: Path) -> dict[str, str] | None:
+def intact_files(out_dir: Path, record: Record | None) -> dict[str, str] | None:
     """Return path -> digest of the files in `out_dir` if they are exactly those this tool
-    wrote last (every one a plain file, none other), else None."""
+    wrote last (every one a plain file, none other, each with the stamp `record` gives it,
+    and the manifest as written), else None. No file is read but the manifest."""
     out = out_dir.resolve()
-    manifest = _read_manifest(out)
-    found = _list_output(out, manifest)
+    manifest, text = _read_manifest(out)
+    if record is None or text != _manifest_text(manifest):
+        return None
+    found = _list_output(out, manifest, record)
     whole = found.listed and not found.others and not found.empty and not found.ours
-    return manifest if whole and len(found.present) == len(manifest) else None
+    return manifest if whole and len(found.trusted) == len(manifest) else None
 
 
 @dataclass
@@ -120,16 +133,21 @@ class _Listing:
     """What an output folder holds, from one walk of it."""
 
     present: dict[str, str] = field(default_factory=dict)  # the manifest's files still there
+    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # theirs, if taken
+    trusted: dict[str, str] = field(default_factory=dict)  # those the record vouches for
     others: list[str] = field(default_factory=list)  # files and links the manifest lacks
     ours: list[str] = field(default_factory=list)  # staged files a killed build left
     empty: list[str] = field(default_factory=list)  # folders that hold nothing
     listed: bool = True  # False if a folder could not be listed (it is left as it is)
 
 
-def _list_output(out: Path, manifest: Mapping[str, str]) -> _Listing:
+def _list_output(out: Path, manifest: Mapping[str, str], record: Record | None) -> _Listing:
     """Return what `out` holds, with os.scandir and plain strings: this visits every file of
-    the site on every build."""
+    the site on every build. Each file the manifest lists is stamped (one lstat) and
+    trusted to hold the bytes the manifest says if `record` has it with that stamp and
+    digest; it is never read."""
     found = _Listing()
+    record = record or {}
     folders = [(str(out), "")]
     while folders:
         folder, prefix = folders.pop()
@@ -148,7 +166,13 @@ def _list_output(out: Path, manifest: Mapping[str, str]) -> _Listing:
             if entry.is_dir(follow_symlinks=False):  # a link to a folder is an entry, not a way in
                 folders.append((entry.path, rel + "/"))
             elif rel in manifest and entry.is_file(follow_symlinks=False):
-                found.present[rel] = manifest[rel]
+                value = found.present[rel] = manifest[rel]
+                try:
+                    now = found.stamps[rel] = stamp(entry.stat(follow_symlinks=False))
+                except OSError:  # gone since: not trusted, and written again
+                    continue
+                if record.get(rel) == (*now, value):
+                    found.trusted[rel] = value
             elif is_reserved(entry.name):
                 found.ours.append(rel)
             else:
@@ -156,12 +180,23 @@ def _list_output(out: Path, manifest: Mapping[str, str]) -> _Listing:
     return found
 
 
-def _read_manifest(out: Path) -> dict[str, str]:
+def _read_manifest(out: Path) -> tuple[dict[str, str], bytes | None]:
+    """Return the files the manifest in `out` lists, and its bytes (None if there is none)."""
     try:
-        files = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    return files if isinstance(files, dict) else {}
+        text = (out / MANIFEST).read_bytes()
+    except OSError:
+        return {}, None
+    try:
+        files = json.loads(text)["files"]
+    except (ValueError, KeyError, TypeError):
+        return {}, text
+    return (files, text) if isinstance(files, dict) else ({}, text)
+
+
+def _manifest_text(files: Mapping[str, str]) -> bytes:
+    """Return the manifest of a site of `files` (path -> digest), as the commit writes it."""
+    manifest = {"generator": "gazette", "files": dict(sorted(files.items()))}
+    return json.dumps(manifest, indent=0).encode("utf-8")
 
 
 def _parents(path: str) -> list[str]:
@@ -422,17 +457,24 @@ class Staging:
     a rollback journal kept, then removes files that no longer belong. `abort` (or leaving
     the `with` block on an error) removes the temporary files and any folder it made, so the
     previous site stays whole.
+
+    A file of the last site is left as it is if it holds the new bytes: known without
+    reading it when `record` (the last build's SyncResult.record) gives it the stamp it
+    has now, else found by comparing its size, then its bytes. Without a record, every
+    file is compared: a file edited behind the writer's back is always put right.
     """
 
     _IN_FLIGHT = 64  # files handed to the threads at once: bounds the memory they hold
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, record: Record | None = None):
         self.out = out_dir.resolve()
         self.root = str(self.out) + os.sep
-        self.old = _read_manifest(self.out)
+        self.old, self.old_text = _read_manifest(self.out)
         # Listed once, before anything is written: what may be kept, and what goes at commit.
-        self.listing = _list_output(self.out, self.old)
-        self.present = self.listing.present  # path -> digest of the last build's files left
+        self.listing = _list_output(self.out, self.old, record)
+        # path -> digest of the last build's files known to hold it still: only these may
+        # be kept unread (PageMemo.keep).
+        self.present = self.listing.trusted
         self._refuse_strangers()
         self.claims = Claims(self.root)
         self.new: dict[str, str] = {}
@@ -475,12 +517,28 @@ class Staging:
         self.new[item.path] = value
         if item.data is None and item.file is None:
             # A kept page: PageMemo.keep found it in output/ (Staging.present) in this build.
-            if self.old.get(item.path) != value:
+            if self.present.get(item.path) != value:
                 raise RuntimeError(f"kept page {item.path} is not in the output folder")
             return
-        if self.present.get(item.path) == value:
+        held = self.present.get(item.path)  # what the file there holds, if that is known
+        if held == value or (held is None and self._holds(item, value)):
             return
         self._stage(item)
+
+    def _holds(self, item: Output, value: str) -> bool:
+        """Return True if the last site's file at item.path, not vouched for by the record,
+        holds the bytes of `item` (digest `value`): its size first, then its bytes."""
+        known = self.listing.stamps.get(item.path)
+        if known is None:
+            return False
+        if known[0] != (len(item.data) if item.data is not None else _size(item)):
+            return False
+        try:
+            with open(_open_plain(self.root + item.path), "rb") as file:
+                data = file.read()
+        except OSError:
+            return False  # gone or replaced since it was listed: written again
+        return data == item.data if item.data is not None else digest(data) == value
 
     def new_bytes(self, path: str) -> bytes:
         """Return the bytes of `path` in the new site: its staged copy, or what output/
@@ -540,9 +598,8 @@ class Staging:
         """Put every staged file in place and remove stale ones; return what changed.
 
         Raises OutputFailed, with the previous site put back, if a file cannot be replaced."""
-        manifest = {"generator": "gazette", "files": dict(sorted(self.new.items()))}
-        text = json.dumps(manifest, indent=0).encode("utf-8")
-        if self.new != self.old or not (self.out / MANIFEST).is_file():
+        text = _manifest_text(self.new)
+        if text != self.old_text:
             self._stage(Output(MANIFEST, "manifest", text))
         self.wait()
         self.pool.shutdown()
@@ -565,7 +622,20 @@ class Staging:
         removed = [rel for kind, rel, _ in journal.steps if kind == "remove"]
         self._remove_leftovers(removed)
         written = tuple(job.path for job in self.staged if job.path != MANIFEST)
-        return SyncResult(written, len(self.new) - len(written), tuple(removed), dict(self.new))
+        files = dict(self.new)
+        unchanged = len(self.new) - len(written)
+        return SyncResult(written, unchanged, tuple(removed), files, self._record(written))
+
+    def _record(self, written: Iterable[str]) -> dict[str, tuple[int, int, int, str]]:
+        """Return the stamp and digest of every file of the new site, after the commit: a
+        written file is stamped now, any other as it was listed (it was not touched)."""
+        stamps = dict(self.listing.stamps)
+        for path in written:
+            try:
+                stamps[path] = stamp(os.lstat(self.root + path))
+            except OSError:  # removed already by another program: not vouched for
+                stamps.pop(path, None)
+        return {path: (*stamps[path], value) for path, value in self.new.items() if path in stamps}
 
     def _plan(self, journal: _Journal) -> list[_Action]:
         """Return the actions of the commit, noting each in `journal` and keeping each file
@@ -594,7 +664,7 @@ class Staging:
                     note("move", folder)
             note("replace", job.path, functools.partial(self._write_now, job, item))
         new_folders = {f for path in self.new for f in _parents(path)}
-        for rel in (*self.present, *self.listing.others):
+        for rel in (*self.listing.present, *self.listing.others):
             if rel not in self.new and rel not in new_folders and rel not in moved:
                 note("remove", rel, functools.partial(_unlink_if_there, self.root + rel))
         for job in last:
@@ -646,17 +716,33 @@ class _Action:
     run: Callable[[], None]
 
 
+def _size(item: Output) -> int | None:
+    """Return the size of the file `item` copies, or None if it cannot be told."""
+    try:
+        return os.stat(item.file).st_size  # type: ignore[arg-type]
+    except OSError:
+        return None
+
+
+def _open_plain(path: str) -> int:
+    """Return a descriptor of the file at `path` for reading; raise OSError if it is a link."""
+    return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+
+
 def _unlink_if_there(path: str) -> None:
     """Delete the file at `path`; one gone already, or whose folder became a file, is fine."""
     with suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
         os.unlink(path)
 
 
-def sync_output(outputs: Iterable[Output], out_dir: Path) -> SyncResult:
+def sync_output(
+    outputs: Iterable[Output], out_dir: Path, record: Record | None = None
+) -> SyncResult:
     """Make `out_dir` hold exactly `outputs`; return what was written, kept and removed.
+    `record` is the last sync's SyncResult.record, if it is known (see Staging).
 
     Raises OutputFailed if a path cannot be claimed (write.claims)."""
-    with Staging(out_dir) as staging:
+    with Staging(out_dir, record) as staging:
         for item in outputs:
             staging.add(item)
         problems = staging.claims.problems(str)
