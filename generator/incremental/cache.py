@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import msgspec
-
 from generator import __version__
 from generator.check.links import CheckMemo
 from generator.errors import display_path
@@ -387,6 +385,8 @@ def save_documents(documents: Documents) -> Packs | None:
     what no cache file names), and each pack named is touched, so a build saving at the same
     time keeps it for its grace period. Each file is replaced whole: a save cut off leaves
     the previous cache."""
+    import msgspec  # here, not at the top: a build that neither loads nor saves a cache
+
     folder, stamp = documents.folder, documents.stamp
     known = dict(documents.packs)
     for _ in range(2):  # again if a build removed a named pack meanwhile (a rare race)
@@ -419,13 +419,16 @@ def save_documents(documents: Documents) -> Packs | None:
 def _read_index(file: Path, stamp: str) -> tuple[dict, dict, str, tuple[str, ...]] | None:
     """Return the memos of the cache `file` as saved bytes (its two parts), its documents'
     key and the packs it names; None when it is missing, damaged or for another stamp."""
+    import msgspec
+
     try:
         with file.open("rb") as stream:
             if stream.readline() != _MAGIC or stream.readline() != stamp.encode() + b"\n":
                 return None
-            (head,) = msgspec.msgpack.decode(_read_part(stream), type=tuple[_RawMemos])
+            memos = dict[str, msgspec.Raw]  # each memo left undecoded
+            (head,) = msgspec.msgpack.decode(_read_part(stream), type=tuple[memos])
             rest, key, names = msgspec.msgpack.decode(
-                _read_part(stream), type=tuple[_RawMemos, str, tuple[str, ...]]
+                _read_part(stream), type=tuple[memos, str, tuple[str, ...]]
             )
     except (OSError, _Damaged, msgspec.DecodeError):
         return None
@@ -434,19 +437,20 @@ def _read_index(file: Path, stamp: str) -> tuple[dict, dict, str, tuple[str, ...
     return head, rest, key, names
 
 
-_RawMemos = dict[str, msgspec.Raw]
-_RawDocuments = list[tuple[tuple[str, str], msgspec.Raw]]  # a pack's keys, its documents unread
-
-
 def _pack_keys(file: Path, stamp: str) -> frozenset[tuple[str, str]]:
     """Return the keys of the documents the pack `file` holds, without decoding them;
     raise OSError if it cannot be read or is not a pack of `stamp`."""
+    import msgspec
+
     with file.open("rb") as stream:
         if stream.readline() != _PACK_MAGIC or stream.readline() != stamp.encode() + b"\n":
             raise OSError(f"{file.name}: not a pack")
         try:
             payload = _read_part(stream)
-            entries = msgspec.msgpack.decode(payload, type=_RawDocuments)
+            # a pack's keys, its documents left undecoded
+            entries = msgspec.msgpack.decode(
+                payload, type=list[tuple[tuple[str, str], msgspec.Raw]]
+            )
         except (_Damaged, msgspec.DecodeError) as exc:
             raise OSError(f"{file.name}: damaged") from exc
     return frozenset(key for key, _ in entries)
@@ -494,6 +498,8 @@ def _load_pack(file: Path, stamp: str) -> dict[tuple[str, str], Parsed]:
 
 def _memo_bytes(memos: Mapping[str, Memo], stages: tuple[str, ...], *more: Any) -> bytes:
     """Return the memos of `stages` (and the documents' key and packs, `more`) as bytes."""
+    import msgspec
+
     saved = {s: [memos[s].key, to_data(memos[s].data, TYPES[s])] for s in stages if s in memos}
     return msgspec.msgpack.encode([saved, *more])
 
@@ -501,6 +507,8 @@ def _memo_bytes(memos: Mapping[str, Memo], stages: tuple[str, ...], *more: Any) 
 def _memos(payload: bytes, stages: tuple[str, ...]) -> tuple[dict[str, Memo], str, list[str]]:
     """Return the memos `payload` holds for `stages`, and the documents' key and packs when
     it names them; raise CodecError if it holds anything else."""
+    import msgspec
+
     try:
         saved, *more = msgspec.msgpack.decode(payload)
     except (msgspec.DecodeError, ValueError, TypeError) as exc:

@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 from markupsafe import Markup
 
 Codec = Callable[[Any], Any]
@@ -31,11 +30,15 @@ class CodecError(ValueError):
 
 def encode(value: Any, tp: Any) -> bytes:
     """Return `value`, of type `tp`, as MessagePack bytes."""
+    import msgspec  # here, not at the top: a build that neither loads nor saves a cache
+
     return msgspec.msgpack.encode(to_data(value, tp))
 
 
 def decode(data: bytes, tp: Any) -> Any:
     """Return the value of type `tp` that `data` holds; raise CodecError if it holds none."""
+    import msgspec
+
     try:
         return from_data(msgspec.msgpack.decode(data), tp)
     except msgspec.DecodeError as exc:
