@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import struct
 import warnings
-from dataclasses import dataclass
 
 from PIL import Image, IptcImagePlugin, JpegImagePlugin
 
@@ -36,6 +35,7 @@ from generator.images.containers import (
     webp_chunks,
     webp_with_exif,
 )
+from generator.images.plan import Refusal
 
 ORIENTATION, ARTIST, COPYRIGHT = 0x0112, 0x013B, 0x8298
 IPTC_CREDIT, IPTC_COPYRIGHT = (2, 110), (2, 116)
@@ -56,14 +56,6 @@ REFUSED = {
 # these on one fuzzed file or another; UnidentifiedImageError is an OSError).
 DAMAGED = (Unreadable, OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError,
             KeyError, TypeError, ZeroDivisionError)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a file cannot be published, with what to do about it."""
-
-    message: str
-    hint: str = ""
 
 
 def clean_image(data: bytes, kind: str, keep: tuple[str, ...] = ()) -> bytes | Refusal:

@@ -1,80 +1,22 @@
-"""Responsive variants and social cards of a published photo: which files it is offered as
-(a plan made from its size and the settings alone, so pages can be rendered before any pixel
-is touched) and the bytes of each (made from its cleaned bytes, the same on every build).
+"""The bytes of a published photo's responsive variants and social card, made from its
+cleaned bytes with Pillow, the same on every build (`plan` decides which files they are).
 """
 
 from __future__ import annotations
 
 import io
-import posixpath
 import warnings
 from collections.abc import Sequence
 
 from PIL import Image
 
-from generator.images.containers import GIF, JPEG, PNG, WEBP
-from generator.images.privacy import DAMAGED, Refusal
-from generator.model import CARD_SIZE, Picture, Variant
+from generator.images.plan import Refusal
+from generator.images.privacy import DAMAGED
+from generator.model import CARD_SIZE, Variant
 
-# The formats of published images and variants: MIME type and file extension.
-MIME = {
-    JPEG: "image/jpeg", PNG: "image/png", WEBP: "image/webp", GIF: "image/gif",
-    "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "avif": "image/avif",
-}  # fmt: skip
-_EXTENSION = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/avif": "avif"}
 _PILLOW = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/avif": "AVIF"}
-# Formats offered before others when a browser takes several (a <picture>'s sources).
-_PREFERENCE = ("image/avif", "image/webp", "image/jpeg", "image/png")
 CARD_QUALITY = 85  # cards are JPEG: every social network reads it
 PNG_LEVEL = 6  # zlib level of a PNG variant
-
-
-def plan_picture(
-    src: str,
-    kind: str,
-    size: tuple[int, int],
-    widths: tuple[int, ...],
-    formats: tuple[str, ...],
-) -> Picture:
-    """Return the Picture of the image published at site path `src`, in format `kind`
-    (containers.sniff) and `size` (upright): its variants at each of `widths` narrower than
-    it (never wider), and at its own width when it is no wider than the widest, in each of
-    `formats` and its own, the original standing for its own format at its own width; and
-    its card, if it is at least CARD_SIZE. A GIF is offered as it is."""
-    width, height = size
-    card = card_path(src, (0.5, 0.5)) if _covers(size) else None
-    if kind not in (JPEG, PNG, WEBP):
-        return Picture(src, width, height, (Variant(src, width, height, MIME[kind]),), card)
-    own = MIME[kind]
-    mimes = sorted({MIME[f] for f in formats} | {own}, key=_order(own))
-    narrower = [w for w in widths if w < width]
-    if not narrower or width <= widths[-1]:
-        narrower.append(width)
-    variants = []
-    for mime in mimes:
-        for w in narrower:
-            h = max(1, round(height * w / width))
-            if mime == own and w == width:
-                variants.append(Variant(src, w, h, mime))
-            else:
-                variants.append(Variant(_named(src, f"{w}w", _EXTENSION[mime]), w, h, mime))
-    return Picture(src, width, height, tuple(variants), card)
-
-
-def _order(own: str):
-    """Return the sort key of formats: by preference, the original's own format last."""
-    return lambda mime: (mime == own, _PREFERENCE.index(mime))
-
-
-def _named(src: str, suffix: str, extension: str) -> str:
-    """Return the site path beside `src` for its variant `suffix`: photo-480w.webp."""
-    folder, name = posixpath.split(src)
-    stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
-    return posixpath.join(folder, f"{stem}-{suffix}.{extension}")
-
-
-def _covers(size: tuple[int, int]) -> bool:
-    return size[0] >= CARD_SIZE[0] and size[1] >= CARD_SIZE[1]
 
 
 def make_variants(
@@ -107,15 +49,6 @@ def _variants(cleaned: bytes, variants: Sequence[Variant], quality: int) -> list
                 sized[(white, *size)] = frame
             out.append(_encode(sized[(white, *size)], variant.mime, quality, icc))
         return out
-
-
-def card_path(src: str, focus: tuple[float, float]) -> str:
-    """Return the site path of the card of `src` cut around `focus`: photo-card.jpg at the
-    centre, photo-card-30-70.jpg around a point 30% across and 70% down."""
-    if focus == (0.5, 0.5):
-        return _named(src, "card", "jpg")
-    x, y = (round(f * 100) for f in focus)
-    return _named(src, f"card-{x}-{y}", "jpg")
 
 
 def make_card(cleaned: bytes, focus: tuple[float, float] = (0.5, 0.5)) -> bytes | Refusal:

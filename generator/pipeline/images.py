@@ -18,14 +18,7 @@ from generator.assemble.links import published_paths
 from generator.config import Config
 from generator.errors import Problem, display_path
 from generator.images.containers import GIF, HEAD, JPEG, PNG, WEBP, kind_of
-from generator.images.privacy import Refusal, clean_image
-from generator.images.variants import (
-    card_path,
-    make_card,
-    make_variants,
-    opened,
-    plan_picture,
-)
+from generator.images.plan import Refusal, card_path, plan_picture
 from generator.incremental.imagestore import ImageStore
 from generator.model import Asset, Picture, Site, Variant
 from generator.outputs import Output, digest
@@ -132,6 +125,8 @@ def _size(asset: Asset, config: Config, store: ImageStore) -> tuple[str, tuple[i
     cleaned = _cleaned(asset, kind, config, store)
     if not isinstance(cleaned, bytes):
         return None
+    from generator.images.variants import opened  # Pillow: only for an image to process
+
     size = opened(cleaned).size
     store.put(key, f"{size[0]} {size[1]}".encode())
     return kind, size
@@ -148,6 +143,8 @@ def _cleaned(
     data = read_asset(asset)
     if isinstance(data, Problem):
         return data
+    from generator.images.privacy import clean_image  # Pillow: only for an image to clean
+
     cleaned = clean_image(data, kind, config.image_keep)
     if isinstance(cleaned, bytes):
         store.put(key, cleaned)
@@ -258,6 +255,8 @@ def image_files(
     found = [store.get(key) for key in keys]
     missing = [v for v, data in zip(variants, found, strict=True) if data is None]
     if missing:
+        from generator.images.variants import make_variants  # Pillow: only to make them
+
         made = make_variants(cleaned, missing, config.image_quality)
         if isinstance(made, Refusal):
             return made
@@ -272,6 +271,8 @@ def image_files(
         key = _card_key(job, focus, config, store)
         data = store.get(key)
         if data is None:
+            from generator.images.variants import make_card  # Pillow: only to make it
+
             made_card = make_card(cleaned, focus)
             if isinstance(made_card, Refusal):
                 return made_card
