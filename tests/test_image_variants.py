@@ -16,8 +16,10 @@ from PIL import Image, features
 
 from generator.config import load_config
 from generator.errors import BuildFailed
+from generator.incremental.cache import BuildCache
 from generator.model import IMAGE_MARK
 from generator.pipeline.build import BuildOptions, build
+from generator.pipeline.inputs import StageKeys
 
 STORY = "output/2024/02/vote/index.html"
 
@@ -174,6 +176,23 @@ def test_the_lead_image_is_eager_and_the_card_is_the_social_image(make_site, mon
     (front,) = [i for i in tags(site / "output/index.html", "img") if i["alt"] == "Lead"]
     assert front["width"] == "1700" and "loading" not in front
     assert_srcset_true(site, front["srcset"], "image/jpeg")
+
+
+def test_only_a_lead_image_is_given_a_card(make_site, monkeypatch):
+    # A body image as large as a card is shown without one: no page names a card of it.
+    big_body = "![Big](/images/big.jpg)\n\n![Lead again](/images/lead.jpg)\n"
+    site = photo_site(make_site)
+    (site / "content/articles/body.md").write_text(article("Body", body=big_body))
+    (site / "content/images/big.jpg").write_bytes(photo((1300, 700)))
+    monkeypatch.chdir(site)
+    config = load_config(site / "site.yaml")
+    cache = BuildCache()
+    build(config, BuildOptions(jobs=1, use_cache=False), cache=cache)
+    pictures = cache.get("built", StageKeys.of(cache.stamp, config).pages).pictures
+    assert pictures["/images/big.jpg"].card is None
+    assert pictures["/images/lead.jpg"].card is None  # the lead's card is its article's
+    assert not list((site / "output/images").glob("big-card*"))
+    assert [p.name for p in (site / "output/images").glob("*card*")] == ["lead-card.jpg"]
 
 
 def test_under_a_sub_path_every_candidate_carries_it_and_feeds_are_absolute(make_site, monkeypatch):

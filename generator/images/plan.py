@@ -7,7 +7,7 @@ Imports no Pillow: a build loads it only when it processes a raster image.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.images.containers import GIF, JPEG, PNG, WEBP
 from generator.model import CARD_SIZE, Picture, Variant
@@ -40,12 +40,11 @@ def plan_picture(
     """Return the Picture of the image published at site path `src`, in format `kind`
     (containers.sniff) and `size` (upright): its variants at each of `widths` narrower than
     it (never wider), and at its own width when it is no wider than the widest, in each of
-    `formats` and its own, the original standing for its own format at its own width; and
-    its card, if it is at least CARD_SIZE. A GIF is offered as it is."""
+    `formats` and its own, the original standing for its own format at its own width. A GIF
+    is offered as it is. It has no card: only a lead image has one (with_card)."""
     width, height = size
-    card = card_path(src, (0.5, 0.5)) if _covers(size) else None
     if kind not in (JPEG, PNG, WEBP):
-        return Picture(src, width, height, (Variant(src, width, height, MIME[kind]),), card)
+        return Picture(src, width, height, (Variant(src, width, height, MIME[kind]),))
     own = MIME[kind]
     mimes = sorted({MIME[f] for f in formats} | {own}, key=_order(own))
     narrower = [w for w in widths if w < width]
@@ -59,7 +58,7 @@ def plan_picture(
                 variants.append(Variant(src, w, h, mime))
             else:
                 variants.append(Variant(_named(src, f"{w}w", _EXTENSION[mime]), w, h, mime))
-    return Picture(src, width, height, tuple(variants), card)
+    return Picture(src, width, height, tuple(variants))
 
 
 def _order(own: str):
@@ -74,8 +73,12 @@ def _named(src: str, suffix: str, extension: str) -> str:
     return posixpath.join(folder, f"{stem}-{suffix}.{extension}")
 
 
-def _covers(size: tuple[int, int]) -> bool:
-    return size[0] >= CARD_SIZE[0] and size[1] >= CARD_SIZE[1]
+def with_card(picture: Picture, focus: tuple[float, float]) -> Picture:
+    """Return the Picture of a lead image with its card cut around `focus`, if it is at
+    least CARD_SIZE (else as it is: it makes no card)."""
+    if picture.width < CARD_SIZE[0] or picture.height < CARD_SIZE[1]:
+        return picture
+    return replace(picture, card=card_path(picture.src, focus))
 
 
 def card_path(src: str, focus: tuple[float, float]) -> str:

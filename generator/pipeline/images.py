@@ -12,13 +12,13 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from generator.assemble.links import published_paths
 from generator.config import Config
 from generator.errors import Problem, display_path
 from generator.images.containers import GIF, HEAD, JPEG, PNG, WEBP, kind_of
-from generator.images.plan import Refusal, card_path, plan_picture
+from generator.images.plan import Refusal, plan_picture, with_card
 from generator.incremental.imagestore import ImageStore
 from generator.model import Asset, Picture, Site, Variant
 from generator.outputs import Output, digest
@@ -76,11 +76,12 @@ def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
         where = display_path(config.content_dir / article.source)
         focus = _focus(article.meta.get("image_focus"), where, article.lines, problems)
         picture = pictures.get(leads[article.source])
-        if picture is not None and picture.card is not None:
-            picture = replace(picture, card=card_path(picture.src, focus))
+        if picture is None:
+            continue
+        picture = with_card(picture, focus)
+        if picture.card is not None:
             cards.setdefault(picture.src, {})[picture.card] = focus
-        if picture is not None:
-            lead_pictures[article.source] = picture
+        lead_pictures[article.source] = picture
     ordered = {src: tuple(sorted(made.items())) for src, made in cards.items()}
     return ImagePlan(pictures, lead_pictures, ordered, tuple(problems))
 
