@@ -195,6 +195,23 @@ def test_only_a_lead_image_is_given_a_card(make_site, monkeypatch):
     assert [p.name for p in (site / "output/images").glob("*card*")] == ["lead-card.jpg"]
 
 
+def test_a_photo_is_decoded_once_for_its_variants_and_its_card(make_site, monkeypatch):
+    site = photo_site(make_site)
+    monkeypatch.chdir(site)
+    decoded: list[str] = []
+    decoder = Image._getdecoder  # every decoding of pixels asks for one
+
+    def counted(mode, name, *args, **options):
+        decoded.append(name)
+        return decoder(mode, name, *args, **options)
+
+    monkeypatch.setattr(Image, "_getdecoder", counted)
+    built(site, use_cache=False)
+    # The lead (its variants and its card), the wide and the small image (their variants).
+    assert sorted(decoded) == ["jpeg", "jpeg", "zip"]
+    assert (site / "output/images/lead-card.jpg").is_file()
+
+
 def test_under_a_sub_path_every_candidate_carries_it_and_feeds_are_absolute(make_site, monkeypatch):
     site = photo_site(make_site, SITE_YAML.replace("example.org/", "example.org/news/"))
     monkeypatch.chdir(site)

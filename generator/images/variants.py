@@ -19,60 +19,53 @@ CARD_QUALITY = 85  # cards are JPEG: every social network reads it
 PNG_LEVEL = 6  # zlib level of a PNG variant
 
 
-def make_variants(
-    cleaned: bytes, variants: Sequence[Variant], quality: int
-) -> list[bytes] | Refusal:
-    """Return the bytes of each of `variants`, made from the `cleaned` (upright, stripped)
-    image, decoded once; or a Refusal if its pixels cannot be decoded."""
+def make_files(
+    cleaned: bytes,
+    variants: Sequence[Variant],
+    focuses: Sequence[tuple[float, float]],
+    quality: int,
+) -> tuple[list[bytes], list[bytes]] | Refusal:
+    """Return the bytes of each of `variants` and of the card cut around each of `focuses`,
+    all made from the `cleaned` (upright, stripped) image decoded once; or a Refusal if its
+    pixels cannot be decoded."""
     try:
-        return _variants(cleaned, variants, quality)
+        with opened(cleaned) as image:
+            icc = image.info.get("icc_profile")
+            # Formats that hold the pixels alike share them, and so each width's resizing.
+            flat: dict[bool, Image.Image] = {}
+            sized: dict[tuple[bool, int, int], Image.Image] = {}
+            made = []
+            for variant in variants:
+                white = variant.mime == "image/jpeg" and _has_alpha(image)
+                if white not in flat:
+                    flat[white] = _flat(image, variant.mime)
+                size = (variant.width, variant.height)
+                if (white, *size) not in sized:
+                    frame = flat[white]
+                    if frame.size != size:
+                        frame = frame.resize(size, Image.Resampling.LANCZOS)
+                    sized[(white, *size)] = frame
+                made.append(_encode(sized[(white, *size)], variant.mime, quality, icc))
+            white = _has_alpha(image)  # a card is a JPEG: laid over white
+            if focuses and white not in flat:
+                flat[white] = _flat(image, "image/jpeg")
+            cards = [_card(flat[white], focus, icc) for focus in focuses]
+            return made, cards
     except DAMAGED as exc:
         return Refusal(f"not a readable image ({str(exc) or type(exc).__name__})")
 
 
-def _variants(cleaned: bytes, variants: Sequence[Variant], quality: int) -> list[bytes]:
-    with opened(cleaned) as image:
-        icc = image.info.get("icc_profile")
-        # Formats that hold the pixels alike share them, and so each width's resizing.
-        flat: dict[bool, Image.Image] = {}
-        sized: dict[tuple[bool, int, int], Image.Image] = {}
-        out = []
-        for variant in variants:
-            white = variant.mime == "image/jpeg" and _has_alpha(image)
-            if white not in flat:
-                flat[white] = _flat(image, variant.mime)
-            size = (variant.width, variant.height)
-            if (white, *size) not in sized:
-                frame = flat[white]
-                if frame.size != size:
-                    frame = frame.resize(size, Image.Resampling.LANCZOS)
-                sized[(white, *size)] = frame
-            out.append(_encode(sized[(white, *size)], variant.mime, quality, icc))
-        return out
-
-
-def make_card(cleaned: bytes, focus: tuple[float, float] = (0.5, 0.5)) -> bytes | Refusal:
-    """Return the CARD_SIZE JPEG of the `cleaned` image: scaled to cover the card, cut
-    around `focus` (fractions of its width and height from the top left), kept inside it;
-    or a Refusal if its pixels cannot be decoded."""
-    try:
-        return _card(cleaned, focus)
-    except DAMAGED as exc:
-        return Refusal(f"not a readable image ({str(exc) or type(exc).__name__})")
-
-
-def _card(cleaned: bytes, focus: tuple[float, float]) -> bytes:
-    with opened(cleaned) as image:
-        icc = image.info.get("icc_profile")
-        frame = _flat(image, "image/jpeg")
-        width, height = frame.size
-        scale = max(CARD_SIZE[0] / width, CARD_SIZE[1] / height)
-        cut_w, cut_h = CARD_SIZE[0] / scale, CARD_SIZE[1] / scale
-        left = min(max(focus[0] * width - cut_w / 2, 0), width - cut_w)
-        top = min(max(focus[1] * height - cut_h / 2, 0), height - cut_h)
-        box = (left, top, left + cut_w, top + cut_h)
-        card = frame.resize(CARD_SIZE, Image.Resampling.LANCZOS, box=box)
-        return _encode(card, "image/jpeg", CARD_QUALITY, icc)
+def _card(frame: Image.Image, focus: tuple[float, float], icc: bytes | None) -> bytes:
+    """Return the CARD_SIZE JPEG of `frame`: scaled to cover the card, cut around `focus`
+    (fractions of its width and height from the top left), kept inside it."""
+    width, height = frame.size
+    scale = max(CARD_SIZE[0] / width, CARD_SIZE[1] / height)
+    cut_w, cut_h = CARD_SIZE[0] / scale, CARD_SIZE[1] / scale
+    left = min(max(focus[0] * width - cut_w / 2, 0), width - cut_w)
+    top = min(max(focus[1] * height - cut_h / 2, 0), height - cut_h)
+    box = (left, top, left + cut_w, top + cut_h)
+    card = frame.resize(CARD_SIZE, Image.Resampling.LANCZOS, box=box)
+    return _encode(card, "image/jpeg", CARD_QUALITY, icc)
 
 
 def opened(data: bytes) -> Image.Image:

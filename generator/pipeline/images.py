@@ -251,35 +251,29 @@ def image_files(
     files = [Output(job.path.lstrip("/"), origin, data=cleaned, digest=digest(cleaned))]
     if job.picture is None:
         return files
-    variants = job.picture.files
+    variants, cards = job.picture.files, job.cards
+    paths = [v.path for v in variants] + [card for card, _ in cards]
     keys = [_variant_key(job, v, config, store) for v in variants]
+    keys += [_card_key(job, focus, config, store) for _, focus in cards]
     found = [store.get(key) for key in keys]
-    missing = [v for v, data in zip(variants, found, strict=True) if data is None]
-    if missing:
-        from generator.images.variants import make_variants  # Pillow: only to make them
+    if None in found:
+        from generator.images.variants import make_files  # Pillow: only to make them
 
-        made = make_variants(cleaned, missing, config.image_quality)
+        wanted = found[: len(variants)]
+        missing = [v for v, data in zip(variants, wanted, strict=True) if data is None]
+        focuses = [
+            f for (_, f), data in zip(cards, found[len(variants) :], strict=True) if data is None
+        ]
+        made = make_files(cleaned, missing, focuses, config.image_quality)
         if isinstance(made, Refusal):
             return made
-        fresh = iter(made)
-        found = [data if data is not None else next(fresh) for data in found]
-        for key, variant, data in zip(keys, variants, found, strict=True):
-            if variant in missing:
-                store.put(key, data)
-    for variant, data in zip(variants, found, strict=True):
-        files.append(Output(variant.path.lstrip("/"), origin, data=data, digest=digest(data)))
-    for card, focus in job.cards:
-        key = _card_key(job, focus, config, store)
-        data = store.get(key)
-        if data is None:
-            from generator.images.variants import make_card  # Pillow: only to make it
-
-            made_card = make_card(cleaned, focus)
-            if isinstance(made_card, Refusal):
-                return made_card
-            data = made_card
-            store.put(key, data)
-        files.append(Output(card.lstrip("/"), origin, data=data, digest=digest(data)))
+        fresh = iter([*made[0], *made[1]])
+        for i, data in enumerate(found):
+            if data is None:
+                found[i] = next(fresh)
+                store.put(keys[i], found[i])
+    for path, data in zip(paths, found, strict=True):
+        files.append(Output(path.lstrip("/"), origin, data=data, digest=digest(data)))
     return files
 
 
