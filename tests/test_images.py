@@ -269,6 +269,18 @@ def test_image_keep_copyright_keeps_exactly_the_copyright(kind: str):
         assert set(both.getexif()) == {0x8298, 0x013B}
 
 
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WebP"])
+def test_a_turned_photo_keeps_its_fields_at_its_upright_size(kind: str, orientation: int):
+    # A WebP given its fields back needs a header naming its size: the upright one.
+    make = {"JPEG": jpeg, "PNG": png, "WebP": webp}[kind]
+    data = make(orientation=orientation, fields=True)
+    image = opened(cleaned(data, kind, ("copyright", "credit")))
+    assert image.size == ((32, 48) if orientation > 4 else (48, 32))
+    fields = image.text if kind == "PNG" else image.getexif()
+    assert len(fields) == 2, fields
+
+
 def test_iptc_copyright_and_credit_are_kept_when_exif_has_none():
     result = cleaned(jpeg(), "JPEG", ("copyright", "credit"))
     assert dict(opened(result).getexif()) == {0x8298: "IPTC copyright", 0x013B: "IPTC credit"}

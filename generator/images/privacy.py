@@ -94,12 +94,12 @@ def _clean(data: bytes, kind: str, keep: tuple[str, ...]) -> bytes:
     with Image.open(io.BytesIO(data), formats=[_PILLOW[kind]]) as image:
         exif = _exif(image, kind, data)
         fields = _fields(image, kind, data, exif, keep)
-        orientation = exif.get(ORIENTATION)
-        if isinstance(orientation, int) and 2 <= orientation <= 8:
+        orientation = _orientation(exif)
+        if orientation is not None:
             if getattr(image, "n_frames", 1) > 1:
                 raise Unreadable(f"an animated image with EXIF orientation {orientation}")
-            stripped = _STRIP[kind](_upright(image, kind, data, exif))
-        size = image.size
+            stripped = _STRIP[kind](_upright(image, kind, data, orientation))
+        size = _turned(image.size, orientation)
     return _with_fields(stripped, kind, fields, size) if fields else stripped
 
 
@@ -132,7 +132,20 @@ _TURNS = {
 }
 
 
-def _upright(original: Image.Image, kind: str, data: bytes, exif: Image.Exif) -> bytes:
+def _orientation(exif: Image.Exif) -> int | None:
+    """Return the EXIF orientation that asks for the picture to be turned (2 to 8), or None
+    for "normal", none, or a value that means nothing."""
+    orientation = exif.get(ORIENTATION)
+    return orientation if isinstance(orientation, int) and 2 <= orientation <= 8 else None
+
+
+def _turned(size: tuple[int, int], orientation: int | None) -> tuple[int, int]:
+    """Return the size of a picture of `size` once turned as `orientation` says: 5 to 8 lay
+    it on its side."""
+    return (size[1], size[0]) if orientation is not None and orientation >= 5 else size
+
+
+def _upright(original: Image.Image, kind: str, data: bytes, orientation: int) -> bytes:
     """Return `data` re-encoded with its EXIF orientation applied to the pixels, carrying
     no metadata but its colour profile (the caller strips it again all the same)."""
     icc = original.info.get("icc_profile")
@@ -156,7 +169,7 @@ def _upright(original: Image.Image, kind: str, data: bytes, exif: Image.Exif) ->
     elif kind == WEBP:
         lossless = any(chunk == b"VP8L" for chunk, _ in webp_chunks(data))
         options.update(lossless=lossless, quality=100 if lossless else WEBP_QUALITY)
-    upright = original.transpose(_TURNS[exif[ORIENTATION]])
+    upright = original.transpose(_TURNS[orientation])
     upright.info = {}
     out = io.BytesIO()
     upright.save(out, _PILLOW[kind], **options)
