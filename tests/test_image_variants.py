@@ -110,6 +110,19 @@ def photo_site(make_site, site_yaml: str = SITE_YAML, **more: str | bytes) -> Pa
     return make_site(files, site_yaml)
 
 
+def counted_encodes(monkeypatch) -> list[str]:
+    """Return the list that each image Pillow encodes from now on adds its format to."""
+    encodes: list[str] = []
+    save = Image.Image.save
+
+    def counted(image, fp, format=None, **params):
+        encodes.append(format)
+        return save(image, fp, format, **params)
+
+    monkeypatch.setattr(Image.Image, "save", counted)
+    return encodes
+
+
 def built(site: Path, **options) -> None:
     build(load_config(site / "site.yaml"), BuildOptions(jobs=1, **options))
 
@@ -265,6 +278,22 @@ def test_an_upright_size_for_a_turned_photo(make_site, monkeypatch):
         assert variant.size == (480, 800)
 
 
+def test_without_the_cache_a_turned_photo_is_turned_once(make_site, monkeypatch):
+    # Planning the page reads its size from its headers; publishing turns it, once.
+    site = make_site(
+        {
+            "content/articles/vote.md": article("Vote", body="![Turned](/images/t.jpg)\n"),
+            "content/images/t.jpg": photo((1000, 600), orientation=6),
+        }
+    )
+    monkeypatch.chdir(site)
+    encodes = counted_encodes(monkeypatch)
+    built(site, use_cache=False)
+    # Turned (a JPEG), then 480 px in JPEG and WebP and 600 px in WebP.
+    assert sorted(encodes) == ["JPEG", "JPEG", "WEBP", "WEBP"]
+    assert not (site / ".cache/images").exists()
+
+
 def test_two_clean_builds_and_a_cached_one_are_byte_identical(make_site, tmp_path, monkeypatch):
     site = photo_site(make_site)
     monkeypatch.chdir(site)
@@ -288,14 +317,7 @@ def test_two_clean_builds_and_a_cached_one_are_byte_identical(make_site, tmp_pat
 def test_a_rebuild_finds_its_images_in_the_cache_and_encodes_none(make_site, monkeypatch):
     site = photo_site(make_site)
     monkeypatch.chdir(site)
-    encodes: list[str] = []
-    save = Image.Image.save
-
-    def counted(image, fp, format=None, **params):
-        encodes.append(format)
-        return save(image, fp, format, **params)
-
-    monkeypatch.setattr(Image.Image, "save", counted)
+    encodes = counted_encodes(monkeypatch)
     built(site)
     # WebP: 4 widths of the lead, 3 of the wide image, 1 of the small one; JPEG: 4 of the
     # lead, 2 of the wide one and the card.

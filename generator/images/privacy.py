@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import struct
 import warnings
+from collections.abc import Callable
+from typing import TypeVar
 
 from PIL import Image, IptcImagePlugin, JpegImagePlugin
 
@@ -44,6 +46,8 @@ JPEG_QUALITY = 90  # a re-encoded JPEG without quantisation tables of its own to
 WEBP_QUALITY = 90  # a re-encoded lossy WebP
 PNG_LEVEL = 9  # zlib level of a re-encoded PNG
 
+T = TypeVar("T")
+
 REFUSED = {
     HEIF: "HEIC/HEIF",
     AVIF: "AVIF",
@@ -68,21 +72,30 @@ def clean_image(data: bytes, kind: str, keep: tuple[str, ...] = ()) -> bytes | R
             "and camera data they carry",
             "export the picture as JPEG, PNG or WebP and take this file out of content/",
         )
+    return _guarded(kind, lambda: _clean(data, kind, keep))
+
+
+def upright_size(data: bytes, kind: str) -> tuple[int, int] | Refusal:
+    """Return the size of the raster image `data` in format `kind` as clean_image publishes
+    it (turned as its EXIF orientation says), read from its headers alone: nothing is
+    decoded, stripped or encoded; or a Refusal if they cannot be read."""
+    return _guarded(kind, lambda: _upright_size(data, kind))
+
+
+def _guarded(kind: str, work: Callable[[], T]) -> T | Refusal:
+    """Return what `work` on an image in format `kind` returns, or the Refusal of an image
+    it finds damaged or too large."""
     try:
         with warnings.catch_warnings():
             # Over 89 megapixels Pillow warns; a medium-format camera makes 100. Over twice
             # that, it raises, and the image is refused.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            return _clean(data, kind, keep)
+            return work()
     except DAMAGED as exc:
-        return _unreadable(kind, exc)
+        reason = str(exc) or type(exc).__name__
+        return Refusal(f"not a readable {kind} image ({reason})")
     except Image.DecompressionBombError as exc:
         return Refusal(f"not a usable {kind} image ({exc})")
-
-
-def _unreadable(kind: str, exc: Exception) -> Refusal:
-    reason = str(exc) or type(exc).__name__
-    return Refusal(f"not a readable {kind} image ({reason})")
 
 
 def _clean(data: bytes, kind: str, keep: tuple[str, ...]) -> bytes:
@@ -94,13 +107,16 @@ def _clean(data: bytes, kind: str, keep: tuple[str, ...]) -> bytes:
     with Image.open(io.BytesIO(data), formats=[_PILLOW[kind]]) as image:
         exif = _exif(image, kind, data)
         fields = _fields(image, kind, data, exif, keep)
-        orientation = _orientation(exif)
+        orientation = _orientation(image, exif)
         if orientation is not None:
-            if getattr(image, "n_frames", 1) > 1:
-                raise Unreadable(f"an animated image with EXIF orientation {orientation}")
             stripped = _STRIP[kind](_upright(image, kind, data, orientation))
         size = _turned(image.size, orientation)
     return _with_fields(stripped, kind, fields, size) if fields else stripped
+
+
+def _upright_size(data: bytes, kind: str) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data), formats=[_PILLOW[kind]]) as image:
+        return _turned(image.size, _orientation(image, _exif(image, kind, data)))
 
 
 _PILLOW = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP", GIF: "GIF"}
@@ -132,11 +148,15 @@ _TURNS = {
 }
 
 
-def _orientation(exif: Image.Exif) -> int | None:
-    """Return the EXIF orientation that asks for the picture to be turned (2 to 8), or None
-    for "normal", none, or a value that means nothing."""
+def _orientation(image: Image.Image, exif: Image.Exif) -> int | None:
+    """Return the EXIF orientation that asks for `image` to be turned (2 to 8), or None for
+    "normal", none, or a value that means nothing; raise Unreadable for an animation."""
     orientation = exif.get(ORIENTATION)
-    return orientation if isinstance(orientation, int) and 2 <= orientation <= 8 else None
+    if not (isinstance(orientation, int) and 2 <= orientation <= 8):
+        return None
+    if getattr(image, "n_frames", 1) > 1:
+        raise Unreadable(f"an animated image with EXIF orientation {orientation}")
+    return orientation
 
 
 def _turned(size: tuple[int, int], orientation: int | None) -> tuple[int, int]:

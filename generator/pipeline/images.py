@@ -111,24 +111,27 @@ def _focus(
 
 
 def _size(asset: Asset, config: Config, store: ImageStore) -> tuple[str, tuple[int, int]] | None:
-    """Return the format and upright size of the raster image `asset`, cleaning it (or
-    finding it cleaned in `store`); None if it is no raster image or cannot be published
-    (publishing it reports why)."""
+    """Return the format and upright size of the raster image `asset`, read from its headers
+    (or found in `store`); None if it is no raster image or its headers cannot be read
+    (publishing it reports why). Nothing is cleaned here: publishing cleans each image
+    once, whether a store keeps it or not."""
     head = read_asset(asset, HEAD)
     kind = kind_of(asset.path, head) if isinstance(head, bytes) else None
     if kind not in RASTER:
         return None
-    key = store.key("size", asset.digest, config.image_keep)
-    known = store.get(key)  # a few bytes: the cleaned image itself is not read
+    key = store.key("size", asset.digest)
+    known = store.get(key)  # a few bytes: the photo itself is not read
     if known is not None and known.count(b" ") == 1 and known.replace(b" ", b"").isdigit():
         width, height = map(int, known.split())
         return kind, (width, height)
-    cleaned = _cleaned(asset, kind, config, store)
-    if not isinstance(cleaned, bytes):
+    data = read_asset(asset)
+    if isinstance(data, Problem):
         return None
-    from generator.images.variants import opened  # Pillow: only for an image to process
+    from generator.images.privacy import upright_size  # Pillow: only for an image to measure
 
-    size = opened(cleaned).size
+    size = upright_size(data, kind)
+    if isinstance(size, Refusal):
+        return None
     store.put(key, f"{size[0]} {size[1]}".encode())
     return kind, size
 
