@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -17,6 +18,7 @@ from PIL import Image, features
 from generator.config import load_config
 from generator.errors import BuildFailed
 from generator.incremental.cache import BuildCache
+from generator.incremental.imagestore import ImageStore
 from generator.model import IMAGE_MARK
 from generator.pipeline.build import BuildOptions, build
 from generator.pipeline.inputs import StageKeys
@@ -333,6 +335,27 @@ def test_a_rebuild_finds_its_images_in_the_cache_and_encodes_none(make_site, mon
     built(site)
     assert len(encodes) == 14  # the card's quality is its own
     assert len(encodes) == len([f for f in (site / "output/images").glob("*-*w.*")])
+
+
+def test_a_rebuild_looks_each_stored_image_up_once(make_site, monkeypatch):
+    site = photo_site(make_site)
+    monkeypatch.chdir(site)
+    built(site)
+    looked: Counter[str] = Counter()
+
+    def spy(look):
+        def counted(store, key):
+            looked[key] += 1
+            return look(store, key)
+
+        return counted
+
+    for name in ("has", "get"):
+        monkeypatch.setattr(ImageStore, name, spy(getattr(ImageStore, name)))
+    story = site / "content/articles/vote.md"
+    story.write_text(story.read_text() + "\nAn edit.\n")
+    built(site)  # one process: no pool to hand images to, so no look before taking them
+    assert looked and set(looked.values()) == {1}
 
 
 @pytest.mark.parametrize(

@@ -177,10 +177,13 @@ def image_outputs(
     """Yield the files that publish each image of `jobs`: cleaned of its metadata, with its
     variants and cards; or why it cannot be. Those not all in `store` yet are made by
     `workers` processes when there are enough of them (and `method` is "fork")."""
-    todo = [job for job in jobs if not _stored(job, config, store)]
     forking = method == "fork" and "fork" in multiprocessing.get_all_start_methods()
+    # The store is looked at only when a pool could be worth its cost; else each image's
+    # files are taken from it, or made, in this process.
+    pool = workers >= 2 and forking and len(jobs) >= PARALLEL_IMAGES
+    todo = [job for job in jobs if not _stored(job, config, store)] if pool else []
     made: Iterator[list[Output] | Refusal | Problem]
-    if workers < 2 or len(todo) < PARALLEL_IMAGES or not forking:
+    if len(todo) < PARALLEL_IMAGES:
         made = (image_files(job, config, store) for job in jobs)
         yield from _outputs(jobs, made, config, site)
         return
