@@ -5,6 +5,8 @@ Gazette's own tokenizer) and checked against the files they name."""
 from __future__ import annotations
 
 import io
+import os
+import time
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -15,13 +17,17 @@ from conftest import SITE_YAML, article, run_cli, tree
 from html_oracle import html5lib_start_tags
 from PIL import Image, features
 
+import generator.pipeline.images as pipeline_images
+import generator.source.files as source_files
 from generator.config import load_config
 from generator.errors import BuildFailed
 from generator.incremental.cache import BuildCache
 from generator.incremental.imagestore import ImageStore
 from generator.model import IMAGE_MARK
+from generator.outputs import digest
 from generator.pipeline.build import BuildOptions, build
 from generator.pipeline.inputs import StageKeys
+from generator.source.assets import read_asset
 
 STORY = "output/2024/02/vote/index.html"
 
@@ -341,21 +347,58 @@ def test_a_rebuild_looks_each_stored_image_up_once(make_site, monkeypatch):
     site = photo_site(make_site)
     monkeypatch.chdir(site)
     built(site)
-    looked: Counter[str] = Counter()
+    looked: dict[str, Counter[str]] = {"entry": Counter(), "get": Counter()}
 
-    def spy(look):
+    def spy(name):
+        look = getattr(ImageStore, name)
+
         def counted(store, key):
-            looked[key] += 1
+            looked[name][key] += 1
             return look(store, key)
 
         return counted
 
-    for name in ("has", "get"):
-        monkeypatch.setattr(ImageStore, name, spy(getattr(ImageStore, name)))
+    for name in looked:
+        monkeypatch.setattr(ImageStore, name, spy(name))
     story = site / "content/articles/vote.md"
     story.write_text(story.read_text() + "\nAn edit.\n")
-    built(site)  # one process: no pool to hand images to, so no look before taking them
-    assert looked and set(looked.values()) == {1}
+    built(site)  # whether a pool is worth its cost is decided on one look at each file
+    assert looked["entry"] and set(looked["entry"].values()) == {1}
+    assert set(looked["get"].values()) == {1}
+
+
+def test_a_warm_build_reads_and_hashes_no_photo(make_site, monkeypatch):
+    site = photo_site(make_site)
+    monkeypatch.chdir(site)
+    built(site)
+    # As a later build finds them: every file older than the file memo's margin of safety.
+    old = time.time() - 60
+    for file in [*(site / "content").rglob("*"), *(site / ".cache").rglob("*")]:
+        os.utime(file, (old, old))
+    story = site / "content/articles/vote.md"
+    story.write_text(story.read_text() + "\nAn edit.\n")
+    built(site)  # the first to find the store's files settled keeps their digests
+    read: list[str] = []
+    hashed: list[int] = []
+
+    def reading(asset, limit=None):
+        read.append(asset.path)
+        return read_asset(asset, limit)
+
+    def hashing(data):
+        hashed.append(len(data))
+        return digest(data)
+
+    monkeypatch.setattr(pipeline_images, "read_asset", reading)
+    monkeypatch.setattr(pipeline_images, "digest", hashing)
+    monkeypatch.setattr(source_files, "digest", hashing)
+    story.write_text(story.read_text() + "\nAnother.\n")
+    built(site)
+    assert read == ["images/d.svg"]  # its first bytes, to tell it is no photo
+    assert hashed == [len(story.read_bytes())]
+    warm = tree(site / "output")
+    built(site, use_cache=False)
+    assert tree(site / "output") == warm
 
 
 @pytest.mark.parametrize(

@@ -105,13 +105,13 @@ class BuildCache:
     """What one build hands to the next: a memo per stage (STAGES), valid only for code with
     the same `stamp` (this generator, Python and the libraries that shape output).
 
-    Each memo's data: `files`: file -> (size, mtime_ns, digest), so unchanged sources, images
-    and theme files are not read again; `templates`: template facts by hash of the source;
-    `last`: the last build's LastBuild; `documents`: parsed documents by (source path,
-    digest); `pages`: output path -> (page key, digest); `checks`: a CheckMemo; `scans`:
-    what each page refers to, by page digest; `built`: what the dev server's quick pages
-    need. A build reads the memos it was given and puts new ones in their place
-    (BuildCache.put); a memo itself is never changed.
+    Each memo's data: `files`: file -> (size, mtime_ns, ctime_ns, digest), so unchanged
+    sources, images, theme files and processed images (imagestore) are not read again;
+    `templates`: template facts by hash of the source; `last`: the last build's LastBuild;
+    `documents`: parsed documents by (source path, digest); `pages`: output path -> (page
+    key, digest); `checks`: a CheckMemo; `scans`: what each page refers to, by page digest;
+    `built`: what the dev server's quick pages need. A build reads the memos it was given
+    and puts new ones in their place (BuildCache.put); a memo itself is never changed.
     """
 
     stamp: str = field(default_factory=lambda: code_stamp())

@@ -79,7 +79,7 @@ def decode(data: bytes) -> str:
 FileMemo = dict[str, tuple[int, int, int, str]]  # file -> (size, mtime_ns, ctime_ns, digest)
 
 
-def _stamp(info: os.stat_result) -> tuple[int, int, int]:
+def file_stamp(info: os.stat_result) -> tuple[int, int, int]:
     """Return what tells a file's memo out of date: its size and its modification and status
     change times. A chmod (a file made unreadable) changes only the last, and must be
     noticed as a cold build would notice it."""
@@ -94,11 +94,11 @@ def file_digest(file: Path, memo: FileMemo) -> str:
 def _memo_digest(file: str, info: os.stat_result, memo: FileMemo) -> str:
     """Return the digest of `file`, whose stat is `info`, read only if the memo is out of date."""
     known = memo.get(file)
-    if known is not None and known[:3] == _stamp(info):
+    if known is not None and known[:3] == file_stamp(info):
         return known[3]
     with open(file, "rb") as stream:
         value = digest(stream.read())
-    memo[file] = (*_stamp(info), value)
+    memo[file] = (*file_stamp(info), value)
     return value
 
 
@@ -239,7 +239,7 @@ class _Reader:
         kind = "page" if is_pages else "article"
         bundle = bool(self.bundles) and rel == self.bundles[-1][1]
         known = self.memo.get(path)
-        if known is not None and known[:3] == _stamp(info):
+        if known is not None and known[:3] == file_stamp(info):
             # As it was when last read: its text is read only if it must be parsed again.
             self.sources.append(Source(rel, Path(path), None, known[3], kind, bundle))
             return
@@ -251,7 +251,7 @@ class _Reader:
         if isinstance(loaded, Problem):
             self.errors.append(loaded)
             return
-        self.memo[path] = (*_stamp(info), loaded.digest)
+        self.memo[path] = (*file_stamp(info), loaded.digest)
         self.sources.append(loaded)
 
     def _markup_digest(self, path: str, info: os.stat_result) -> str | None:
@@ -272,7 +272,7 @@ class _Reader:
             self.errors += [Problem(shown, line, message, hint) for line, message, hint in problems]
             return None
         value = digest(data)
-        self.memo[path] = (*_stamp(info), value)
+        self.memo[path] = (*file_stamp(info), value)
         return value
 
     def _unsafe(self, entry: os.DirEntry, info: os.stat_result) -> str | None:
