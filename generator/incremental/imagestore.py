@@ -4,6 +4,11 @@ and the code's stamp), so a rebuild reads them rather than encoding again, and a
 source, setting or Pillow release can only miss. The digest of each file is kept in the
 build's file memo (by its size and times, as a source's is), so a rebuild whose output
 folder holds a file already need not read it.
+
+After a build, `prune` removes what none of its images used (photos deleted or changed,
+settings changed). Only `build` prunes, never the preview, which shows drafts a build
+leaves out; and a build beside it may find a file gone between looking and reading, or
+between two builds: every read falls back to making the file again, so it only costs time.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
+import stat
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,6 +28,13 @@ from generator.source.files import FileMemo, file_stamp
 log = logging.getLogger(__name__)
 
 FOLDER = "images"
+# The store's own names: a key's first two characters as a folder, in it the key, or the
+# file a save is writing (key.pid.part). Nothing else in the folder is ever removed.
+_FOLDER = re.compile(r"[0-9a-f]{2}")
+_NAME = re.compile(r"([0-9a-f]{40})(\.[0-9]+\.part)?")
+# A file saved this close to the start of a build, or after it, is left by its prune: a
+# build or preview beside it may have made it (or be writing it) for its own pages.
+_GRACE_NS = 60 * 1_000_000_000
 
 
 class Entry(NamedTuple):
@@ -38,6 +53,8 @@ class ImageStore:
         self.folder = folder
         self.stamp = stamp
         self.files: FileMemo = dict(files or {})
+        self.used: set[str] = set()  # the keys this process looked at or saved
+        self.started = time.time_ns()
         self._warned = False
 
     def key(self, *parts: object) -> str:
@@ -46,6 +63,7 @@ class ImageStore:
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
     def _file(self, key: str) -> Path | None:
+        self.used.add(key)
         return None if self.folder is None else self.folder / key[:2] / key
 
     def entry(self, key: str) -> Entry:
@@ -100,3 +118,58 @@ class ImageStore:
         except OSError:
             return
         self.files[str(file)] = (*file_stamp(info), digest)
+
+    def prune(self) -> int:
+        """Remove the files of the store that no key this build used names, but those saved
+        since shortly before it began; forget their digests. Return how many were removed.
+        Only the store's own names are removed, links are never followed, and a file that
+        cannot be removed is left for a later build."""
+        if self.folder is None:
+            return 0
+        removed, failed = 0, None
+        for path in self._unused():
+            try:
+                os.unlink(path)
+                removed += 1
+            except FileNotFoundError:  # another build's prune was first
+                pass
+            except OSError as exc:  # the next build tries again; this one built all the same
+                failed = exc
+        if failed is not None:
+            log.info("%s: cannot remove unused images: %s", self.folder, failed.strerror)
+        if removed:
+            log.info("%s: removed %d images no image of this build used", self.folder, removed)
+        inside = str(self.folder) + os.sep
+        for file in [f for f in self.files if f.startswith(inside)]:
+            if os.path.basename(file) not in self.used:
+                del self.files[file]
+        return removed
+
+    def _unused(self) -> list[str]:
+        """Return the files of the store no key this build used names (or left by a save
+        cut short), saved before the grace period before it began; never through a link."""
+        assert self.folder is not None
+        before = self.started - _GRACE_NS
+        found = []
+        try:
+            if self.folder.is_symlink() or not self.folder.is_dir():
+                return []
+            with os.scandir(self.folder) as listing:
+                folders = [
+                    entry.path
+                    for entry in listing
+                    if _FOLDER.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
+                ]
+            for folder in folders:
+                with os.scandir(folder) as listing:
+                    for entry in listing:
+                        name = _NAME.fullmatch(entry.name)
+                        if not name or (name[1] in self.used and not name[2]):
+                            continue
+                        with contextlib.suppress(FileNotFoundError):
+                            info = entry.stat(follow_symlinks=False)
+                            if stat.S_ISREG(info.st_mode) and info.st_mtime_ns < before:
+                                found.append(entry.path)
+        except OSError as exc:  # a folder that cannot be listed: what was found goes
+            log.info("%s: cannot list the stored images: %s", self.folder, exc.strerror or exc)
+        return found

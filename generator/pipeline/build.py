@@ -128,6 +128,11 @@ def _build(
         laps, remember, images, store, failing,
     )  # fmt: skip
     warnings = content_warnings + link_warnings
+    if persistent and not left_out:
+        # What no image of this build used goes: photos deleted or changed, settings
+        # changed. Not by the preview (in_memory), whose drafts a build leaves out, nor
+        # after a build that left documents out, whose images come back with them.
+        store.prune()
     if folder is not None:  # the digests of the store's files, for the next build
         cache.put("files", "", settled_files(store.files))
     if in_memory:
