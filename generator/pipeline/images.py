@@ -1,7 +1,8 @@
-"""The site's images between assembly and writing: which raster files pages show (lead
-images and images written in Markdown), their Pictures for the render, and the published
-files of each asset (cleaned original, variants, social cards), made once and kept in the
-ImageStore.
+"""The site's images between assembly and writing: which assets are images, which raster
+files pages show (lead images and images written in Markdown), their Pictures for the
+render, and the published files of each (cleaned original, variants, social cards), made
+once and kept in the ImageStore. Pillow is imported only to measure, clean or encode an
+image the store does not hold.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from generator.assemble.links import published_paths
 from generator.config import Config
@@ -42,7 +43,7 @@ class ImagePlan:
     warnings: tuple[Problem, ...]
     # Site path -> the format of an asset that is an image (containers.sniff), or why its
     # first bytes cannot be read; the assets not here are published as they are.
-    kinds: dict[str, str | Problem] = field(default_factory=dict)
+    kinds: dict[str, str | Problem]
 
 
 def asset_paths(site: Site) -> dict[str, Asset]:
@@ -62,20 +63,17 @@ def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
     leads = {a.source: a.image.split("?")[0] for a in site.articles if a.image}
     shown.update(p for p in leads.values() if p.startswith("/"))
     kinds: dict[str, str | Problem] = {}
-    sizes: dict[str, tuple[int, int]] = {}
+    measured: dict[str, tuple[str, tuple[int, int]]] = {}
     for path, asset in asset_paths(site).items():
         kind, size = _kind(asset, store)
         if kind is not None:
             kinds[path] = kind
-        if size is not None:
-            sizes[path] = size
-    pictures = {}
-    for path in sorted(shown & sizes.keys()):
-        kind = kinds[path]
-        assert isinstance(kind, str)
-        pictures[path] = plan_picture(
-            path, kind, sizes[path], config.image_widths, config.image_formats
-        )
+        if isinstance(kind, str) and size is not None:
+            measured[path] = (kind, size)
+    pictures = {
+        path: plan_picture(path, *measured[path], config.image_widths, config.image_formats)
+        for path in sorted(shown & measured.keys())
+    }
     problems: list[Problem] = []
     lead_pictures: dict[str, Picture] = {}
     cards: dict[str, dict[str, tuple[float, float]]] = {}
