@@ -364,7 +364,7 @@ def test_a_rebuild_looks_each_stored_image_up_once(make_site, monkeypatch):
     story.write_text(story.read_text() + "\nAn edit.\n")
     built(site)  # whether a pool is worth its cost is decided on one look at each file
     assert looked["entry"] and set(looked["entry"].values()) == {1}
-    assert set(looked["get"].values()) == {1}
+    assert set(looked["get"].values()) <= {1}  # read when output/ needs it, once
 
 
 def test_a_warm_build_reads_and_hashes_no_photo(make_site, monkeypatch):
