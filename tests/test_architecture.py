@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -152,6 +153,25 @@ def test_a_build_without_search_or_cache_loads_no_asyncio_or_msgspec(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "output" / "about" / "index.html").is_file()
     assert done.stdout.split() == []
+
+
+def test_a_site_without_photos_never_loads_pillow(tmp_path):
+    # Pillow is an eighth of what a start costs: it is loaded with the first raster image a
+    # build processes, never by importing the pipeline. The fixture's images are SVG.
+    site = tmp_path / "basic"
+    fixture = ROOT / "tests/fixtures/sites/basic"
+    shutil.copytree(fixture, site, ignore=shutil.ignore_patterns("expected"))
+    argv = ["build", "--config", str(site / "site.yaml"), "--output", str(site / "output"), "-q"]
+    code = (
+        "import sys; from generator.cli.main import main; "
+        f"print(main({argv!r}), 'PIL' in sys.modules)"
+    )
+    for _ in range(2):  # cold, then warm
+        ran = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        assert ran.stdout.split() == ["0", "False"], ran.stdout + ran.stderr
+    assert list((site / "output").rglob("*.svg"))
 
 
 def _readme_architecture() -> str:

@@ -5,7 +5,10 @@ Gazette's own tokenizer) and checked against the files they name."""
 from __future__ import annotations
 
 import io
+import os
+import time
 import warnings
+from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,10 +17,17 @@ from conftest import SITE_YAML, article, run_cli, tree
 from html_oracle import html5lib_start_tags
 from PIL import Image, features
 
+import generator.pipeline.images as pipeline_images
+import generator.source.files as source_files
 from generator.config import load_config
 from generator.errors import BuildFailed
+from generator.incremental.cache import BuildCache
+from generator.incremental.imagestore import ImageStore
 from generator.model import IMAGE_MARK
+from generator.outputs import digest
 from generator.pipeline.build import BuildOptions, build
+from generator.pipeline.inputs import StageKeys
+from generator.source.assets import read_asset
 
 STORY = "output/2024/02/vote/index.html"
 
@@ -108,6 +118,19 @@ def photo_site(make_site, site_yaml: str = SITE_YAML, **more: str | bytes) -> Pa
     return make_site(files, site_yaml)
 
 
+def counted_encodes(monkeypatch) -> list[str]:
+    """Return the list that each image Pillow encodes from now on adds its format to."""
+    encodes: list[str] = []
+    save = Image.Image.save
+
+    def counted(image, fp, format=None, **params):
+        encodes.append(format)
+        return save(image, fp, format, **params)
+
+    monkeypatch.setattr(Image.Image, "save", counted)
+    return encodes
+
+
 def built(site: Path, **options) -> None:
     build(load_config(site / "site.yaml"), BuildOptions(jobs=1, **options))
 
@@ -176,6 +199,40 @@ def test_the_lead_image_is_eager_and_the_card_is_the_social_image(make_site, mon
     assert_srcset_true(site, front["srcset"], "image/jpeg")
 
 
+def test_only_a_lead_image_is_given_a_card(make_site, monkeypatch):
+    # A body image as large as a card is shown without one: no page names a card of it.
+    big_body = "![Big](/images/big.jpg)\n\n![Lead again](/images/lead.jpg)\n"
+    site = photo_site(make_site)
+    (site / "content/articles/body.md").write_text(article("Body", body=big_body))
+    (site / "content/images/big.jpg").write_bytes(photo((1300, 700)))
+    monkeypatch.chdir(site)
+    config = load_config(site / "site.yaml")
+    cache = BuildCache()
+    build(config, BuildOptions(jobs=1, use_cache=False), cache=cache)
+    pictures = cache.get("built", StageKeys.of(cache.stamp, config).pages).pictures
+    assert pictures["/images/big.jpg"].card is None
+    assert pictures["/images/lead.jpg"].card is None  # the lead's card is its article's
+    assert not list((site / "output/images").glob("big-card*"))
+    assert [p.name for p in (site / "output/images").glob("*card*")] == ["lead-card.jpg"]
+
+
+def test_a_photo_is_decoded_once_for_its_variants_and_its_card(make_site, monkeypatch):
+    site = photo_site(make_site)
+    monkeypatch.chdir(site)
+    decoded: list[str] = []
+    decoder = Image._getdecoder  # every decoding of pixels asks for one
+
+    def counted(mode, name, *args, **options):
+        decoded.append(name)
+        return decoder(mode, name, *args, **options)
+
+    monkeypatch.setattr(Image, "_getdecoder", counted)
+    built(site, use_cache=False)
+    # The lead (its variants and its card), the wide and the small image (their variants).
+    assert sorted(decoded) == ["jpeg", "jpeg", "zip"]
+    assert (site / "output/images/lead-card.jpg").is_file()
+
+
 def test_under_a_sub_path_every_candidate_carries_it_and_feeds_are_absolute(make_site, monkeypatch):
     site = photo_site(make_site, SITE_YAML.replace("example.org/", "example.org/news/"))
     monkeypatch.chdir(site)
@@ -229,6 +286,22 @@ def test_an_upright_size_for_a_turned_photo(make_site, monkeypatch):
         assert variant.size == (480, 800)
 
 
+def test_without_the_cache_a_turned_photo_is_turned_once(make_site, monkeypatch):
+    # Planning the page reads its size from its headers; publishing turns it, once.
+    site = make_site(
+        {
+            "content/articles/vote.md": article("Vote", body="![Turned](/images/t.jpg)\n"),
+            "content/images/t.jpg": photo((1000, 600), orientation=6),
+        }
+    )
+    monkeypatch.chdir(site)
+    encodes = counted_encodes(monkeypatch)
+    built(site, use_cache=False)
+    # Turned (a JPEG), then 480 px in JPEG and WebP and 600 px in WebP.
+    assert sorted(encodes) == ["JPEG", "JPEG", "WEBP", "WEBP"]
+    assert not (site / ".cache/images").exists()
+
+
 def test_two_clean_builds_and_a_cached_one_are_byte_identical(make_site, tmp_path, monkeypatch):
     site = photo_site(make_site)
     monkeypatch.chdir(site)
@@ -252,14 +325,7 @@ def test_two_clean_builds_and_a_cached_one_are_byte_identical(make_site, tmp_pat
 def test_a_rebuild_finds_its_images_in_the_cache_and_encodes_none(make_site, monkeypatch):
     site = photo_site(make_site)
     monkeypatch.chdir(site)
-    encodes: list[str] = []
-    save = Image.Image.save
-
-    def counted(image, fp, format=None, **params):
-        encodes.append(format)
-        return save(image, fp, format, **params)
-
-    monkeypatch.setattr(Image.Image, "save", counted)
+    encodes = counted_encodes(monkeypatch)
     built(site)
     # WebP: 4 widths of the lead, 3 of the wide image, 1 of the small one; JPEG: 4 of the
     # lead, 2 of the wide one and the card.
@@ -275,6 +341,64 @@ def test_a_rebuild_finds_its_images_in_the_cache_and_encodes_none(make_site, mon
     built(site)
     assert len(encodes) == 14  # the card's quality is its own
     assert len(encodes) == len([f for f in (site / "output/images").glob("*-*w.*")])
+
+
+def test_a_rebuild_looks_each_stored_image_up_once(make_site, monkeypatch):
+    site = photo_site(make_site)
+    monkeypatch.chdir(site)
+    built(site)
+    looked: dict[str, Counter[str]] = {"entry": Counter(), "get": Counter()}
+
+    def spy(name):
+        look = getattr(ImageStore, name)
+
+        def counted(store, key):
+            looked[name][key] += 1
+            return look(store, key)
+
+        return counted
+
+    for name in looked:
+        monkeypatch.setattr(ImageStore, name, spy(name))
+    story = site / "content/articles/vote.md"
+    story.write_text(story.read_text() + "\nAn edit.\n")
+    built(site)  # whether a pool is worth its cost is decided on one look at each file
+    assert looked["entry"] and set(looked["entry"].values()) == {1}
+    assert set(looked["get"].values()) <= {1}  # read when output/ needs it, once
+
+
+def test_a_warm_build_reads_and_hashes_no_photo(make_site, monkeypatch):
+    site = photo_site(make_site)
+    monkeypatch.chdir(site)
+    built(site)
+    # As a later build finds them: every file older than the file memo's margin of safety.
+    old = time.time() - 60
+    for file in [*(site / "content").rglob("*"), *(site / ".cache").rglob("*")]:
+        os.utime(file, (old, old))
+    story = site / "content/articles/vote.md"
+    story.write_text(story.read_text() + "\nAn edit.\n")
+    built(site)  # the first to find the store's files settled keeps their digests
+    read: list[str] = []
+    hashed: list[int] = []
+
+    def reading(asset, limit=None):
+        read.append(asset.path)
+        return read_asset(asset, limit)
+
+    def hashing(data):
+        hashed.append(len(data))
+        return digest(data)
+
+    monkeypatch.setattr(pipeline_images, "read_asset", reading)
+    monkeypatch.setattr(pipeline_images, "digest", hashing)
+    monkeypatch.setattr(source_files, "digest", hashing)
+    story.write_text(story.read_text() + "\nAnother.\n")
+    built(site)
+    assert read == ["images/d.svg"]  # its first bytes, to tell it is no photo
+    assert hashed == [len(story.read_bytes())]
+    warm = tree(site / "output")
+    built(site, use_cache=False)
+    assert tree(site / "output") == warm
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from PIL import Image, ImageSequence
 from PIL.PngImagePlugin import PngInfo
 
 from generator.config import load_config
-from generator.images.containers import Unreadable, png_chunks, strip_jpeg, webp_chunks
-from generator.images.privacy import Refusal, clean_image
+from generator.images.containers import GIF, Unreadable, png_chunks, strip_jpeg, webp_chunks
+from generator.images.privacy import Refusal, clean_image, upright_size
 from generator.pipeline.build import BuildOptions, build
 
 MAKE, MODEL, SERIAL, PLACE = "Canon", "EOS R5", "SN-424242", "Baku"
@@ -267,6 +267,30 @@ def test_image_keep_copyright_keeps_exactly_the_copyright(kind: str):
         assert both.text == {"Copyright": COPYRIGHT, "Author": CREDIT}
     else:
         assert set(both.getexif()) == {0x8298, 0x013B}
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WebP"])
+def test_a_turned_photo_keeps_its_fields_at_its_upright_size(kind: str, orientation: int):
+    # A WebP given its fields back needs a header naming its size: the upright one.
+    make = {"JPEG": jpeg, "PNG": png, "WebP": webp}[kind]
+    data = make(orientation=orientation, fields=True)
+    image = opened(cleaned(data, kind, ("copyright", "credit")))
+    assert image.size == ((32, 48) if orientation > 4 else (48, 32))
+    fields = image.text if kind == "PNG" else image.getexif()
+    assert len(fields) == 2, fields
+
+
+@pytest.mark.parametrize("orientation", [None, *range(1, 9), 9])
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WebP"])
+def test_the_size_read_from_the_headers_is_the_size_published(kind: str, orientation: int | None):
+    # Planning a page reads the size alone; publishing cleans: the two must agree.
+    make = {"JPEG": jpeg, "PNG": png, "WebP": webp}[kind]
+    data = make(orientation=orientation, fields=True)
+    for keep in ((), ("copyright", "credit")):
+        assert upright_size(data, kind) == opened(cleaned(data, kind, keep)).size
+    assert upright_size(gif(), GIF) == opened(cleaned(gif(), GIF)).size
+    assert isinstance(upright_size(data[:40], kind), Refusal)
 
 
 def test_iptc_copyright_and_credit_are_kept_when_exif_has_none():

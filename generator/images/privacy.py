@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import struct
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TypeVar
 
 from PIL import Image, IptcImagePlugin, JpegImagePlugin
 
@@ -36,6 +37,7 @@ from generator.images.containers import (
     webp_chunks,
     webp_with_exif,
 )
+from generator.images.plan import Refusal
 
 ORIENTATION, ARTIST, COPYRIGHT = 0x0112, 0x013B, 0x8298
 IPTC_CREDIT, IPTC_COPYRIGHT = (2, 110), (2, 116)
@@ -43,6 +45,8 @@ MAX_FIELD = 1000  # characters of a kept field
 JPEG_QUALITY = 90  # a re-encoded JPEG without quantisation tables of its own to reuse
 WEBP_QUALITY = 90  # a re-encoded lossy WebP
 PNG_LEVEL = 9  # zlib level of a re-encoded PNG
+
+T = TypeVar("T")
 
 REFUSED = {
     HEIF: "HEIC/HEIF",
@@ -58,14 +62,6 @@ DAMAGED = (Unreadable, OSError, ValueError, SyntaxError, EOFError, struct.error,
             KeyError, TypeError, ZeroDivisionError)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why a file cannot be published, with what to do about it."""
-
-    message: str
-    hint: str = ""
-
-
 def clean_image(data: bytes, kind: str, keep: tuple[str, ...] = ()) -> bytes | Refusal:
     """Return the bytes to publish for the image `data` in format `kind` (containers.sniff):
     without EXIF, XMP, IPTC, comments or text, turned upright if its EXIF orientation says
@@ -76,21 +72,30 @@ def clean_image(data: bytes, kind: str, keep: tuple[str, ...] = ()) -> bytes | R
             "and camera data they carry",
             "export the picture as JPEG, PNG or WebP and take this file out of content/",
         )
+    return _guarded(kind, lambda: _clean(data, kind, keep))
+
+
+def upright_size(data: bytes, kind: str) -> tuple[int, int] | Refusal:
+    """Return the size of the raster image `data` in format `kind` as clean_image publishes
+    it (turned as its EXIF orientation says), read from its headers alone: nothing is
+    decoded, stripped or encoded; or a Refusal if they cannot be read."""
+    return _guarded(kind, lambda: _upright_size(data, kind))
+
+
+def _guarded(kind: str, work: Callable[[], T]) -> T | Refusal:
+    """Return what `work` on an image in format `kind` returns, or the Refusal of an image
+    it finds damaged or too large."""
     try:
         with warnings.catch_warnings():
             # Over 89 megapixels Pillow warns; a medium-format camera makes 100. Over twice
             # that, it raises, and the image is refused.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            return _clean(data, kind, keep)
+            return work()
     except DAMAGED as exc:
-        return _unreadable(kind, exc)
+        reason = str(exc) or type(exc).__name__
+        return Refusal(f"not a readable {kind} image ({reason})")
     except Image.DecompressionBombError as exc:
         return Refusal(f"not a usable {kind} image ({exc})")
-
-
-def _unreadable(kind: str, exc: Exception) -> Refusal:
-    reason = str(exc) or type(exc).__name__
-    return Refusal(f"not a readable {kind} image ({reason})")
 
 
 def _clean(data: bytes, kind: str, keep: tuple[str, ...]) -> bytes:
@@ -102,13 +107,16 @@ def _clean(data: bytes, kind: str, keep: tuple[str, ...]) -> bytes:
     with Image.open(io.BytesIO(data), formats=[_PILLOW[kind]]) as image:
         exif = _exif(image, kind, data)
         fields = _fields(image, kind, data, exif, keep)
-        orientation = exif.get(ORIENTATION)
-        if isinstance(orientation, int) and 2 <= orientation <= 8:
-            if getattr(image, "n_frames", 1) > 1:
-                raise Unreadable(f"an animated image with EXIF orientation {orientation}")
-            stripped = _STRIP[kind](_upright(image, kind, data, exif))
-        size = image.size
+        orientation = _orientation(image, exif)
+        if orientation is not None:
+            stripped = _STRIP[kind](_upright(image, kind, data, orientation))
+        size = _turned(image.size, orientation)
     return _with_fields(stripped, kind, fields, size) if fields else stripped
+
+
+def _upright_size(data: bytes, kind: str) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data), formats=[_PILLOW[kind]]) as image:
+        return _turned(image.size, _orientation(image, _exif(image, kind, data)))
 
 
 _PILLOW = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP", GIF: "GIF"}
@@ -140,7 +148,24 @@ _TURNS = {
 }
 
 
-def _upright(original: Image.Image, kind: str, data: bytes, exif: Image.Exif) -> bytes:
+def _orientation(image: Image.Image, exif: Image.Exif) -> int | None:
+    """Return the EXIF orientation that asks for `image` to be turned (2 to 8), or None for
+    "normal", none, or a value that means nothing; raise Unreadable for an animation."""
+    orientation = exif.get(ORIENTATION)
+    if not (isinstance(orientation, int) and 2 <= orientation <= 8):
+        return None
+    if getattr(image, "n_frames", 1) > 1:
+        raise Unreadable(f"an animated image with EXIF orientation {orientation}")
+    return orientation
+
+
+def _turned(size: tuple[int, int], orientation: int | None) -> tuple[int, int]:
+    """Return the size of a picture of `size` once turned as `orientation` says: 5 to 8 lay
+    it on its side."""
+    return (size[1], size[0]) if orientation is not None and orientation >= 5 else size
+
+
+def _upright(original: Image.Image, kind: str, data: bytes, orientation: int) -> bytes:
     """Return `data` re-encoded with its EXIF orientation applied to the pixels, carrying
     no metadata but its colour profile (the caller strips it again all the same)."""
     icc = original.info.get("icc_profile")
@@ -164,7 +189,7 @@ def _upright(original: Image.Image, kind: str, data: bytes, exif: Image.Exif) ->
     elif kind == WEBP:
         lossless = any(chunk == b"VP8L" for chunk, _ in webp_chunks(data))
         options.update(lossless=lossless, quality=100 if lossless else WEBP_QUALITY)
-    upright = original.transpose(_TURNS[exif[ORIENTATION]])
+    upright = original.transpose(_TURNS[orientation])
     upright.info = {}
     out = io.BytesIO()
     upright.save(out, _PILLOW[kind], **options)

@@ -1,145 +1,71 @@
-"""Responsive variants and social cards of a published photo: which files it is offered as
-(a plan made from its size and the settings alone, so pages can be rendered before any pixel
-is touched) and the bytes of each (made from its cleaned bytes, the same on every build).
+"""The bytes of a published photo's responsive variants and social card, made from its
+cleaned bytes with Pillow, the same on every build (`plan` decides which files they are).
 """
 
 from __future__ import annotations
 
 import io
-import posixpath
 import warnings
 from collections.abc import Sequence
 
 from PIL import Image
 
-from generator.images.containers import GIF, JPEG, PNG, WEBP
-from generator.images.privacy import DAMAGED, Refusal
-from generator.model import CARD_SIZE, Picture, Variant
+from generator.images.plan import Refusal
+from generator.images.privacy import DAMAGED
+from generator.model import CARD_SIZE, Variant
 
-# The formats of published images and variants: MIME type and file extension.
-MIME = {
-    JPEG: "image/jpeg", PNG: "image/png", WEBP: "image/webp", GIF: "image/gif",
-    "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "avif": "image/avif",
-}  # fmt: skip
-_EXTENSION = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/avif": "avif"}
 _PILLOW = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/avif": "AVIF"}
-# Formats offered before others when a browser takes several (a <picture>'s sources).
-_PREFERENCE = ("image/avif", "image/webp", "image/jpeg", "image/png")
 CARD_QUALITY = 85  # cards are JPEG: every social network reads it
 PNG_LEVEL = 6  # zlib level of a PNG variant
 
 
-def plan_picture(
-    src: str,
-    kind: str,
-    size: tuple[int, int],
-    widths: tuple[int, ...],
-    formats: tuple[str, ...],
-) -> Picture:
-    """Return the Picture of the image published at site path `src`, in format `kind`
-    (containers.sniff) and `size` (upright): its variants at each of `widths` narrower than
-    it (never wider), and at its own width when it is no wider than the widest, in each of
-    `formats` and its own, the original standing for its own format at its own width; and
-    its card, if it is at least CARD_SIZE. A GIF is offered as it is."""
-    width, height = size
-    card = card_path(src, (0.5, 0.5)) if _covers(size) else None
-    if kind not in (JPEG, PNG, WEBP):
-        return Picture(src, width, height, (Variant(src, width, height, MIME[kind]),), card)
-    own = MIME[kind]
-    mimes = sorted({MIME[f] for f in formats} | {own}, key=_order(own))
-    narrower = [w for w in widths if w < width]
-    if not narrower or width <= widths[-1]:
-        narrower.append(width)
-    variants = []
-    for mime in mimes:
-        for w in narrower:
-            h = max(1, round(height * w / width))
-            if mime == own and w == width:
-                variants.append(Variant(src, w, h, mime))
-            else:
-                variants.append(Variant(_named(src, f"{w}w", _EXTENSION[mime]), w, h, mime))
-    return Picture(src, width, height, tuple(variants), card)
-
-
-def _order(own: str):
-    """Return the sort key of formats: by preference, the original's own format last."""
-    return lambda mime: (mime == own, _PREFERENCE.index(mime))
-
-
-def _named(src: str, suffix: str, extension: str) -> str:
-    """Return the site path beside `src` for its variant `suffix`: photo-480w.webp."""
-    folder, name = posixpath.split(src)
-    stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
-    return posixpath.join(folder, f"{stem}-{suffix}.{extension}")
-
-
-def _covers(size: tuple[int, int]) -> bool:
-    return size[0] >= CARD_SIZE[0] and size[1] >= CARD_SIZE[1]
-
-
-def make_variants(
-    cleaned: bytes, variants: Sequence[Variant], quality: int
-) -> list[bytes] | Refusal:
-    """Return the bytes of each of `variants`, made from the `cleaned` (upright, stripped)
-    image, decoded once; or a Refusal if its pixels cannot be decoded."""
+def make_files(
+    cleaned: bytes,
+    variants: Sequence[Variant],
+    focuses: Sequence[tuple[float, float]],
+    quality: int,
+) -> tuple[list[bytes], list[bytes]] | Refusal:
+    """Return the bytes of each of `variants` and of the card cut around each of `focuses`,
+    all made from the `cleaned` (upright, stripped) image decoded once; or a Refusal if its
+    pixels cannot be decoded."""
     try:
-        return _variants(cleaned, variants, quality)
+        with opened(cleaned) as image:
+            icc = image.info.get("icc_profile")
+            # Formats that hold the pixels alike share them, and so each width's resizing.
+            flat: dict[bool, Image.Image] = {}
+            sized: dict[tuple[bool, int, int], Image.Image] = {}
+            made = []
+            for variant in variants:
+                white = variant.mime == "image/jpeg" and _has_alpha(image)
+                if white not in flat:
+                    flat[white] = _flat(image, variant.mime)
+                size = (variant.width, variant.height)
+                if (white, *size) not in sized:
+                    frame = flat[white]
+                    if frame.size != size:
+                        frame = frame.resize(size, Image.Resampling.LANCZOS)
+                    sized[(white, *size)] = frame
+                made.append(_encode(sized[(white, *size)], variant.mime, quality, icc))
+            white = _has_alpha(image)  # a card is a JPEG: laid over white
+            if focuses and white not in flat:
+                flat[white] = _flat(image, "image/jpeg")
+            cards = [_card(flat[white], focus, icc) for focus in focuses]
+            return made, cards
     except DAMAGED as exc:
         return Refusal(f"not a readable image ({str(exc) or type(exc).__name__})")
 
 
-def _variants(cleaned: bytes, variants: Sequence[Variant], quality: int) -> list[bytes]:
-    with opened(cleaned) as image:
-        icc = image.info.get("icc_profile")
-        # Formats that hold the pixels alike share them, and so each width's resizing.
-        flat: dict[bool, Image.Image] = {}
-        sized: dict[tuple[bool, int, int], Image.Image] = {}
-        out = []
-        for variant in variants:
-            white = variant.mime == "image/jpeg" and _has_alpha(image)
-            if white not in flat:
-                flat[white] = _flat(image, variant.mime)
-            size = (variant.width, variant.height)
-            if (white, *size) not in sized:
-                frame = flat[white]
-                if frame.size != size:
-                    frame = frame.resize(size, Image.Resampling.LANCZOS)
-                sized[(white, *size)] = frame
-            out.append(_encode(sized[(white, *size)], variant.mime, quality, icc))
-        return out
-
-
-def card_path(src: str, focus: tuple[float, float]) -> str:
-    """Return the site path of the card of `src` cut around `focus`: photo-card.jpg at the
-    centre, photo-card-30-70.jpg around a point 30% across and 70% down."""
-    if focus == (0.5, 0.5):
-        return _named(src, "card", "jpg")
-    x, y = (round(f * 100) for f in focus)
-    return _named(src, f"card-{x}-{y}", "jpg")
-
-
-def make_card(cleaned: bytes, focus: tuple[float, float] = (0.5, 0.5)) -> bytes | Refusal:
-    """Return the CARD_SIZE JPEG of the `cleaned` image: scaled to cover the card, cut
-    around `focus` (fractions of its width and height from the top left), kept inside it;
-    or a Refusal if its pixels cannot be decoded."""
-    try:
-        return _card(cleaned, focus)
-    except DAMAGED as exc:
-        return Refusal(f"not a readable image ({str(exc) or type(exc).__name__})")
-
-
-def _card(cleaned: bytes, focus: tuple[float, float]) -> bytes:
-    with opened(cleaned) as image:
-        icc = image.info.get("icc_profile")
-        frame = _flat(image, "image/jpeg")
-        width, height = frame.size
-        scale = max(CARD_SIZE[0] / width, CARD_SIZE[1] / height)
-        cut_w, cut_h = CARD_SIZE[0] / scale, CARD_SIZE[1] / scale
-        left = min(max(focus[0] * width - cut_w / 2, 0), width - cut_w)
-        top = min(max(focus[1] * height - cut_h / 2, 0), height - cut_h)
-        box = (left, top, left + cut_w, top + cut_h)
-        card = frame.resize(CARD_SIZE, Image.Resampling.LANCZOS, box=box)
-        return _encode(card, "image/jpeg", CARD_QUALITY, icc)
+def _card(frame: Image.Image, focus: tuple[float, float], icc: bytes | None) -> bytes:
+    """Return the CARD_SIZE JPEG of `frame`: scaled to cover the card, cut around `focus`
+    (fractions of its width and height from the top left), kept inside it."""
+    width, height = frame.size
+    scale = max(CARD_SIZE[0] / width, CARD_SIZE[1] / height)
+    cut_w, cut_h = CARD_SIZE[0] / scale, CARD_SIZE[1] / scale
+    left = min(max(focus[0] * width - cut_w / 2, 0), width - cut_w)
+    top = min(max(focus[1] * height - cut_h / 2, 0), height - cut_h)
+    box = (left, top, left + cut_w, top + cut_h)
+    card = frame.resize(CARD_SIZE, Image.Resampling.LANCZOS, box=box)
+    return _encode(card, "image/jpeg", CARD_QUALITY, icc)
 
 
 def opened(data: bytes) -> Image.Image:

@@ -105,14 +105,14 @@ class BuildCache:
     the same `stamp` (this generator, Python and the libraries that shape output).
 
     Each memo's data: `files`: file -> (size, mtime_ns, ctime_ns, digest), so unchanged
-    sources, images and theme files are not read again; `templates`: template facts by hash
-    of the source; `last`: the last build's LastBuild; `output`: the same for each file the
-    last build left in the output folder the memo is keyed on (write.staging.Record), so a
-    file changed since is noticed without reading any; `documents`: parsed documents by
-    (source path, digest); `pages`: output path -> (page key, digest); `checks`: a
-    CheckMemo; `scans`: what each page refers to, by page digest; `built`: what the dev
-    server's quick pages need. A build reads the memos it was given and puts new ones in
-    their place (BuildCache.put); a memo itself is never changed.
+    sources, images, theme files and processed images (imagestore) are not read again;
+    `templates`: template facts by hash of the source; `last`: the last build's LastBuild;
+    `output`: the same for each file the last build left in the output folder the memo is
+    keyed on (write.staging.Record), so a file changed since is noticed without reading
+    any; `documents`: parsed documents by (source path, digest); `pages`: output path ->
+    (page key, digest); `checks`: a CheckMemo; `scans`: what each page refers to, by page
+    digest; `built`: what the dev server's quick pages need. A build reads the memos it was
+    given and puts new ones in their place (BuildCache.put); a memo itself is never changed.
     """
 
     stamp: str = field(default_factory=lambda: code_stamp())

@@ -12,7 +12,7 @@ from generator.assemble.summaries import anchor_summaries
 from generator.check.findings import unreadable_errors
 from generator.config import Config
 from generator.errors import BuildFailed, display_path
-from generator.incremental.cache import DOCUMENTS, BuildCache, save_cache
+from generator.incremental.cache import DOCUMENTS, BuildCache, save_cache, settled_files
 from generator.incremental.imagestore import FOLDER, ImageStore
 from generator.incremental.uptodate import LastBuild, manifest_key, window
 from generator.incremental.warm import built
@@ -111,7 +111,8 @@ def _build(
     site, link_warnings = resolve_links(site, config.content_dir, config.base_path)
     site = anchor_summaries(site, config.base_path)
     kept = options.use_cache and cache.keep  # not with --no-cache, nor in a tracked folder
-    store = ImageStore(config.cache_dir / FOLDER if kept else None, cache.stamp)
+    folder = config.cache_dir / FOLDER if kept else None
+    store = ImageStore(folder, cache.stamp, cache.get("files"))
     images = plan_images(site, config, store)
     site = with_pictures(site, images.pictures, images.leads, config.base_path)
     # Two tag names making one page is a content warning, not a broken link.
@@ -127,6 +128,13 @@ def _build(
         laps, remember, images, store, failing,
     )  # fmt: skip
     warnings = content_warnings + link_warnings
+    if persistent and not left_out:
+        # What no image of this build used goes: photos deleted or changed, settings
+        # changed. Not by the preview (in_memory), whose drafts a build leaves out, nor
+        # after a build that left documents out, whose images come back with them.
+        store.prune()
+    if folder is not None:  # the digests of the store's files, for the next build
+        cache.put("files", "", settled_files(store.files))
     if in_memory:
         sources = {s.path: s for s in tree.sources}
         quick = built(

@@ -1,7 +1,8 @@
-"""The site's images between assembly and writing: which raster files pages show (lead
-images and images written in Markdown), their Pictures for the render, and the published
-files of each asset (cleaned original, variants, social cards), made once and kept in the
-ImageStore.
+"""The site's images between assembly and writing: which assets are images, which raster
+files pages show (lead images and images written in Markdown), their Pictures for the
+render, and the published files of each (cleaned original, variants, social cards), made
+once and kept in the ImageStore. Pillow is imported only to measure, clean or encode an
+image the store does not hold.
 """
 
 from __future__ import annotations
@@ -12,20 +13,13 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from generator.assemble.links import published_paths
 from generator.config import Config
 from generator.errors import Problem, display_path
 from generator.images.containers import GIF, HEAD, JPEG, PNG, WEBP, kind_of
-from generator.images.privacy import Refusal, clean_image
-from generator.images.variants import (
-    card_path,
-    make_card,
-    make_variants,
-    opened,
-    plan_picture,
-)
+from generator.images.plan import Refusal, plan_picture, with_card
 from generator.incremental.imagestore import ImageStore
 from generator.model import Asset, Picture, Site, Variant
 from generator.outputs import Output, digest
@@ -47,6 +41,9 @@ class ImagePlan:
     leads: dict[str, Picture]  # article source path -> its lead's Picture, with its card
     cards: dict[str, tuple[tuple[str, tuple[float, float]], ...]]  # image -> (card, focus)
     warnings: tuple[Problem, ...]
+    # Site path -> the format of an asset that is an image (containers.sniff), or why its
+    # first bytes cannot be read; the assets not here are published as they are.
+    kinds: dict[str, str | Problem]
 
 
 def asset_paths(site: Site) -> dict[str, Asset]:
@@ -58,22 +55,25 @@ def asset_paths(site: Site) -> dict[str, Asset]:
 
 def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
     """Return the Pictures of the raster images the site's pages show, with the social card
-    of each article's lead image (and a warning for each `image_focus` that is no point)."""
-    assets = asset_paths(site)
+    of each article's lead image (and a warning for each `image_focus` that is no point),
+    and the format of every asset that is an image."""
     shown: set[str] = set()
     for doc in (*site.articles, *site.pages):
         shown |= shown_paths(doc, config.base_path)
     leads = {a.source: a.image.split("?")[0] for a in site.articles if a.image}
     shown.update(p for p in leads.values() if p.startswith("/"))
-    pictures = {}
-    for path in sorted(shown):
-        asset = assets.get(path)
-        size = _size(asset, config, store) if asset else None
-        if size is not None:
-            kind, dimensions = size
-            pictures[path] = plan_picture(
-                path, kind, dimensions, config.image_widths, config.image_formats
-            )
+    kinds: dict[str, str | Problem] = {}
+    measured: dict[str, tuple[str, tuple[int, int]]] = {}
+    for path, asset in asset_paths(site).items():
+        kind, size = _kind(asset, store)
+        if kind is not None:
+            kinds[path] = kind
+        if isinstance(kind, str) and size is not None:
+            measured[path] = (kind, size)
+    pictures = {
+        path: plan_picture(path, *measured[path], config.image_widths, config.image_formats)
+        for path in sorted(shown & measured.keys())
+    }
     problems: list[Problem] = []
     lead_pictures: dict[str, Picture] = {}
     cards: dict[str, dict[str, tuple[float, float]]] = {}
@@ -83,13 +83,14 @@ def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
         where = display_path(config.content_dir / article.source)
         focus = _focus(article.meta.get("image_focus"), where, article.lines, problems)
         picture = pictures.get(leads[article.source])
-        if picture is not None and picture.card is not None:
-            picture = replace(picture, card=card_path(picture.src, focus))
+        if picture is None:
+            continue
+        picture = with_card(picture, focus)
+        if picture.card is not None:
             cards.setdefault(picture.src, {})[picture.card] = focus
-        if picture is not None:
-            lead_pictures[article.source] = picture
+        lead_pictures[article.source] = picture
     ordered = {src: tuple(sorted(made.items())) for src, made in cards.items()}
-    return ImagePlan(pictures, lead_pictures, ordered, tuple(problems))
+    return ImagePlan(pictures, lead_pictures, ordered, tuple(problems), kinds)
 
 
 def _focus(
@@ -116,47 +117,54 @@ def _focus(
     return CENTRE
 
 
-def _size(asset: Asset, config: Config, store: ImageStore) -> tuple[str, tuple[int, int]] | None:
-    """Return the format and upright size of the raster image `asset`, cleaning it (or
-    finding it cleaned in `store`); None if it is no raster image or cannot be published
-    (publishing it reports why)."""
+def _kind(asset: Asset, store: ImageStore) -> tuple[str | Problem | None, tuple[int, int] | None]:
+    """Return the image format of `asset` (None for no image, or the Problem of a file
+    whose first bytes cannot be read) and, for a raster image, its upright size read from
+    its headers (None if they cannot be read: publishing it reports why). Both are kept in
+    `store` under the source's digest, so an unchanged photo is not opened again; nothing
+    is cleaned here: publishing cleans each image once, whether a store keeps it or not."""
+    key = store.key("size", asset.digest)
+    if kind_of(asset.path, b"") in RASTER:  # by its name: other files are not looked for
+        known = store.get(key)  # a few bytes: the photo itself is not read
+        kind, *size = (known or b"").decode("ascii", "replace").split(" ")
+        if kind in RASTER and len(size) == 2 and all(n.isdigit() for n in size):
+            return kind, (int(size[0]), int(size[1]))
     head = read_asset(asset, HEAD)
-    kind = kind_of(asset.path, head) if isinstance(head, bytes) else None
+    if isinstance(head, Problem):
+        return head, None
+    kind = kind_of(asset.path, head)
     if kind not in RASTER:
-        return None
-    key = store.key("size", asset.digest, config.image_keep)
-    known = store.get(key)  # a few bytes: the cleaned image itself is not read
-    if known is not None and known.count(b" ") == 1 and known.replace(b" ", b"").isdigit():
-        width, height = map(int, known.split())
-        return kind, (width, height)
-    cleaned = _cleaned(asset, kind, config, store)
-    if not isinstance(cleaned, bytes):
-        return None
-    size = opened(cleaned).size
-    store.put(key, f"{size[0]} {size[1]}".encode())
+        return kind, None
+    data = read_asset(asset)
+    if isinstance(data, Problem):
+        return kind, None
+    from generator.images.privacy import upright_size  # Pillow: only for an image to measure
+
+    size = upright_size(data, kind)
+    if isinstance(size, Refusal):
+        return kind, None
+    store.put(key, f"{kind} {size[0]} {size[1]}".encode("ascii"))
     return kind, size
 
 
 def _cleaned(
     asset: Asset, kind: str, config: Config, store: ImageStore
 ) -> bytes | Refusal | Problem:
-    """Return the bytes to publish for `asset` (from `store`, else cleaned now and kept)."""
-    key = _clean_key(asset, config, store)
-    cleaned = store.get(key)
-    if cleaned is not None:
-        return cleaned
+    """Return the bytes to publish for `asset`, cleaned now and kept in `store`."""
     data = read_asset(asset)
     if isinstance(data, Problem):
         return data
+    from generator.images.privacy import clean_image  # Pillow: only for an image to clean
+
     cleaned = clean_image(data, kind, config.image_keep)
     if isinstance(cleaned, bytes):
-        store.put(key, cleaned)
+        store.put(_clean_key(asset, config, store), cleaned)
     return cleaned
 
 
 @dataclass(frozen=True)
 class ImageJob:
-    """One raster image to publish: where, and what pages show of it."""
+    """One image to publish: where, and what pages show of it."""
 
     asset: Asset
     path: str  # site path
@@ -165,23 +173,72 @@ class ImageJob:
     cards: tuple[tuple[str, tuple[float, float]], ...] = ()  # (site path, focus)
 
 
+@dataclass(frozen=True)
+class ImageFile:
+    """One file that publishes an image: its cleaned original, a variant or a card."""
+
+    path: str  # output path
+    key: str  # its name in the store
+    variant: Variant | None = None
+    focus: tuple[float, float] | None = None  # a card's
+
+    @property
+    def original(self) -> bool:
+        return self.variant is None and self.focus is None
+
+
+def _files(job: ImageJob, config: Config, store: ImageStore) -> list[ImageFile]:
+    """Return the files that publish `job`'s image, the cleaned original first."""
+    digest_keep = (job.asset.digest, config.image_keep)
+    files = [ImageFile(job.path.lstrip("/"), _clean_key(job.asset, config, store))]
+    if job.picture is not None:
+        for v in job.picture.files:
+            made_by = (*digest_keep, config.image_quality, v.width, v.height, v.mime)
+            files.append(ImageFile(v.path.lstrip("/"), store.key("variant", *made_by), v))
+        for card, focus in job.cards:
+            key = store.key("card", *digest_keep, focus)
+            files.append(ImageFile(card.lstrip("/"), key, focus=focus))
+    return files
+
+
+def _clean_key(asset: Asset, config: Config, store: ImageStore) -> str:
+    return store.key("clean", asset.digest, config.image_keep)
+
+
 # Images made in one process below this many; a pool costs more than it saves.
 PARALLEL_IMAGES = 4
 
+Made = list[tuple[str, Output]] | Refusal | Problem  # the files of an image, by store key
+
 
 def image_outputs(
-    jobs: list[ImageJob], config: Config, site: Site, store: ImageStore, workers: int,
-    method: str,
+    jobs: list[ImageJob], config: Config, site: Site, store: ImageStore,
+    present: Mapping[str, str], workers: int, method: str,
 ) -> Iterator[Output | Problem]:  # fmt: skip
     """Yield the files that publish each image of `jobs`: cleaned of its metadata, with its
-    variants and cards; or why it cannot be. Those not all in `store` yet are made by
-    `workers` processes when there are enough of them (and `method` is "fork")."""
-    todo = [job for job in jobs if not _stored(job, config, store)]
+    variants and cards; or why it cannot be. A file the output folder holds already, as
+    `present` (output path -> digest) and the store's file memo say, is kept unread; the
+    others are read from `store`, or made. Images with files missing from `store` are made
+    by `workers` processes when there are enough of them (and `method` is "fork")."""
+    rest: list[tuple[ImageJob, list[ImageFile]]] = []  # files to read from the store, or make
+    todo: list[tuple[ImageJob, list[ImageFile]]] = []  # those of them with files to make
+    for job in jobs:
+        wanted, missing = [], False
+        for file in _files(job, config, store):  # one look at each, for all it tells
+            entry = store.entry(file.key)
+            if entry.digest is not None and present.get(file.path) == entry.digest:
+                yield Output(file.path, job.asset.path, digest=entry.digest)
+            else:
+                wanted.append(file)
+                missing = missing or not entry.there
+        if wanted:
+            rest.append((job, wanted))
+            if missing:
+                todo.append((job, wanted))
     forking = method == "fork" and "fork" in multiprocessing.get_all_start_methods()
-    made: Iterator[list[Output] | Refusal | Problem]
     if workers < 2 or len(todo) < PARALLEL_IMAGES or not forking:
-        made = (image_files(job, config, store) for job in jobs)
-        yield from _outputs(jobs, made, config, site)
+        made = (image_files(job, files, config, store) for job, files in rest)
+        yield from _outputs(rest, made, config, site, store)
         return
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -191,94 +248,71 @@ def image_outputs(
     )
     try:
         with signals_held():  # the workers are forked as the images are handed out
-            made = pool.map(functools.partial(image_files, config=config, store=store), todo)
-        done = {job.path for job in todo}
-        yield from _outputs(
-            [j for j in jobs if j.path not in done],
-            (image_files(job, config, store) for job in jobs if job.path not in done),
-            config,
-            site,
-        )
-        yield from _outputs(todo, made, config, site)
+            make = functools.partial(image_files, config=config, store=store)
+            made = pool.map(make, *zip(*todo, strict=True))
+        making = {job.path for job, _ in todo}
+        stored = [(job, files) for job, files in rest if job.path not in making]
+        taken = (image_files(job, files, config, store) for job, files in stored)
+        yield from _outputs(stored, taken, config, site, store)
+        yield from _outputs(todo, made, config, site, store)
     finally:  # on an error or Ctrl-C, stop at once rather than make the images still queued
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _outputs(
-    jobs: list[ImageJob],
-    made: Iterator[list[Output] | Refusal | Problem],
+    jobs: list[tuple[ImageJob, list[ImageFile]]],
+    made: Iterator[Made],
     config: Config,
     site: Site,
+    store: ImageStore,
 ) -> Iterator[Output | Problem]:
-    for job, files in zip(jobs, made, strict=True):
+    for (job, _), files in zip(jobs, made, strict=True):
         if isinstance(files, Refusal):
             yield _refused(job.asset, job.path, files, config, site)
         elif isinstance(files, Problem):
             yield files
         else:
-            yield from files
+            for key, output in files:
+                if output.digest is not None:
+                    store.remember(key, output.digest)
+                yield output
 
 
-def _stored(job: ImageJob, config: Config, store: ImageStore) -> bool:
-    """Return whether every file of `job` is in `store` already."""
-    keys = [_clean_key(job.asset, config, store)]
-    if job.picture is not None:
-        keys += [_variant_key(job, v, config, store) for v in job.picture.files]
-        keys += [_card_key(job, focus, config, store) for _, focus in job.cards]
-    return all(store.has(key) for key in keys)
+def image_files(job: ImageJob, files: list[ImageFile], config: Config, store: ImageStore) -> Made:
+    """Return `files` of `job`'s image with their bytes, taken from `store` or made (and
+    kept there), each with its store key; or why the image cannot be published."""
+    found = {file: store.get(file.key) for file in files}
+    if None in found.values():
+        original = files[0] if files[0].original else None
+        cleaned = (
+            found[original]
+            if original is not None
+            else store.get(_clean_key(job.asset, config, store))
+        )
+        if cleaned is None:
+            cleaned = _cleaned(job.asset, job.kind, config, store)
+            if not isinstance(cleaned, bytes):
+                return cleaned
+        if original is not None:
+            found[original] = cleaned
+        make = [file for file, data in found.items() if data is None]
+        if make:
+            from generator.images.variants import make_files  # Pillow: only to make them
 
-
-def _clean_key(asset: Asset, config: Config, store: ImageStore) -> str:
-    return store.key("clean", asset.digest, config.image_keep)
-
-
-def _variant_key(job: ImageJob, variant: Variant, config: Config, store: ImageStore) -> str:
-    made_by = (job.asset.digest, config.image_keep, config.image_quality)
-    return store.key("variant", *made_by, variant.width, variant.height, variant.mime)
-
-
-def _card_key(job: ImageJob, focus: tuple[float, float], config: Config, store: ImageStore) -> str:
-    return store.key("card", job.asset.digest, config.image_keep, focus)
-
-
-def image_files(
-    job: ImageJob, config: Config, store: ImageStore
-) -> list[Output] | Refusal | Problem:
-    """Return the files that publish `job`'s image (taken from `store`, else made and
-    kept there), or why it cannot be published."""
-    cleaned = _cleaned(job.asset, job.kind, config, store)
-    if not isinstance(cleaned, bytes):
-        return cleaned
+            variants = [f.variant for f in make if f.variant is not None]
+            focuses = [f.focus for f in make if f.focus is not None]
+            made = make_files(cleaned, variants, focuses, config.image_quality)
+            if isinstance(made, Refusal):
+                return made
+            for file, data in zip(make, [*made[0], *made[1]], strict=True):  # files' order
+                store.put(file.key, data)
+                found[file] = data
     origin = job.asset.path
-    files = [Output(job.path.lstrip("/"), origin, data=cleaned, digest=digest(cleaned))]
-    if job.picture is None:
-        return files
-    variants = job.picture.files
-    keys = [_variant_key(job, v, config, store) for v in variants]
-    found = [store.get(key) for key in keys]
-    missing = [v for v, data in zip(variants, found, strict=True) if data is None]
-    if missing:
-        made = make_variants(cleaned, missing, config.image_quality)
-        if isinstance(made, Refusal):
-            return made
-        fresh = iter(made)
-        found = [data if data is not None else next(fresh) for data in found]
-        for key, variant, data in zip(keys, variants, found, strict=True):
-            if variant in missing:
-                store.put(key, data)
-    for variant, data in zip(variants, found, strict=True):
-        files.append(Output(variant.path.lstrip("/"), origin, data=data, digest=digest(data)))
-    for card, focus in job.cards:
-        key = _card_key(job, focus, config, store)
-        data = store.get(key)
-        if data is None:
-            made_card = make_card(cleaned, focus)
-            if isinstance(made_card, Refusal):
-                return made_card
-            data = made_card
-            store.put(key, data)
-        files.append(Output(card.lstrip("/"), origin, data=data, digest=digest(data)))
-    return files
+    return [
+        (file.key, Output(file.path, origin, data=data, digest=digest(data)))
+        for file, data in found.items()
+        if data is not None
+    ]
 
 
 def _refused(asset: Asset, path: str, refusal: Refusal, config: Config, site: Site) -> Problem:

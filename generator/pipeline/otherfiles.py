@@ -8,7 +8,6 @@ from pathlib import Path
 
 from generator.config import Config
 from generator.errors import Problem
-from generator.images.containers import HEAD, kind_of
 from generator.incremental.imagestore import ImageStore
 from generator.model import Site
 from generator.outputs import Output
@@ -19,7 +18,6 @@ from generator.render.feeds import feed_outputs
 from generator.render.pagekeys import PageMemo
 from generator.render.redirects import redirect_outputs
 from generator.render.sitemap import sitemap_outputs
-from generator.source.assets import read_asset
 
 THEME_URL = "theme"
 
@@ -31,12 +29,14 @@ def other_outputs(
     memo: PageMemo | None,
     images: ImagePlan,
     store: ImageStore,
+    present: Mapping[str, str],
     options: BuildOptions,
 ) -> Iterator[Output | Problem]:
     """Yield every file of the site but its pages: feeds, sitemap, redirects, theme files
     and content assets, images cleaned of their metadata with their variants and cards (on
     the cores `options` give); and the Problem of each image that cannot be published.
-    `theme_files` are the theme's static files as the build's inputs read them."""
+    `theme_files` are the theme's static files as the build's inputs read them; `present`
+    is what the output folder holds already (output path -> digest)."""
     yield from feed_outputs(config, site, memo)
     yield from sitemap_outputs(config, site)
     yield from redirect_outputs(config, site)
@@ -44,15 +44,13 @@ def other_outputs(
         yield Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value)
     jobs: list[ImageJob] = []
     for path, asset in asset_paths(site).items():
-        head = read_asset(asset, HEAD)
-        if isinstance(head, Problem):
-            yield head
-            continue
-        kind = kind_of(asset.path, head)
-        if kind is None:
+        kind = images.kinds.get(path)
+        if isinstance(kind, Problem):
+            yield kind
+        elif kind is None:
             yield Output(path.lstrip("/"), asset.path, file=asset.file, digest=asset.digest)
         else:
             picture, cards = images.pictures.get(path), images.cards.get(path, ())
             jobs.append(ImageJob(asset, path, kind, picture, cards))
     workers = worker_count(options.jobs)
-    yield from image_outputs(jobs, config, site, store, workers, options.start_method)
+    yield from image_outputs(jobs, config, site, store, present, workers, options.start_method)

@@ -75,7 +75,9 @@ def publish(
         with render_site(
             site, config, inputs.env, memo, scan_bytes, jobs, options.start_method
         ) as pages:
-            others = other_outputs(site, config, inputs.theme_files, memo, images, store, options)
+            others = other_outputs(
+                site, config, inputs.theme_files, memo, images, store, staging.present, options
+            )
             for output in others:
                 if isinstance(output, Problem):
                     refused.append(output)
