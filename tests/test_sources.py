@@ -127,3 +127,30 @@ def test_a_document_left_unread_that_went_bad_is_a_problem(tmp_path: Path) -> No
     assert problem.message == "not valid UTF-8 text"
     (content / "vote.md").unlink()
     assert with_text(unread).message == "cannot read: No such file or directory"
+
+
+def test_an_asset_belongs_to_the_innermost_bundle_that_holds_it(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    write_files(
+        content,
+        {
+            "articles/trip/index.md": article("Trip"),
+            "articles/trip/map.png": b"\x89PNG",
+            "articles/trip/photos/sea.jpg": b"\xff\xd8",  # a plain folder of the bundle
+            "articles/trip/day-2/index.md": article("Day 2"),
+            "articles/trip/day-2/notes/train.jpg": b"\xff\xd8",
+            "articles/tripod.jpg": b"\xff\xd8",  # beside the bundle, not in it
+            "articles/trip-2/index.md": article("Trip 2"),  # a name the first one begins
+            "articles/trip-2/x.gif": b"GIF89a",
+            "images/logo.png": b"\x89PNG",
+        },
+    )
+    owners = {a.path: a.owner for a in read_content(content).assets}
+    assert owners == {
+        "articles/trip/map.png": "articles/trip/index.md",
+        "articles/trip/photos/sea.jpg": "articles/trip/index.md",
+        "articles/trip/day-2/notes/train.jpg": "articles/trip/day-2/index.md",
+        "articles/tripod.jpg": None,
+        "articles/trip-2/x.gif": "articles/trip-2/index.md",
+        "images/logo.png": None,
+    }

@@ -141,7 +141,8 @@ class _Reader:
         self.bundles: list[tuple[str, str]] = []  # (folder prefix, source path of its index.md)
 
     def tree(self) -> ContentTree:
-        owned = [_with_owner(a, self.bundles) for a in self.assets]
+        owners = dict(self.bundles)
+        owned = [_with_owner(a, owners) for a in self.assets]
         return ContentTree(
             tuple(self.sources),
             tuple(owned),
@@ -396,9 +397,14 @@ def _not_utf8(file: Path, data: bytes, exc: UnicodeDecodeError) -> Problem:
     return Problem(display_path(file), line, "not valid UTF-8 text", hint)
 
 
-def _with_owner(asset: Asset, bundles: list[tuple[str, str]]) -> Asset:
-    """Attach an asset to the innermost bundle folder that holds it."""
-    owners = [(len(prefix), index) for prefix, index in bundles if asset.path.startswith(prefix)]
-    if not owners:
-        return asset
-    return replace(asset, owner=max(owners)[1])
+def _with_owner(asset: Asset, owners: Mapping[str, str]) -> Asset:
+    """Attach an asset to the innermost bundle folder that holds it (`owners`: folder prefix
+    -> source path of its index.md), looked up folder by folder from the asset's own: a
+    site of a thousand bundles has as many assets."""
+    end = asset.path.rfind("/")
+    while end != -1:
+        owner = owners.get(asset.path[: end + 1])
+        if owner is not None:
+            return replace(asset, owner=owner)
+        end = asset.path.rfind("/", 0, end)
+    return asset
