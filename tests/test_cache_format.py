@@ -19,6 +19,7 @@ from conftest import article, write_files
 
 from generator.config import load_config
 from generator.incremental.cache import CACHE_FILE, BuildCache, load_cache, save_cache
+from generator.incremental.codec import CodecError, decode, from_data
 from generator.pipeline.build import BuildOptions, build
 
 SITE = {
@@ -145,3 +146,30 @@ def test_a_cache_holding_a_moment_without_its_zone_is_not_used(tmp_path: Path) -
     _, warning = load_cache(config.cache_dir, BuildCache().stamp)
     assert warning == f"cache not used: {file} cannot be read"
     assert build(config, BuildOptions(jobs=1)).parsed == 3
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        [1, 2, 3, "d"],  # the one well-formed entry
+        [True, 2, 3, "d"],  # a bool is no size
+        [1.0, 2, 3, "d"],
+        [1, 2, 3, 4],
+        [1, 2, 3],
+        [1, 2, 3, "d", 5],
+        None,
+    ],
+)
+def test_a_file_memo_is_checked_as_strictly_as_any_memo(entry: object) -> None:
+    # The memos of files are checked by msgspec in one call (codec._wire), every other
+    # memo by from_data: both must refuse what the other refuses.
+    tp = dict[str, tuple[int, int, int, str]]
+    data = msgspec.msgpack.encode([["a.md", entry]])
+    try:
+        expected = from_data(msgspec.msgpack.decode(data), tp)
+    except CodecError:
+        with pytest.raises(CodecError):
+            decode(data, tp)
+    else:
+        assert decode(data, tp) == expected == {"a.md": (1, 2, 3, "d")}
+        assert type(decode(data, tp)["a.md"]) is tuple

@@ -510,15 +510,14 @@ def _memos(payload: bytes, stages: tuple[str, ...]) -> tuple[dict[str, Memo], st
     import msgspec
 
     try:
-        saved, *more = msgspec.msgpack.decode(payload)
+        saved, *more = msgspec.msgpack.decode(payload, type=list[msgspec.Raw])
+        saved = msgspec.msgpack.decode(saved, type=dict[str, tuple[str, msgspec.Raw]])
+        more = [msgspec.msgpack.decode(part) for part in more]
     except (msgspec.DecodeError, ValueError, TypeError) as exc:
         raise CodecError(str(exc)) from None
-    if not isinstance(saved, dict) or not saved.keys() <= set(stages):
+    if not saved.keys() <= set(stages):
         raise CodecError("unknown memo")
-    memos = {}
-    for stage, entry in saved.items():
-        key, data = entry
-        memos[stage] = Memo(from_data(key, str), from_data(data, TYPES[stage]))
+    memos = {stage: Memo(key, decode(data, TYPES[stage])) for stage, (key, data) in saved.items()}
     if not more:
         return memos, "", []
     key, names = more

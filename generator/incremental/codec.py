@@ -39,10 +39,32 @@ def decode(data: bytes, tp: Any) -> Any:
     """Return the value of type `tp` that `data` holds; raise CodecError if it holds none."""
     import msgspec
 
+    wire = _wire(tp)
     try:
+        if wire is not None:
+            return dict(msgspec.msgpack.decode(data, type=wire))
         return from_data(msgspec.msgpack.decode(data), tp)
-    except msgspec.DecodeError as exc:
+    except msgspec.DecodeError as exc:  # a ValidationError too
         raise CodecError(str(exc)) from None
+
+
+_PLAIN = (str, int, bool)  # checked alike by msgspec and _scalar (a bool is no int to either)
+
+
+@functools.cache
+def _wire(tp: Any) -> Any:
+    """Return the type msgspec checks to_data's form of `tp` against, in C, when `tp` is a
+    dict of plain values or fixed tuples of them (the memos of files read and written: tens
+    of thousands of entries, which from_data would check one call at a time); else None."""
+
+    def plain(t: Any) -> bool:
+        if typing.get_origin(t) is tuple:
+            return Ellipsis not in _args(t) and all(a in _PLAIN for a in _args(t))
+        return t in _PLAIN
+
+    if typing.get_origin(tp) is not dict or not all(plain(a) for a in _args(tp)):
+        return None
+    return list[tuple[_args(tp)]]  # to_data writes a dict as [key, value] pairs
 
 
 def to_data(value: Any, tp: Any) -> Any:
