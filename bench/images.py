@@ -9,7 +9,7 @@ each in WebP and JPEG at quality 80, and a 1200x630 card) cold (its `resources/_
 removed) and with that cache filled. Prints medians, min-max and peak memory.
 
     python bench/images.py --articles 100 --runs 3
-    python bench/images.py --articles 1000 --hugo /path/to/hugo
+    python bench/images.py --articles 1000 --runs 1 --no-warmup --hugo /path/to/hugo
 
 Needs Hugo extended (peers.sh installs it: /tmp/ssg-peers/venv/.../hugo/binaries/hugo).
 Never part of the test suite; asserts no time.
@@ -119,6 +119,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/gazette-bench-images"))
     parser.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="skip the untimed first builds (photos just written are in the page cache)",
+    )
+    parser.add_argument(
         "--hugo",
         type=Path,
         default=next(
@@ -158,8 +163,9 @@ def main() -> None:
 
     gazette_out = ["--output", str(out / "gazette")]
     # Warm-up: fills Gazette's cache, Hugo's resources and the page cache of the photos.
-    run([*build, *gazette_out], cwd=ours)
-    run(hugo_cmd)
+    if not args.no_warmup:
+        run([*build, *gazette_out], cwd=ours)
+        run(hugo_cmd)
     for _ in range(args.runs):
         timed("Gazette cold (--no-cache)", [*build, "--no-cache", *gazette_out], cold_ours)
         run([*build, *gazette_out], cwd=ours)  # the cache as the cold build left it
