@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from conftest import SITE_YAML, article, run_cli
@@ -14,6 +16,8 @@ from generator.pipeline.parsing import parse_all
 from generator.render.pages import paginate, render_site
 from generator.render.themes import find_theme, make_environment
 from generator.source.files import read_content
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -241,3 +245,37 @@ def test_a_template_no_page_uses_is_still_checked(make_site) -> None:
     assert not (site / "output").exists()
     (site / "themes/local/templates/special.html").write_text("<p>{{ page.title }}</p>\n")
     assert run_cli("build", cwd=site).returncode == 0
+
+
+def test_a_theme_lacking_standard_templates_is_named_once_with_what_each_makes(
+    tmp_path: Path,
+) -> None:
+    # A theme of one's own without tag.html failed once per tag page, each naming the page
+    # but neither the theme nor the setting that makes those pages.
+    site = tmp_path / "basic"
+    shutil.copytree(FIXTURES / "basic", site, ignore=shutil.ignore_patterns("expected"))
+    templates = site / "themes" / "plain" / "templates"
+    for name in ("tag.html", "tags.html", "article.html", "section.html"):
+        (templates / name).unlink()
+    (site / "site.yaml").write_text(
+        (site / "site.yaml").read_text() + "disable: [sections]\n", encoding="utf-8"
+    )
+    done = run_cli("build", cwd=site)
+    assert done.returncode == 1
+    theme = "themes/plain/templates"
+    assert done.stderr.splitlines() == [
+        f"{theme}: no article.html, a template every site's pages need",
+        "  hint: add one (the default theme's shows what it is given)",
+        f"{theme}: no tag.html, the template of the tag pages",
+        "  hint: add one, or leave those pages out with `disable: [tags]` in site.yaml",
+        f"{theme}: no tags.html, the template of the tags index",
+        "  hint: add one, or leave those pages out with `disable: [tags]` in site.yaml",
+        "Build failed: 3 errors; output/ was not changed.",
+    ]
+    assert not (site / "output").exists()
+    # Pages a setting leaves out need no template.
+    (templates / "article.html").write_text('{% extends "base.html" %}')
+    (site / "site.yaml").write_text(
+        (site / "site.yaml").read_text().replace("[sections]", "[sections, tags]")
+    )
+    assert run_cli("build", "-q", cwd=site).returncode == 0

@@ -50,7 +50,7 @@ def publish(
     template the settings call for that the theme lacks, and on the `failing` problems
     given (documents sharing an address), with every path claimed twice."""
     broken = syntax_errors(inputs.theme_templates) + missing_templates(
-        config, inputs.theme_templates, inputs.theme.template_dirs[0]
+        site, config, inputs.theme_templates, inputs.theme.template_dirs[0]
     )
     if broken:
         raise BuildFailed(broken)

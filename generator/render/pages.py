@@ -170,20 +170,57 @@ def plan_pages(site: Site, config: Config, env: jinja2.Environment) -> list[Page
     return jobs
 
 
+# The pages of each standard template that a setting can leave out: what they are, and the
+# kind `disable` names.
+_OPTIONAL_PAGES = {
+    "tag.html": ("the tag pages", "tags"),
+    "tags.html": ("the tags index", "tags"),
+    "section.html": ("the section pages", "sections"),
+    "author.html": ("the author pages", "authors"),
+    "authors.html": ("the authors index", "authors"),
+    "archive.html": ("the archive pages", "archives"),
+    "archives.html": ("the archive index", "archives"),
+}
+
+
 def missing_templates(
-    config: Config, templates: Mapping[str, object], folder: Path
+    site: Site, config: Config, templates: Mapping[str, object], folder: Path
 ) -> list[Problem]:
-    """Return the problem of a template the settings call for that the theme lacks (its
-    own templates are in `folder`): search.html, with search on. A theme made before search
-    has none, and the index without its page would leave readers no way to search."""
-    if not config.search or SEARCH_TEMPLATE in templates:
-        return []
-    message = f"no {SEARCH_TEMPLATE}, the template of the search page that search: true makes"
-    hint = (
-        "add one (the default theme's shows how to read the index), "
-        "or set search: false in site.yaml"
-    )
-    return [Problem(display_path(folder), None, message, hint)]
+    """Return a problem for each standard template the pages of `site` need that the theme
+    lacks (its own templates are in `folder`), once each, before anything is rendered: a
+    theme of one's own that has no tag.html would otherwise fail once per tag page, naming
+    neither the theme nor the setting. A document's own `template:` is reported at its line
+    when its page is rendered."""
+    needed = {"index.html", "404.html"}
+    needed |= {d.template for d in (*site.articles, *site.pages)} & STANDARD_TEMPLATES
+    # A listing template makes a page per group, if any; an index page is always made.
+    groups = {
+        "tag.html": site.tags,
+        "section.html": site.sections,
+        "author.html": site.authors,
+        "archive.html": site.years,
+    }
+    for name, (_, kind) in _OPTIONAL_PAGES.items():
+        if config.builds(kind) and groups.get(name, True):
+            needed.add(name)
+    problems = []
+    for name in sorted(needed - templates.keys()):
+        what, kind = _OPTIONAL_PAGES.get(name, (None, None))
+        if what is not None:
+            message = f"no {name}, the template of {what}"
+            hint = f"add one, or leave those pages out with `disable: [{kind}]` in site.yaml"
+        else:
+            message = f"no {name}, a template every site's pages need"
+            hint = "add one (the default theme's shows what it is given)"
+        problems.append(Problem(display_path(folder), None, message, hint))
+    if config.search and SEARCH_TEMPLATE not in templates:
+        message = f"no {SEARCH_TEMPLATE}, the template of the search page that search: true makes"
+        hint = (
+            "add one (the default theme's shows how to read the index), "
+            "or set search: false in site.yaml"
+        )
+        problems.append(Problem(display_path(folder), None, message, hint))
+    return problems
 
 
 def document_job(
