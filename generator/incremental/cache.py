@@ -200,7 +200,7 @@ def _replaced_rest(stream: BinaryIO, stamp: str) -> tuple[dict[str, Memo], str, 
     """Return the second part of the cache file `stream` reads, from its start; raise
     _Damaged if it is not a whole cache file of `stamp`."""
     stream.seek(0)
-    if stream.readline() != _MAGIC or stream.readline() != stamp.encode("ascii") + b"\n":
+    if not _headed(stream, _MAGIC, stamp):
         raise _Damaged
     _read_part(stream)  # the first part: this build has its memos already
     return _memos(_read_part(stream), REST)
@@ -307,6 +307,12 @@ class _Damaged(Exception):
 
 
 _HEADER = re.compile(rb"^([0-9]{1,15}) ([0-9a-f]{8})\n$")
+
+
+def _headed(stream: BinaryIO, magic: bytes, stamp: str) -> bool:
+    """Return whether `stream` starts with the lines a cache file or pack of `stamp`
+    starts with (`magic`, then the stamp), reading past them."""
+    return stream.readline() == magic and stream.readline() == stamp.encode("ascii") + b"\n"
 
 
 def _read_part(stream: BinaryIO) -> bytes:
@@ -423,7 +429,7 @@ def _read_index(file: Path, stamp: str) -> tuple[dict, dict, str, tuple[str, ...
 
     try:
         with file.open("rb") as stream:
-            if stream.readline() != _MAGIC or stream.readline() != stamp.encode() + b"\n":
+            if not _headed(stream, _MAGIC, stamp):
                 return None
             memos = dict[str, msgspec.Raw]  # each memo left undecoded
             (head,) = msgspec.msgpack.decode(_read_part(stream), type=tuple[memos])
@@ -443,7 +449,7 @@ def _pack_keys(file: Path, stamp: str) -> frozenset[tuple[str, str]]:
     import msgspec
 
     with file.open("rb") as stream:
-        if stream.readline() != _PACK_MAGIC or stream.readline() != stamp.encode() + b"\n":
+        if not _headed(stream, _PACK_MAGIC, stamp):
             raise OSError(f"{file.name}: not a pack")
         try:
             payload = _read_part(stream)
@@ -491,7 +497,7 @@ def _load_pack(file: Path, stamp: str) -> dict[tuple[str, str], Parsed]:
     """Return the documents of the pack `file`; raise if it is missing, damaged or was
     written for another stamp."""
     with file.open("rb") as stream:
-        if stream.readline() != _PACK_MAGIC or stream.readline() != stamp.encode() + b"\n":
+        if not _headed(stream, _PACK_MAGIC, stamp):
             raise _Damaged
         return decode(_read_part(stream), _DOCUMENTS)
 
