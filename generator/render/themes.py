@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,8 +39,10 @@ class Theme:
     def template_dirs(self) -> tuple[Path, ...]:
         return tuple(f / "templates" for f in self.folders)
 
+    @functools.cached_property
     def static_files(self) -> dict[str, Path]:
-        """Return the theme's static files by path under static/; a child's file wins.
+        """The theme's static files by path under static/; a child's file wins. Walked once
+        a theme: checking its search_only names and publishing its files both read it.
 
         Junk (editor swap files, hidden files) is left out as it is in content/.
         """
@@ -55,7 +58,7 @@ class Theme:
 
     def published_files(self, search: bool) -> dict[str, Path]:
         """Return the static files a site publishes: those of search only with `search`."""
-        files = self.static_files()
+        files = dict(self.static_files)
         return files if search else {k: v for k, v in files.items() if k not in self.search_only}
 
 
@@ -78,7 +81,7 @@ def find_theme(config: Config) -> Theme:
         for file in named:
             search_only.setdefault(file, (folder, line))
     theme = Theme(tuple(names), tuple(folders), frozenset(search_only))
-    static = theme.static_files() if search_only else {}
+    static = theme.static_files if search_only else {}
     unknown = [
         Problem(_shown_theme(folder), line, f"search_only: {file!r} is no static file of the theme")
         for file, (folder, line) in search_only.items()
