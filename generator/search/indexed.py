@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.config import Config
-from generator.model import Site
+from generator.model import Site, syndicated
 from generator.urls import output_path
 
 
@@ -17,8 +17,5 @@ def indexed_pages(site: Site, config: Config) -> dict[str, str]:
     """
     if not config.search:
         return {}
-    documents = (
-        *(a for a in site.articles if not a.scheduled and not a.hidden),
-        *site.pages,
-    )
-    return {output_path(doc.url): doc.url for doc in documents if not doc.draft and not doc.noindex}
+    documents = (*syndicated(site), *(p for p in site.pages if not p.draft))
+    return {output_path(doc.url): doc.url for doc in documents if not doc.noindex}
