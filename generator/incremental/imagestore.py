@@ -23,8 +23,7 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from generator.outputs import stamp
-from generator.source.files import FileMemo
+from generator.source.files import FileMemo, memo_known, memo_note
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +76,7 @@ class ImageStore:
             info = os.stat(file)
         except OSError:
             return Entry(False, None)
-        known = self.files.get(str(file))
-        same = known is not None and known[:3] == stamp(info)
-        return Entry(True, known[3] if same else None)
+        return Entry(True, memo_known(self.files, str(file), info))
 
     def get(self, key: str) -> bytes | None:
         """Return the bytes saved under `key`, or None."""
@@ -118,7 +115,7 @@ class ImageStore:
             info = os.stat(file)
         except OSError:
             return
-        self.files[str(file)] = (*stamp(info), digest)
+        memo_note(self.files, str(file), info, digest)
 
     def prune(self) -> int:
         """Remove the files of the store that no key this build used names, but those saved

@@ -84,14 +84,26 @@ def file_digest(file: Path, memo: FileMemo) -> str:
     return _memo_digest(str(file), os.stat(file), memo)
 
 
+def memo_known(memo: FileMemo, file: str, info: os.stat_result) -> str | None:
+    """Return the digest `memo` holds for `file` if its stat, `info`, is as when it was
+    remembered; None if it is not known or may have changed since."""
+    known = memo.get(file)
+    return known[3] if known is not None and known[:3] == stamp(info) else None
+
+
+def memo_note(memo: FileMemo, file: str, info: os.stat_result, value: str) -> None:
+    """Remember in `memo` that `file`, whose stat is `info`, holds bytes of digest `value`."""
+    memo[file] = (*stamp(info), value)
+
+
 def _memo_digest(file: str, info: os.stat_result, memo: FileMemo) -> str:
     """Return the digest of `file`, whose stat is `info`, read only if the memo is out of date."""
-    known = memo.get(file)
-    if known is not None and known[:3] == stamp(info):
-        return known[3]
+    known = memo_known(memo, file, info)
+    if known is not None:
+        return known
     with open(file, "rb") as stream:
         value = digest(stream.read())
-    memo[file] = (*stamp(info), value)
+    memo_note(memo, file, info, value)
     return value
 
 
@@ -232,10 +244,10 @@ class _Reader:
             return
         kind = "page" if is_pages else "article"
         bundle = bool(self.bundles) and rel == self.bundles[-1][1]
-        known = self.memo.get(path)
-        if known is not None and known[:3] == stamp(info):
+        known = memo_known(self.memo, path, info)
+        if known is not None:
             # As it was when last read: its text is read only if it must be parsed again.
-            self.sources.append(Source(rel, Path(path), None, known[3], kind, bundle))
+            self.sources.append(Source(rel, Path(path), None, known, kind, bundle))
             return
         try:
             loaded = _load(Source(rel, Path(path), None, "", kind, bundle), info.st_size)
@@ -245,7 +257,7 @@ class _Reader:
         if isinstance(loaded, Problem):
             self.errors.append(loaded)
             return
-        self.memo[path] = (*stamp(info), loaded.digest)
+        memo_note(self.memo, path, info, loaded.digest)
         self.sources.append(loaded)
 
     def _markup_digest(self, path: str, info: os.stat_result) -> str | None:
@@ -266,7 +278,7 @@ class _Reader:
             self.errors += [Problem(shown, line, message, hint) for line, message, hint in problems]
             return None
         value = digest(data)
-        self.memo[path] = (*stamp(info), value)
+        memo_note(self.memo, path, info, value)
         return value
 
     def _unsafe(self, entry: os.DirEntry, info: os.stat_result) -> str | None:
