@@ -44,6 +44,7 @@ class ImagePlan:
     # Site path -> the format of an asset that is an image (containers.sniff), or why its
     # first bytes cannot be read; the assets not here are published as they are.
     kinds: dict[str, str | Problem]
+    assets: dict[str, Asset]  # every asset by the site path it is published at (asset_paths)
 
 
 def asset_paths(site: Site) -> dict[str, Asset]:
@@ -64,7 +65,8 @@ def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
     shown.update(p for p in leads.values() if p.startswith("/"))
     kinds: dict[str, str | Problem] = {}
     measured: dict[str, tuple[str, tuple[int, int]]] = {}
-    for path, asset in asset_paths(site).items():
+    assets = asset_paths(site)
+    for path, asset in assets.items():
         kind, size = _kind(asset, store)
         if kind is not None:
             kinds[path] = kind
@@ -90,7 +92,7 @@ def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
             cards.setdefault(picture.src, {})[picture.card] = focus
         lead_pictures[article.source] = picture
     ordered = {src: tuple(sorted(made.items())) for src, made in cards.items()}
-    return ImagePlan(pictures, lead_pictures, ordered, tuple(problems), kinds)
+    return ImagePlan(pictures, lead_pictures, ordered, tuple(problems), kinds, assets)
 
 
 def _focus(
@@ -124,20 +126,24 @@ def _kind(asset: Asset, store: ImageStore) -> tuple[str | Problem | None, tuple[
     `store` under the source's digest, so an unchanged photo is not opened again; nothing
     is cleaned here: publishing cleans each image once, whether a store keeps it or not."""
     key = store.key("size", asset.digest)
-    if kind_of(asset.path, b"") in RASTER:  # by its name: other files are not looked for
+    named_raster = kind_of(asset.path, b"") in RASTER  # by its name alone
+    if named_raster:  # other files are not looked for
         known = store.get(key)  # a few bytes: the photo itself is not read
         kind, *size = (known or b"").decode("ascii", "replace").split(" ")
         if kind in RASTER and len(size) == 2 and all(n.isdigit() for n in size):
             return kind, (int(size[0]), int(size[1]))
-    head = read_asset(asset, HEAD)
-    if isinstance(head, Problem):
-        return head, None
-    kind = kind_of(asset.path, head)
+    # A file named as a photo is read whole at once, to be measured; any other only as far
+    # as its format shows.
+    data = read_asset(asset, None if named_raster else HEAD)
+    if isinstance(data, Problem):
+        return data, None
+    kind = kind_of(asset.path, data[:HEAD])
     if kind not in RASTER:
         return kind, None
-    data = read_asset(asset)
-    if isinstance(data, Problem):
-        return kind, None
+    if not named_raster:
+        data = read_asset(asset)
+        if isinstance(data, Problem):
+            return kind, None
     from generator.images.privacy import upright_size  # Pillow: only for an image to measure
 
     size = upright_size(data, kind)

@@ -11,7 +11,7 @@ from generator.errors import Problem
 from generator.incremental.imagestore import ImageStore
 from generator.model import Site
 from generator.outputs import Output
-from generator.pipeline.images import ImageJob, ImagePlan, asset_paths, image_outputs
+from generator.pipeline.images import ImageJob, ImagePlan, image_outputs
 from generator.pipeline.options import BuildOptions
 from generator.processes import worker_count
 from generator.render.feeds import feed_outputs
@@ -43,7 +43,7 @@ def other_outputs(
     for rel, (file, value) in theme_files.items():
         yield Output(f"{THEME_URL}/{rel}", f"theme file {rel}", file=file, digest=value)
     jobs: list[ImageJob] = []
-    for path, asset in asset_paths(site).items():
+    for path, asset in images.assets.items():
         kind = images.kinds.get(path)
         if isinstance(kind, Problem):
             yield kind
