@@ -12,14 +12,17 @@ import shutil
 import subprocess
 import zlib
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
 from conftest import article, write_files
+from markupsafe import Markup
 
 from generator.config import load_config
-from generator.incremental.cache import CACHE_FILE, BuildCache, load_cache, save_cache
-from generator.incremental.codec import CodecError, decode, from_data
+from generator.incremental.cache import _DOCUMENTS, CACHE_FILE, BuildCache, load_cache, save_cache
+from generator.incremental.codec import CodecError, decode, encode
+from generator.model import Article, Page, Term
 from generator.pipeline.build import BuildOptions, build
 
 SITE = {
@@ -151,25 +154,53 @@ def test_a_cache_holding_a_moment_without_its_zone_is_not_used(tmp_path: Path) -
 @pytest.mark.parametrize(
     "entry",
     [
-        [1, 2, 3, "d"],  # the one well-formed entry
         [True, 2, 3, "d"],  # a bool is no size
         [1.0, 2, 3, "d"],
         [1, 2, 3, 4],
         [1, 2, 3],
         [1, 2, 3, "d", 5],
         None,
+        {"size": 1},
     ],
 )
-def test_a_file_memo_is_checked_as_strictly_as_any_memo(entry: object) -> None:
-    # The memos of files are checked by msgspec in one call (codec._wire), every other
-    # memo by from_data: both must refuse what the other refuses.
+def test_a_memo_entry_of_the_wrong_shape_is_refused(entry: object) -> None:
     tp = dict[str, tuple[int, int, int, str]]
-    data = msgspec.msgpack.encode([["a.md", entry]])
-    try:
-        expected = from_data(msgspec.msgpack.decode(data), tp)
-    except CodecError:
-        with pytest.raises(CodecError):
-            decode(data, tp)
-    else:
-        assert decode(data, tp) == expected == {"a.md": (1, 2, 3, "d")}
-        assert type(decode(data, tp)["a.md"]) is tuple
+    assert decode(msgspec.msgpack.encode([["a.md", [1, 2, 3, "d"]]]), tp) == {
+        "a.md": (1, 2, 3, "d")
+    }
+    with pytest.raises(CodecError):
+        decode(msgspec.msgpack.encode([["a.md", entry]]), tp)
+
+
+def test_documents_come_back_equal_and_of_their_declared_types(tmp_path: Path) -> None:
+    config = _built(tmp_path)
+    cache, _ = load_cache(config.cache_dir, BuildCache().stamp)
+    assert cache.complete() is None
+    parsed = dict(cache.parsed)
+    again = decode(encode(parsed, _DOCUMENTS), _DOCUMENTS)
+    assert again == parsed
+    a = next(p.document for p in again.values() if p.document.title == "A")
+    assert type(a) is Article and type(a.tags) is tuple and type(a.tags[0]) is Term
+    assert type(a.content) is Markup and a.date.tzinfo == ZoneInfo("Asia/Baku")
+    assert type(a.meta["extra"]) is list  # front matter of any type, kept as it was
+    about = next(p.document for p in again.values() if p.document.title == "About")
+    assert type(about) is Page
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda doc: doc.__setitem__(0, "Nothing"),  # a class the union does not list
+        lambda doc: doc[1].__setitem__(1, 7),  # a number for the title
+        lambda doc: doc[1].pop(),  # a field short
+        lambda doc: doc[1].append(None),  # a field too many
+    ],
+)
+def test_a_document_of_the_wrong_shape_is_refused(tmp_path: Path, change) -> None:
+    config = _built(tmp_path)
+    cache, _ = load_cache(config.cache_dir, BuildCache().stamp)
+    assert cache.complete() is None
+    data = msgspec.msgpack.decode(encode(dict(cache.parsed), _DOCUMENTS))
+    change(data[0][1][0])  # the first entry's Parsed: [class name, fields]
+    with pytest.raises(CodecError):
+        decode(msgspec.msgpack.encode(data), _DOCUMENTS)

@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 from generator import __version__
 from generator.check.links import CheckMemo
 from generator.errors import display_path
-from generator.incremental.codec import CodecError, decode, encode, from_data, to_data
+from generator.incremental.codec import CodecError, decode, encode, to_data
 from generator.incremental.uptodate import LastBuild
 from generator.incremental.warm import Built
 from generator.render.templatetree import Facts
@@ -518,7 +518,9 @@ def _memos(payload: bytes, stages: tuple[str, ...]) -> tuple[dict[str, Memo], st
     try:
         saved, *more = msgspec.msgpack.decode(payload, type=list[msgspec.Raw])
         saved = msgspec.msgpack.decode(saved, type=dict[str, tuple[str, msgspec.Raw]])
-        more = [msgspec.msgpack.decode(part) for part in more]
+        if more:  # the documents' key and the names of their packs
+            kinds = (str, tuple[str, ...])
+            documents_key, names = (decode(p, tp) for p, tp in zip(more, kinds, strict=True))
     except (msgspec.DecodeError, ValueError, TypeError) as exc:
         raise CodecError(str(exc)) from None
     if not saved.keys() <= set(stages):
@@ -526,11 +528,9 @@ def _memos(payload: bytes, stages: tuple[str, ...]) -> tuple[dict[str, Memo], st
     memos = {stage: Memo(key, decode(data, TYPES[stage])) for stage, (key, data) in saved.items()}
     if not more:
         return memos, "", []
-    key, names = more
-    names = from_data(names, tuple[str, ...])
     if not all(_PACK.match(name) for name in names):
         raise CodecError("not a pack name")
-    return memos, from_data(key, str), list(names)
+    return memos, documents_key, list(names)
 
 
 def _write_atomically(file: Path, head: bytes, *parts: bytes) -> None:

@@ -5,12 +5,18 @@ Nothing in a cache file names a class or a function: a value is decoded by the t
 memo declares (a dataclass's annotated fields, a tuple, a mapping), and a union of classes
 is one of the classes it lists. So a cache file written by anyone can at worst hold wrong
 values of the right types; loading it never runs code (no pickle, marshal or eval).
+
+Each declared type has a wire type: the shape `to_data` gives it, in terms msgspec checks
+in C while it decodes (a dataclass is a fixed-length array of its fields' wire types, a
+mapping an array of pairs). What msgspec cannot build itself (dataclasses, moments, Markup,
+front matter of any type) is then made from the checked data by a converter.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -39,49 +45,20 @@ def decode(data: bytes, tp: Any) -> Any:
     """Return the value of type `tp` that `data` holds; raise CodecError if it holds none."""
     import msgspec
 
-    wire = _wire(tp)
+    convert = _converter(tp)
     try:
-        if wire is not None:
-            return dict(msgspec.msgpack.decode(data, type=wire))
-        return from_data(msgspec.msgpack.decode(data), tp)
+        wire = _reader(tp).decode(data)
+        return wire if convert is None else convert(wire)
     except msgspec.DecodeError as exc:  # a ValidationError too
         raise CodecError(str(exc)) from None
-
-
-_PLAIN = (str, int, bool)  # checked alike by msgspec and _scalar (a bool is no int to either)
-
-
-@functools.cache
-def _wire(tp: Any) -> Any:
-    """Return the type msgspec checks to_data's form of `tp` against, in C, when `tp` is a
-    dict of plain values or fixed tuples of them (the memos of files read and written: tens
-    of thousands of entries, which from_data would check one call at a time); else None."""
-
-    def plain(t: Any) -> bool:
-        if typing.get_origin(t) is tuple:
-            return Ellipsis not in _args(t) and all(a in _PLAIN for a in _args(t))
-        return t in _PLAIN
-
-    if typing.get_origin(tp) is not dict or not all(plain(a) for a in _args(tp)):
-        return None
-    return list[tuple[_args(tp)]]  # to_data writes a dict as [key, value] pairs
+    except (TypeError, ValueError, KeyError, LookupError) as exc:  # found by a converter
+        raise CodecError(str(exc)) from None
 
 
 def to_data(value: Any, tp: Any) -> Any:
-    """Return `value`, of type `tp`, as plain lists, text and numbers."""
-    return _encoder(tp)(value)
-
-
-def from_data(data: Any, tp: Any) -> Any:
-    """Return the value of type `tp` that plain `data` holds; raise CodecError if none."""
-    try:
-        return _decoder(tp)(data)
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-        raise CodecError(str(exc)) from None
-
-
-def _identity(value: Any) -> Any:
-    return value
+    """Return `value`, of type `tp`, as plain lists, tuples, text and numbers."""
+    code = _encoder(tp)
+    return value if code is None else code(value)
 
 
 def _args(tp: Any) -> tuple[Any, ...]:
@@ -92,31 +69,57 @@ def _is_union(tp: Any) -> bool:
     return typing.get_origin(tp) in (typing.Union, types.UnionType)
 
 
+def _members(tp: Any) -> list[Any]:
+    return [t for t in _args(tp) if t is not type(None)]
+
+
+def _is_mapping(tp: Any) -> bool:
+    return typing.get_origin(tp) in (dict, Mapping) or tp in (dict, Mapping)
+
+
 @functools.cache
 def _hints(cls: type) -> tuple[tuple[str, Any], ...]:
     hints = typing.get_type_hints(cls)
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
+def _each(code: Codec | None, kind: Callable = list) -> Codec | None:
+    """Return a codec applying `code` to each item of a sequence, giving a `kind`."""
+    return None if code is None else lambda v: kind(map(code, v))
+
+
+# Encoding. None stands for "as it is": msgspec writes tuples and lists as arrays, so a value
+# made of scalars, tuples and lists needs no copy.
 @functools.cache
-def _encoder(tp: Any) -> Codec:
-    if tp in _SCALARS or tp is Markup:
-        return _identity if tp is not Markup else str
+def _encoder(tp: Any) -> Codec | None:
+    if tp in _SCALARS:
+        return None
+    if tp is Markup:
+        return str
     if tp is Any:
         return _encode_any
     if tp is datetime:
         return _encode_datetime
     if dataclasses.is_dataclass(tp):
-        fields = [(name, _encoder(t)) for name, t in _hints(tp)]
-        return lambda v: [code(getattr(v, name)) for name, code in fields]
+        names = [name for name, _ in _hints(tp)]
+        codes = [_encoder(t) for _, t in _hints(tp)]
+        get = (
+            operator.attrgetter(*names)
+            if len(names) > 1  # of one name, attrgetter gives the value, not a tuple
+            else lambda v: tuple(getattr(v, n) for n in names)
+        )
+        if all(c is None for c in codes):
+            return get
+        pairs = [c or _identity for c in codes]
+        return lambda v: [c(x) for c, x in zip(pairs, get(v), strict=True)]
     if _is_union(tp):
-        members = [t for t in _args(tp) if t is not type(None)]
+        members = _members(tp)
         if all(m in _SCALARS for m in members):
-            return _identity
+            return None
         if len(members) == 1:
             inner = _encoder(members[0])
-            return lambda v: None if v is None else inner(v)
-        coders = {m: (m.__name__, _encoder(m)) for m in members}  # classes only
+            return None if inner is None else lambda v: None if v is None else inner(v)
+        coders = {m: (m.__name__, _encoder(m) or _identity) for m in members}  # classes only
 
         def tagged(v: Any) -> Any:
             if v is None:
@@ -126,91 +129,141 @@ def _encoder(tp: Any) -> Codec:
 
         return tagged
     origin, args = typing.get_origin(tp), _args(tp)
-    if origin in (tuple, list, frozenset, set):
-        if origin is tuple and args and args[-1] is not Ellipsis:
-            items = [_encoder(a) for a in args]
-            return lambda v: [code(x) for code, x in zip(items, v, strict=True)]
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        codes = [_encoder(a) for a in args]
+        if all(c is None for c in codes):
+            return None
+        pairs = [c or _identity for c in codes]
+        return lambda v: [c(x) for c, x in zip(pairs, v, strict=True)]
+    if origin in (tuple, list):
+        return _each(_encoder(args[0]))
+    if origin in (frozenset, set):  # in order, so equal sets make equal bytes
         item = _encoder(args[0])
-        if origin in (frozenset, set):
-            return lambda v: sorted(item(x) for x in v)
-        return lambda v: [item(x) for x in v]
-    if origin in (dict, Mapping) or tp in (dict, Mapping):
+        return sorted if item is None else lambda v: sorted(map(item, v))
+    if _is_mapping(tp):
         key, value = (_encoder(a) for a in (args or (Any, Any)))
-        return lambda v: [[key(k), value(x)] for k, x in v.items()]
+        if key is None and value is None:
+            return lambda v: list(v.items())
+        key, value = key or _identity, value or _identity
+        return lambda v: [(key(k), value(x)) for k, x in v.items()]
+    raise TypeError(f"the cache cannot hold {tp!r}")
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+# Decoding: the wire type msgspec checks, then the converter (None: msgspec made the value).
+@functools.cache
+def _wire(tp: Any) -> Any:
+    """Return the msgspec type of `to_data`'s form of `tp`."""
+    import msgspec
+
+    if tp in _SCALARS:
+        return tp
+    if tp is Markup:
+        return str
+    if tp is Any:
+        return Any
+    if tp is datetime:
+        return tuple[str, str | int | None, int]
+    if dataclasses.is_dataclass(tp):
+        return tuple[tuple(_wire(t) for _, t in _hints(tp))]  # type: ignore[misc]
+    if _is_union(tp):
+        members = _members(tp)
+        if all(m in _SCALARS for m in members):
+            return tp
+        if len(members) == 1:
+            return _wire(members[0]) | None
+        return tuple[str, msgspec.Raw] | None  # the class's name, then its data
+    origin, args = typing.get_origin(tp), _args(tp)
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        return tuple[tuple(_wire(a) for a in args)]  # type: ignore[misc]
+    if origin in (tuple, list):
+        return tuple[_wire(args[0]), ...] if origin is tuple else list[_wire(args[0])]
+    if origin in (frozenset, set):
+        return (origin if _converter(args[0]) is None else list)[_wire(args[0])]
+    if _is_mapping(tp):
+        key, value = (_wire(a) for a in (args or (Any, Any)))
+        return list[tuple[key, value]]
     raise TypeError(f"the cache cannot hold {tp!r}")
 
 
 @functools.cache
-def _decoder(tp: Any) -> Codec:
+def _reader(tp: Any) -> Any:
+    """Return a msgspec decoder of `tp`'s wire type (made once: msgspec reads a type's
+    declaration on every call given one)."""
+    import msgspec
+
+    return msgspec.msgpack.Decoder(_wire(tp))
+
+
+@functools.cache
+def _converter(tp: Any) -> Codec | None:
+    """Return the function making the value of `tp` from its checked wire form, or None
+    if msgspec's value is it."""
     if tp in _SCALARS:
-        return functools.partial(_scalar, tp)
+        return None
     if tp is Markup:
-        return lambda v: Markup(_scalar(str, v))
+        return Markup
     if tp is Any:
         return _decode_any
     if tp is datetime:
         return _decode_aware
     if dataclasses.is_dataclass(tp):
-        return _dataclass_decoder(tp)
+        return _dataclass_converter(tp)
     if _is_union(tp):
-        members = [t for t in _args(tp) if t is not type(None)]
+        members = _members(tp)
         if all(m in _SCALARS for m in members):
-            allowed = (*tuple(members), type(None))
-
-            def scalar(v: Any) -> Any:
-                if not isinstance(v, allowed) or (isinstance(v, bool) and bool not in allowed):
-                    raise CodecError(f"{v!r} is not {tp}")
-                return v
-
-            return scalar
+            return None
         if len(members) == 1:
-            inner = _decoder(members[0])
-            return lambda v: None if v is None else inner(v)
-        decoders = {m.__name__: _decoder(m) for m in members}
-
-        def tagged(v: Any) -> Any:
-            if v is None:
-                return None
-            name, data = v
-            return decoders[name](data)
-
-        return tagged
+            inner = _converter(members[0])
+            return None if inner is None else lambda v: None if v is None else inner(v)
+        return _tagged_converter(members)
     origin, args = typing.get_origin(tp), _args(tp)
-    if origin in (tuple, list, frozenset, set):
-        if origin is tuple and args and args[-1] is not Ellipsis:
-            items = [_decoder(a) for a in args]
-            return lambda v: tuple(code(x) for code, x in zip(items, _list(v), strict=True))
-        item = _decoder(args[0])
-        if item is _identity:
-            return lambda v: origin(_list(v))
-        return lambda v: origin(item(x) for x in _list(v))
-    if origin in (dict, Mapping) or tp in (dict, Mapping):
-        key, value = (_decoder(a) for a in (args or (Any, Any)))
-        return lambda v: {key(k): value(x) for k, x in _list(v)}
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        codes = [_converter(a) for a in args]
+        if all(c is None for c in codes):
+            return None
+        pairs = [c or _identity for c in codes]
+        return lambda v: tuple(c(x) for c, x in zip(pairs, v, strict=True))
+    if origin in (tuple, list):
+        return _each(_converter(args[0]), origin)
+    if origin in (frozenset, set):
+        return _each(_converter(args[0]), origin)
+    if _is_mapping(tp):
+        key, value = (_converter(a) for a in (args or (Any, Any)))
+        if key is None and value is None:
+            return dict
+        key, value = key or _identity, value or _identity
+        return lambda v: {key(k): value(x) for k, x in v}
     raise TypeError(f"the cache cannot hold {tp!r}")
 
 
-def _list(value: Any) -> list:
-    if not isinstance(value, list):
-        raise CodecError(f"expected a list, not {type(value).__name__}")
-    return value
+def _tagged_converter(members: list[type]) -> Codec:
+    """Return the converter of a union of classes: [class name, its data] or None."""
+    known = {m.__name__: m for m in members}
+
+    def tagged(v: Any) -> Any:
+        if v is None:
+            return None
+        name, raw = v
+        member = known[name]
+        wire = _reader(member).decode(raw)
+        convert = _converter(member)
+        return wire if convert is None else convert(wire)
+
+    return tagged
 
 
-def _scalar(tp: type, value: Any) -> Any:
-    if type(value) is not tp and not (tp is float and type(value) is int):
-        raise CodecError(f"expected {tp.__name__}, not {type(value).__name__}")
-    return value
-
-
-def _dataclass_decoder(cls: type) -> Codec:
+def _dataclass_converter(cls: type) -> Codec:
     fields = _hints(cls)
     names = [name for name, _ in fields]
-    coders = [(name, _decoder(t)) for name, t in fields]
-    converted = [(name, code) for name, code in coders if code is not _identity]
+    converted = [(name, code) for name, t in fields if (code := _converter(t)) is not None]
     direct = not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
 
-    def decode_one(v: Any) -> Any:
-        values = dict(zip(names, _list(v), strict=True))
+    def make(v: tuple) -> Any:
+        values = dict(zip(names, v, strict=True))
         for name, code in converted:
             values[name] = code(values[name])
         if direct:  # as the generated __init__ would, without running it field by field
@@ -219,7 +272,7 @@ def _dataclass_decoder(cls: type) -> Codec:
             return new
         return cls(**values)
 
-    return decode_one
+    return make
 
 
 def _encode_datetime(value: datetime) -> list:
@@ -255,6 +308,18 @@ def _decode_aware(value: Any) -> datetime:
     if moment.tzinfo is None:
         raise CodecError(f"{moment.isoformat()} has no zone")
     return moment
+
+
+def _list(value: Any) -> list | tuple:
+    if not isinstance(value, list | tuple):
+        raise CodecError(f"expected a list, not {type(value).__name__}")
+    return value
+
+
+def _scalar(tp: type, value: Any) -> Any:
+    if type(value) is not tp:
+        raise CodecError(f"expected {tp.__name__}, not {type(value).__name__}")
+    return value
 
 
 # Values of unknown type (front matter kept as it was written): text, numbers, true/false
