@@ -8,6 +8,8 @@ import struct
 import zlib
 from pathlib import Path
 
+import hypothesis
+import hypothesis.strategies as st
 import pytest
 from conftest import article, run_cli
 from PIL import Image, ImageSequence
@@ -17,6 +19,7 @@ from generator.config import load_config
 from generator.images.containers import GIF, Unreadable, png_chunks, strip_jpeg, webp_chunks
 from generator.images.privacy import Refusal, clean_image, upright_size
 from generator.pipeline.build import BuildOptions, build
+from generator.render.pictures import _joined, site_path
 
 MAKE, MODEL, SERIAL, PLACE = "Canon", "EOS R5", "SN-424242", "Baku"
 XMP = (
@@ -432,3 +435,16 @@ def test_a_truncated_jpeg_names_the_file_and_the_article_that_uses_it(make_site)
     assert "hint: used by content/articles/jazz/index.md" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (site / "output").exists()
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(
+    src=st.text(alphabet="/._-~aZ09é%?#;:@+ \\", max_size=16),
+    page=st.sampled_from(["/", "/2024/05/a/", "/news/a/", "/a.html"]),
+    base=st.sampled_from(["", "/news", "/_"]),
+)
+def test_an_image_path_is_the_one_a_browser_would_join(src: str, page: str, base: str) -> None:
+    # site_path takes a plain path from the root as it is, and joins anything else as a
+    # URL: both ways must name the same file.
+    assert site_path(src, page, base) == _joined(src, page, base)
+    assert site_path(base + src, page, base) == _joined(base + src, page, base)

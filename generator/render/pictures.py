@@ -7,6 +7,7 @@ several formats) and lazy loading; lead images given their Picture for the theme
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from urllib.parse import unquote, urljoin, urlsplit
@@ -146,9 +147,24 @@ def shown_paths(doc: Document, base_path: str) -> set[str]:
     return found
 
 
+# A src that is a path from the site's root, of plain segments (none empty, none starting
+# with a dot, nothing a URL parser would read as a query, an escape or parameters): the path
+# it names is itself, as a URL parser would join it to any page's address.
+_PLAIN_SRC = re.compile(r"(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+/?")
+
+
 def site_path(src: str, page_url: str, base_path: str) -> str | None:
     """Return the site path (without the base path) an image's `src` on the page at
     `page_url` names, or None for an image of another site."""
+    if _PLAIN_SRC.fullmatch(src) is None:
+        return _joined(src, page_url, base_path)
+    if not base_path:
+        return src
+    return src[len(base_path) :] if src.startswith(base_path + "/") else None
+
+
+def _joined(src: str, page_url: str, base_path: str) -> str | None:
+    """Return what site_path does, by joining `src` to the page's address as a browser would."""
     target = urlsplit(urljoin(f"https://gazette.invalid{base_path}{page_url}", src))
     if target.scheme != "https" or target.netloc != "gazette.invalid":
         return None
