@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -422,6 +421,8 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
 def _suggest(
     key: str, choices: Iterable[str], otherwise: str = "see the README for the settings"
 ) -> str:
+    import difflib  # here: only a mistyped key needs it
+
     close = difflib.get_close_matches(key, list(choices), n=1)
     return f"did you mean {close[0]!r}?" if close else otherwise
 

@@ -6,14 +6,14 @@ Ctrl-C or SIGTERM stops a build the same way whichever stage it is in.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager, suppress
 
 # How worker processes start: "fork" shares the parent's memory (the sources, the render
@@ -37,6 +37,22 @@ def start_worker(parent: int | None = None) -> None:
     gc.enable()
 
 
+def can_fork(method: str) -> bool:
+    """Return whether workers are to be forked: `method` is "fork" and the system has it."""
+    import multiprocessing  # here, as in fork_pool: a build with no workers never loads it
+
+    return method == "fork" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def fork_pool(workers: int, initializer: Callable[..., None], args: tuple) -> Executor:
+    """Return a pool of up to `workers` forked processes, each set up by `initializer`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(workers, context, initializer=initializer, initargs=args)
+
+
 def _die_with(parent: int) -> None:
     """End this process when `parent` ends, however it ends.
 
@@ -46,6 +62,8 @@ def _die_with(parent: int) -> None:
     that the worker was handed to another parent.
     """
     if sys.platform == "linux":
+        import ctypes  # here: only a worker needs it
+
         with suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -136,14 +136,16 @@ def test_the_event_hub_loads_no_pipeline():
 def test_a_build_without_search_or_cache_loads_no_asyncio_or_msgspec(tmp_path):
     # Pagefind's client runs on asyncio, which brings ssl and more: a build without search
     # must not pay for loading them; nor a build without the cache for its codec (msgspec,
-    # some 4 MB and 15 ms).
+    # some 4 MB and 15 ms); nor a build too small for worker processes for multiprocessing
+    # (and ctypes, which only a worker uses), nor one without TOML front matter for tomllib.
     (tmp_path / "site.yaml").write_text("title: Plain\nbase_url: https://example.org/\n")
     (tmp_path / "content" / "pages").mkdir(parents=True)
     (tmp_path / "content" / "pages" / "about.md").write_text("---\ntitle: About\n---\nUs.\n")
     code = (
         "import sys; from generator.cli.main import main; "
         "code = main(['build', '-q', '--no-cache']); "
-        "print(' '.join(m for m in ('asyncio', 'ssl', 'msgspec') if m in sys.modules)); "
+        "print(' '.join(m for m in ('asyncio', 'ssl', 'msgspec', 'multiprocessing', 'ctypes', "
+        "'tomllib', 'difflib') if m in sys.modules)); "
         "sys.exit(code)"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

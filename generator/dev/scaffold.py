@@ -3,7 +3,6 @@ site knows already, so a misspelt byline can be caught before it makes a new aut
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -126,6 +125,8 @@ def unknown_author(author: str, known: Iterable[str], config: Config) -> bool:
 
 def closest_author(author: str, known: Iterable[str]) -> str | None:
     """Return the known author whose name is closest to `author`, if any is close."""
+    import difflib  # here: only an unknown author needs it
+
     by_folded = {name.casefold(): name for name in known}
     match = difflib.get_close_matches(author.casefold(), list(by_folded), n=1, cutoff=0.6)
     return by_folded[match[0]] if match else None

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import functools
 import logging
-import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from generator.assemble.links import published_paths
@@ -23,7 +21,7 @@ from generator.images.plan import Refusal, plan_picture, with_card
 from generator.incremental.imagestore import ImageStore
 from generator.model import Asset, Picture, Site, Variant
 from generator.outputs import Output, digest
-from generator.processes import signals_held, start_worker
+from generator.processes import can_fork, fork_pool, signals_held, start_worker
 from generator.render.pictures import shown_paths
 from generator.source.assets import read_asset
 
@@ -241,17 +239,11 @@ def image_outputs(
             rest.append((job, wanted))
             if missing:
                 todo.append((job, wanted))
-    forking = method == "fork" and "fork" in multiprocessing.get_all_start_methods()
-    if workers < 2 or len(todo) < PARALLEL_IMAGES or not forking:
+    if workers < 2 or len(todo) < PARALLEL_IMAGES or not can_fork(method):
         made = (image_files(job, files, config, store) for job, files in rest)
         yield from _outputs(rest, made, config, site, store)
         return
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=start_worker,
-        initargs=(os.getpid(),),
-    )
+    pool = fork_pool(workers, start_worker, (os.getpid(),))
     try:
         with signals_held():  # the workers are forked as the images are handed out
             make = functools.partial(image_files, config=config, store=store)

@@ -15,7 +15,7 @@ article is never shown with its old card.
 from __future__ import annotations
 
 import itertools
-import uuid
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +46,7 @@ class FragmentCache(Extension):
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
         # Which tag of which template: the bytecode of a compiled template keeps it.
         number = parser.__dict__.setdefault("cache_tags", itertools.count())
-        template = parser.name or uuid.uuid4().hex  # a template made from a string has no name
+        template = parser.name or secrets.token_hex(16)  # a template made from a string has no name
         block = nodes.Const(f"{template}:{lineno}:{next(number)}")
         call = self.call_method("_fragment", [block, nodes.Tuple(values, "load")])
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)

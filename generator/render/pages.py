@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ from generator.config import AuthorInfo, Config, Link
 from generator.errors import BuildFailed, Problem, display_path
 from generator.model import Article, Document, Group, Site
 from generator.outputs import Output, digest
-from generator.processes import signals_held, start_worker
+from generator.processes import can_fork, fork_pool, signals_held, start_worker
 from generator.render.fragments import forget_fragments
 from generator.render.pagekeys import PageMemo
 from generator.urls import FEED_PATH, RSS_PATH, output_path
@@ -356,18 +354,12 @@ def _rendering(
     plan, todo, env, config, inspect, jobs, method
 ) -> Iterator[Iterator[tuple[int, Any, Any]]]:
     """Give the block (index, page or Problem, what inspect found) for each page of `todo`."""
-    forking = method == "fork" and "fork" in multiprocessing.get_all_start_methods()
-    if jobs < 2 or len(todo) < PARALLEL_PAGES or not forking:
+    if jobs < 2 or len(todo) < PARALLEL_PAGES or not can_fork(method):
         yield ((index, *_render_one(plan[index], env, config, inspect)) for index in todo)
         return
     chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
     # Forked workers get the initializer's arguments as they are in memory, never pickled.
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_start_render_worker,
-        initargs=(plan, env, config, inspect, os.getpid()),
-    )
+    pool = fork_pool(jobs, _start_render_worker, (plan, env, config, inspect, os.getpid()))
     try:
         with signals_held():  # the workers are forked as the chunks are handed out
             batches = pool.map(_render_chunk, chunks)

@@ -8,7 +8,6 @@ lines up to the first blank line. Keys are read case-insensitively (`Title` is `
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -108,6 +107,8 @@ def _lowered(data: dict[str, Any], lines: dict[str, int]) -> tuple[dict, dict[st
 
 def _load_toml(text: str, path: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
     """Return the TOML table in `text` as YAML-like values (text, lists, mappings) and key lines."""
+    import tomllib  # here: TOML front matter is rare, and its parser costs a start
+
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

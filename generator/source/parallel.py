@@ -14,7 +14,6 @@ moved for longer than the limit, and never for each document.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
@@ -23,8 +22,7 @@ import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.config import Config
 from generator.errors import SourceError
@@ -32,6 +30,10 @@ from generator.markup.converter import Converter
 from generator.model import Source
 from generator.processes import signals_held, start_worker
 from generator.source.parse import Parsed, parse_document
+
+if TYPE_CHECKING:
+    import multiprocessing.process
+    from multiprocessing.connection import Connection
 
 # Below this many documents to parse, one process is faster than a pool.
 PARALLEL_THRESHOLD = 200
@@ -54,7 +56,6 @@ class ParseWorkers:
     def __init__(self, jobs: int, method: str, inherited: Sequence[Source] = ()):
         self.jobs = max(1, jobs)
         self.method = method
-        self.context = multiprocessing.get_context(method)
         self.inherited = inherited if method == "fork" else ()
         self.workers: list[_Worker] = []
         self.lock = threading.Lock()  # one parse at a time: the workers hold one task each
@@ -77,6 +78,8 @@ class ParseWorkers:
             yield from self._parse(sources, config)
 
     def _parse(self, sources: Sequence[Source], config: Config) -> Iterator[Outcome]:
+        from multiprocessing.connection import wait  # here: see _start
+
         by_range = sources is self.inherited  # the workers hold them already
         queue = deque(range(i, min(i + CHUNK, len(sources))) for i in range(0, len(sources), CHUNK))
         limit = config.max_parse_seconds + GRACE_SECONDS
@@ -142,9 +145,12 @@ class ParseWorkers:
         parent = None if self.method == "forkserver" else os.getpid()
         started = []
         for _ in range(count):
-            ours, theirs = self.context.Pipe()
-            progress = self.context.RawValue("q", 0)
-            process = self.context.Process(
+            import multiprocessing  # here: a build that starts no worker never loads it
+
+            context = multiprocessing.get_context(self.method)
+            ours, theirs = context.Pipe()
+            progress = context.RawValue("q", 0)
+            process = context.Process(
                 target=_serve, args=(theirs, self.inherited, parent, progress),
                 name="gazette-parse", daemon=True,
             )  # fmt: skip
