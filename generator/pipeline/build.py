@@ -17,6 +17,7 @@ from generator.incremental.imagestore import FOLDER, ImageStore
 from generator.incremental.uptodate import LastBuild, manifest_key, window
 from generator.incremental.warm import built
 from generator.markup.speedups import mode as markdown_mode
+from generator.model import Source
 from generator.pipeline.held import tally_of
 from generator.pipeline.images import plan_images
 from generator.pipeline.inputs import StageKeys, open_cache, read_inputs, unchanged
@@ -90,6 +91,12 @@ def _build(
     loaded = cache.snapshot()
     parsed = parse_all(tree, config, cache.get(DOCUMENTS, keys.documents), options, workers)
     cache.put(DOCUMENTS, keys.documents, parsed.memo)
+    if not in_memory:
+        # Past parsing, a source's text is read again only for the line of a finding (the
+        # preview keeps them for its quick pages): an archive's texts are not held to the
+        # end of the build.
+        tree = replace(tree, sources=tuple(_unread(s) for s in tree.sources))
+        inputs = replace(inputs, tree=tree)
     laps.lap("parse")
     selection = Selection(inputs.now, options.drafts, options.future)
     # Documents that would share an address are reported (or left out) before any is
@@ -161,3 +168,8 @@ def _build(
         tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings,
         left_out, gone, notes,
     )  # fmt: skip
+
+
+def _unread(source: Source) -> Source:
+    """Return `source` without its text, as the reader leaves an unchanged one."""
+    return source if source.text is None else replace(source, text=None)
