@@ -90,7 +90,11 @@ def _build(
         log.warning("%s", warning)
     loaded = cache.snapshot()
     parsed = parse_all(tree, config, cache.get(DOCUMENTS, keys.documents), options, workers)
-    cache.put(DOCUMENTS, keys.documents, parsed.memo)
+    # What only a later build reads (the documents, page keys, this build's summary) is
+    # not kept for a cache that is neither saved nor kept: a cold build with --no-cache.
+    remember = persistent or in_memory
+    if remember:
+        cache.put(DOCUMENTS, keys.documents, parsed.memo)
     if not in_memory:
         # Past parsing, a source's text is read again only for the line of a finding (the
         # preview keeps them for its quick pages): an archive's texts are not held to the
@@ -125,11 +129,14 @@ def _build(
     # Two tag names making one page is a content warning, not a broken link.
     clashing_terms = tuple(term_clashes(site, config.content_dir))
     content_warnings = parsed.warnings + clashing_terms + images.warnings
+    tally = tally_of(site, parsed.documents, inputs.now)
+    moments = window(inputs.now, parsed.documents)
+    parsed_count = parsed.parsed
+    originals = {path: (d, p.document) for (path, d), p in parsed.memo.items()} if remember else {}
+    # Without a cache to fill, the documents as parsed go before rendering: a body whose
+    # Markdown images were given their pictures is a second copy of it.
+    del parsed, documents
     laps.lap("assemble")
-    originals = {path: (digest, p.document) for (path, digest), p in parsed.memo.items()}
-    # What only a later build reads (page keys, this build's summary) is not worked out for
-    # a cache that is neither saved nor kept: a cold build with --no-cache.
-    remember = persistent or in_memory
     sync, findings, rendered = publish(
         config, options, cache, keys, inputs, site, originals, content_warnings, link_warnings,
         laps, remember, images, store, failing,
@@ -148,12 +155,11 @@ def _build(
             sources, originals, site, inputs.env, inputs.templates, config, images.pictures
         )
         cache.put("built", keys.pages, quick)
-    tally = tally_of(site, parsed.documents, inputs.now)
     # A build that left documents out is never the last build a no-change build repeats:
     # the next one reads them again, and reports them again.
     if remember and not left_out:
         last = LastBuild(
-            inputs.key, window(inputs.now, parsed.documents), tally, findings, warnings,
+            inputs.key, moments, tally, findings, warnings,
             manifest_key(sync.files),
         )  # fmt: skip
         cache.put("last", "", last)
@@ -165,7 +171,7 @@ def _build(
             log.warning("%s: warning: cannot save the cache: %s", where, exc.strerror or exc)
     gone = tuple(served_path(f) for f in sync.removed if f.endswith(".html")) if left_out else ()
     return BuildResult(
-        tally, sync, warnings, laps.seconds(), parsed.parsed, rendered, laps.timings, findings,
+        tally, sync, warnings, laps.seconds(), parsed_count, rendered, laps.timings, findings,
         left_out, gone, notes,
     )  # fmt: skip
 
