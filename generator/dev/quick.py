@@ -24,7 +24,7 @@ from generator.model import Article, Source
 from generator.outputs import Output, digest
 from generator.render.fragments import forget_fragments
 from generator.render.pages import document_job, render_page
-from generator.render.pictures import shown_paths, with_body_pictures
+from generator.render.pictures import image_marks, shown_paths, with_body_pictures
 from generator.source.files import decode
 from generator.source.parallel import parse_many
 from generator.source.parse import Parsed
@@ -80,11 +80,11 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
     new = resolve_document(new, built.published, config.content_dir, config.base_path,
                            warnings)  # fmt: skip
     # An image the last build published but showed on no page has no variants yet.
-    shown_images = shown_paths(new, config.base_path) - built.pictures.keys()
+    shown_images = shown_paths(new, image_marks(new), config.base_path) - built.pictures.keys()
     if warnings or shown_images & sites:
         return None
     new = anchor_summary(new, config.base_path)
-    new = with_body_pictures(new, built.pictures, config.base_path)
+    new = with_body_pictures(new, image_marks(new), built.pictures, config.base_path)
     job = document_job(new, built.articles, built.info, built.env, config)
     forget_fragments(built.env)  # a theme may key a fragment on something this edit changed
     page = render_page(job, built.env, config)

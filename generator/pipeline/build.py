@@ -125,7 +125,7 @@ def _build(
     folder = config.cache_dir / FOLDER if kept else None
     store = ImageStore(folder, cache.stamp, cache.get("files"))
     images = plan_images(site, config, store)
-    site = with_pictures(site, images.pictures, images.leads, config.base_path)
+    site = with_pictures(site, images.marks, images.pictures, images.leads, config.base_path)
     # Two tag names making one page is a content warning, not a broken link.
     clashing_terms = tuple(term_clashes(site, config.content_dir))
     content_warnings = parsed.warnings + clashing_terms + images.warnings

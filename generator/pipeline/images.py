@@ -22,7 +22,7 @@ from generator.incremental.imagestore import ImageStore
 from generator.model import Asset, Picture, Site, Variant
 from generator.outputs import Output, digest
 from generator.processes import can_fork, fork_pool, signals_held, start_worker
-from generator.render.pictures import shown_paths
+from generator.render.pictures import Marks, image_marks, shown_paths
 from generator.source.assets import read_asset
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class ImagePlan:
     # first bytes cannot be read; the assets not here are published as they are.
     kinds: dict[str, str | Problem]
     assets: dict[str, Asset]  # every asset by the site path it is published at (asset_paths)
+    marks: dict[str, Marks]  # document source path -> the images Markdown wrote in it
 
 
 def asset_paths(site: Site) -> dict[str, Asset]:
@@ -56,9 +57,13 @@ def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
     """Return the Pictures of the raster images the site's pages show, with the social card
     of each article's lead image (and a warning for each `image_focus` that is no point),
     and the format of every asset that is an image."""
+    marks: dict[str, Marks] = {}
     shown: set[str] = set()
     for doc in (*site.articles, *site.pages):
-        shown |= shown_paths(doc, config.base_path)
+        found = image_marks(doc)
+        if found is not None:
+            marks[doc.source] = found
+            shown |= shown_paths(doc, found, config.base_path)
     leads = {a.source: a.image.split("?")[0] for a in site.articles if a.image}
     shown.update(p for p in leads.values() if p.startswith("/"))
     kinds: dict[str, str | Problem] = {}
@@ -90,7 +95,7 @@ def plan_images(site: Site, config: Config, store: ImageStore) -> ImagePlan:
             cards.setdefault(picture.src, {})[picture.card] = focus
         lead_pictures[article.source] = picture
     ordered = {src: tuple(sorted(made.items())) for src, made in cards.items()}
-    return ImagePlan(pictures, lead_pictures, ordered, tuple(problems), kinds, assets)
+    return ImagePlan(pictures, lead_pictures, ordered, tuple(problems), kinds, assets, marks)
 
 
 def _focus(

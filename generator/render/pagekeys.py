@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from markupsafe import Markup
+
 from generator.model import Document
 from generator.outputs import Output, digest
 from generator.render.templatetree import ThemeTemplate
@@ -115,6 +117,8 @@ class PageKeys:
         layout = self.layout(cls)
         if isinstance(value, Document):
             text = self.document(value)
+        elif cls is Markup:  # a body, often: not copied by repr's escaping, only hashed
+            text = "Markup:" + value
         elif cls is tuple:
             text = "(" + ",".join(self.texts(value)) + ")"
         elif layout is not None:

@@ -7,14 +7,15 @@ several formats) and lazy loading; lead images given their Picture for the theme
 from __future__ import annotations
 
 import html
+import itertools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from urllib.parse import unquote, urljoin, urlsplit
 
 from markupsafe import Markup
 
-from generator.htmltokens import start_tags
+from generator.htmltokens import StartTag, start_tags
 from generator.model import IMAGE_MARK, Article, Document, DocumentT, Picture, Site, evolve
 from generator.urls import link
 
@@ -73,54 +74,82 @@ def _attributes(values: Mapping[str, str]) -> str:
     return "".join(f' {name}="{html.escape(value, quote=True)}"' for name, value in values.items())
 
 
+# The <img> Markdown wrote (those carrying IMAGE_MARK) in a document's content and in its
+# summary: read once for the images stage, then shown by their pictures.
+Marks = tuple[tuple[StartTag, ...], tuple[StartTag, ...]]
+
+
+def image_marks(doc: Document) -> Marks | None:
+    """Return the marked images of `doc`'s content and summary; None if it has none."""
+    if IMAGE_MARK not in doc.content and IMAGE_MARK not in doc.summary:
+        return None
+    return _marked(doc.content), _marked(doc.summary)
+
+
+def _marked(fragment: str) -> tuple[StartTag, ...]:
+    if IMAGE_MARK not in fragment:
+        return ()
+    tags = start_tags(fragment, ("img",), (IMAGE_MARK,))
+    return tuple(tag for tag in tags if IMAGE_MARK in tag.attributes)
+
+
 def with_pictures(
-    site: Site, pictures: Mapping[str, Picture], leads: Mapping[str, Picture], base_path: str
+    site: Site,
+    marks: Mapping[str, Marks],
+    pictures: Mapping[str, Picture],
+    leads: Mapping[str, Picture],
+    base_path: str,
 ) -> Site:
     """Return `site` with the images Markdown wrote in every document's content and summary
-    shown by their Picture (`pictures`, by site path), and each article's `picture` set from
-    `leads` (by source path)."""
+    (`marks`, by source path, of this very site) shown by their Picture (`pictures`, by site
+    path), and each article's `picture` set from `leads` (by source path)."""
 
     def article(doc: Article) -> Article:
-        doc = with_body_pictures(doc, pictures, base_path)
+        doc = with_body_pictures(doc, marks.get(doc.source), pictures, base_path)
         lead = leads.get(doc.source)
         return evolve(doc, picture=lead) if lead is not None else doc
 
     return replace(
         site,
         articles=tuple(article(a) for a in site.articles),
-        pages=tuple(with_body_pictures(p, pictures, base_path) for p in site.pages),
+        pages=tuple(
+            with_body_pictures(p, marks.get(p.source), pictures, base_path) for p in site.pages
+        ),
     )
 
 
 def with_body_pictures(
-    doc: DocumentT, pictures: Mapping[str, Picture], base_path: str
+    doc: DocumentT, marks: Marks | None, pictures: Mapping[str, Picture], base_path: str
 ) -> DocumentT:
-    """Return `doc` with the images Markdown wrote in its content and summary shown by their
-    Picture; the same object when it has none."""
-    if IMAGE_MARK not in doc.content and IMAGE_MARK not in doc.summary:
+    """Return `doc` with the images Markdown wrote in its content and summary (`marks`, from
+    image_marks) shown by their Picture; the same object when it has none."""
+    if marks is None:
         return doc
 
     def find(src: str) -> Picture | None:
         path = site_path(src, doc.url, base_path)
         return pictures.get(path) if path else None
 
+    content, summary = marks
     return evolve(
         doc,
-        content=Markup(rewrite_images(doc.content, find, base_path)),
-        summary=Markup(rewrite_images(doc.summary, find, base_path)),
+        content=Markup(rewrite_images(doc.content, content, find, base_path)),
+        summary=Markup(rewrite_images(doc.summary, summary, find, base_path)),
     )
 
 
-def rewrite_images(fragment: str, find: Callable[[str], Picture | None], base_path: str) -> str:
-    """Return `fragment` with each marked `<img>` shown by the Picture `find` gives its src,
-    or as written without the mark when there is none (an image of another site, an SVG)."""
-    if IMAGE_MARK not in fragment:
-        return fragment
+def rewrite_images(
+    fragment: str,
+    tags: Iterable[StartTag],
+    find: Callable[[str], Picture | None],
+    base_path: str,
+) -> str:
+    """Return `fragment` with each of its marked `<img>` (`tags`) shown by the Picture `find`
+    gives its src, or as written without the mark when there is none (an image of another
+    site, an SVG)."""
     parts: list[str] = []
     at = 0
-    for tag in start_tags(fragment, ("img",), (IMAGE_MARK,)):
-        if IMAGE_MARK not in tag.attributes:
-            continue
+    for tag in tags:
         values = {name: a.value for name, a in tag.attributes.items()}
         picture = find(values.get("src", ""))
         if picture is None:
@@ -134,16 +163,15 @@ def rewrite_images(fragment: str, find: Callable[[str], Picture | None], base_pa
     return "".join(parts)
 
 
-def shown_paths(doc: Document, base_path: str) -> set[str]:
-    """Return the site paths of the images Markdown wrote in `doc`'s content and summary."""
+def shown_paths(doc: Document, marks: Marks | None, base_path: str) -> set[str]:
+    """Return the site paths of the images Markdown wrote in `doc`'s content and summary
+    (`marks`, from image_marks)."""
     found = set()
-    for fragment in (doc.content, doc.summary):
-        if IMAGE_MARK in fragment:
-            for tag in start_tags(fragment, ("img",), (IMAGE_MARK,)):
-                src = tag.attributes.get("src")
-                path = site_path(src.value, doc.url, base_path) if src else None
-                if path and IMAGE_MARK in tag.attributes:
-                    found.add(path)
+    for tag in itertools.chain(*marks) if marks else ():
+        src = tag.attributes.get("src")
+        path = site_path(src.value, doc.url, base_path) if src else None
+        if path:
+            found.add(path)
     return found
 
 
