@@ -128,9 +128,17 @@ def test_names_that_differ_beyond_case_keep_their_labels_and_are_warned_of() -> 
     )
 
 
-def test_same_tag_twice_in_one_article_counts_once() -> None:
-    site = assemble_site([art("a.md", d(1), tags=("Iran", "iran"))], (), Selection(NOW))
-    assert [t.name for t in site.articles[0].tags] == ["Iran"]
+@pytest.mark.parametrize(
+    ("tags", "shown"),
+    [
+        (("Iran", "iran"), ["Iran"]),
+        (("Iran", "Iran"), ["Iran"]),
+        (("Iran", "Oil", "Iran"), ["Iran", "Oil"]),
+    ],
+)
+def test_same_tag_twice_in_one_article_counts_once(tags: tuple[str, ...], shown: list[str]) -> None:
+    site = assemble_site([art("a.md", d(1), tags=tags)], (), Selection(NOW))
+    assert [t.name for t in site.articles[0].tags] == shown
     assert site.tags[0].count == 1
 
 

@@ -89,12 +89,14 @@ def _finish(articles: list[Article], names: dict[str, dict[str, Counter[str]]]) 
 
     def canon(terms: tuple[Term, ...], field: str) -> tuple[Term, ...]:
         chosen = spelt[field]
-        new = tuple(
-            {
-                t.url: chosen[t.url] if t.name.casefold() == chosen[t.url].name.casefold() else t
-                for t in reversed(terms)  # of two spellings in one article, the first stays
-            }.values()
-        )[::-1]
+        if all(chosen[t.url] == t for t in terms) and len({t.url for t in terms}) == len(terms):
+            return terms  # spelt as their pages are named, none twice: most articles
+        first: dict[str, Term] = {}  # of two spellings in one article, the first stays
+        for t in terms:
+            if t.url not in first:
+                same = t.name.casefold() == chosen[t.url].name.casefold()
+                first[t.url] = chosen[t.url] if same else t
+        new = tuple(first.values())
         return terms if new == terms else new
 
     listed = [a.source for a in articles if not a.hidden]
