@@ -4,6 +4,7 @@ build; and a file found missing is made again."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import shutil
 import time
@@ -13,6 +14,7 @@ from conftest import article, tree
 from test_image_variants import photo
 
 from generator.config import load_config
+from generator.incremental import cache as cache_module
 from generator.incremental.cache import BuildCache
 from generator.incremental.imagestore import ImageStore
 from generator.pipeline.build import BuildOptions, build
@@ -168,3 +170,41 @@ def test_a_file_gone_between_looking_and_reading_is_made_again(make_site, monkey
     monkeypatch.setattr(ImageStore, "get", pruned_meanwhile)
     built(site)
     assert tree(site / "output") == first
+
+
+def _versions(pillow: str):
+    """Return importlib.metadata.version as it would answer with Pillow `pillow` installed."""
+    real = importlib.metadata.version
+    return lambda dist: pillow if dist == "pillow" else real(dist)
+
+
+def test_a_change_to_the_rest_of_the_generator_keeps_the_processed_images(make_site, monkeypatch):
+    site = two_photos(make_site)
+    monkeypatch.chdir(site)
+    built(site)
+    first = {p: p.stat().st_mtime_ns for p in (site / STORE).rglob("*") if p.is_file()}
+    # Other code: the cache is not used (every document is parsed again) ...
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "other code")
+    result = build(load_config(site / "site.yaml"), BuildOptions(jobs=1))
+    assert result.parsed == 2
+    # ... but no image is made again.
+    assert {p: p.stat().st_mtime_ns for p in (site / STORE).rglob("*") if p.is_file()} == first
+
+
+def test_another_pillow_makes_the_images_again_and_is_in_the_cache_stamp(make_site, monkeypatch):
+    site = two_photos(make_site)
+    monkeypatch.chdir(site)
+    built(site)
+    first, stamps = stored(site), (cache_module.code_stamp(), cache_module.image_stamp())
+    cache_module.code_fingerprint.cache_clear()
+    cache_module.image_fingerprint.cache_clear()
+    monkeypatch.setattr(importlib.metadata, "version", _versions("0.0-other"))
+    try:
+        assert cache_module.code_stamp() != stamps[0]
+        assert cache_module.image_stamp() != stamps[1]
+        built(site)
+        assert len(stored(site) - first) == len(first)  # each image made again, by its new name
+    finally:
+        monkeypatch.undo()
+        cache_module.code_fingerprint.cache_clear()
+        cache_module.image_fingerprint.cache_clear()

@@ -55,6 +55,7 @@ _STAMP = re.compile(r"^[\w.+-]+:[0-9a-f]{32}$")
 # and its binary, of the search index).
 _OUTPUT_LIBRARIES = (
     "markdown", "jinja2", "markupsafe", "pygments", "pyyaml", "msgspec", "pagefind", "pagefind-bin",
+    "pillow",
 )  # fmt: skip
 
 
@@ -206,6 +207,11 @@ def _replaced_rest(stream: BinaryIO, stamp: str) -> tuple[dict[str, Memo], str, 
     return _memos(_read_part(stream), REST)
 
 
+_PACKAGE = Path(__file__).resolve().parents[1]  # the whole generator package
+# The code that makes processed images (imagestore): what else shapes one is in its key.
+_IMAGE_CODE = ("images/*.py", "pipeline/images.py", "incremental/imagestore.py")
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """Return a hash of this generator's source and of the libraries that shape its output.
@@ -213,12 +219,23 @@ def code_fingerprint() -> str:
     A cache written by other code is never used, even when the version string was not
     bumped (a development checkout, a patched install).
     """
+    return _fingerprint(sorted(_PACKAGE.rglob("*.py")), _OUTPUT_LIBRARIES)
+
+
+@functools.cache
+def image_fingerprint() -> str:
+    """Return a hash of the code that makes processed images and of the libraries that
+    shape them: a change elsewhere in the generator keeps them."""
+    files = sorted(f for pattern in _IMAGE_CODE for f in _PACKAGE.glob(pattern))
+    return _fingerprint(files, ("pillow",))
+
+
+def _fingerprint(files: list[Path], libraries: tuple[str, ...]) -> str:
     h = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).resolve().parents[1]  # the whole generator package
-    for file in sorted(package.rglob("*.py")):
-        h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+    for file in files:
+        h.update(file.relative_to(_PACKAGE).as_posix().encode() + b"\0" + file.read_bytes())
     h.update(f"python={sys.implementation.name}-{sys.version}".encode())
-    for dist in _OUTPUT_LIBRARIES:
+    for dist in libraries:
         try:
             h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
         except importlib.metadata.PackageNotFoundError:
@@ -230,6 +247,12 @@ def code_stamp() -> str:
     """Return the stamp a cache must carry to be valid for this code: the generator's
     version and a hash of its code and of the libraries that shape output."""
     return f"{__version__}:{code_fingerprint()}"
+
+
+def image_stamp() -> str:
+    """Return the stamp of processed images (imagestore): the generator's version and a
+    hash of the code and the libraries that make them."""
+    return f"{__version__}:{image_fingerprint()}"
 
 
 def load_cache(folder: Path, stamp: str) -> tuple[BuildCache, str | None]:

@@ -1,9 +1,10 @@
 """Processed images kept as files under `.cache/images/`: cleaned originals, variants and
 cards, each named by a hash of what made it (the source's digest, the settings that shape it
-and the code's stamp), so a rebuild reads them rather than encoding again, and a changed
-source, setting or Pillow release can only miss. The digest of each file is kept in the
-build's file memo (by its size and times, as a source's is), so a rebuild whose output
-folder holds a file already need not read it.
+and the stamp of the code and Pillow release that make images, cache.image_stamp), so a
+rebuild reads them rather than encoding again, a changed source, setting, image code or
+Pillow release can only miss, and a change elsewhere in the generator keeps them. The
+digest of each file is kept in the build's file memo (by its size and times, as a source's
+is), so a rebuild whose output folder holds a file already need not read it.
 
 After a build, `prune` removes what none of its images used (photos deleted or changed,
 settings changed). Only `build` prunes, never the preview, which shows drafts a build

@@ -12,7 +12,13 @@ from generator.assemble.summaries import anchor_summaries
 from generator.check.findings import unreadable_errors
 from generator.config import Config
 from generator.errors import BuildFailed, display_path
-from generator.incremental.cache import DOCUMENTS, BuildCache, save_cache, settled_files
+from generator.incremental.cache import (
+    DOCUMENTS,
+    BuildCache,
+    image_stamp,
+    save_cache,
+    settled_files,
+)
 from generator.incremental.imagestore import FOLDER, ImageStore
 from generator.incremental.uptodate import LastBuild, manifest_key, window
 from generator.incremental.warm import built
@@ -123,7 +129,7 @@ def _build(
     site = anchor_summaries(site, config.base_path)
     kept = options.use_cache and cache.keep  # not with --no-cache, nor in a tracked folder
     folder = config.cache_dir / FOLDER if kept else None
-    store = ImageStore(folder, cache.stamp, cache.get("files"))
+    store = ImageStore(folder, image_stamp(), cache.get("files"))
     images = plan_images(site, config, store)
     site = with_pictures(site, images.marks, images.pictures, images.leads, config.base_path)
     # Two tag names making one page is a content warning, not a broken link.
