@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from sys import intern
 from typing import Any, NamedTuple
 
 from generator.htmltokens import tag_values
@@ -48,8 +49,13 @@ def _unpickled(
     images: tuple[tuple[str, str | None, int], ...],
 ) -> PageRefs:
     new = tuple.__new__
+    # Most of a site's links are on every page (its menu, its tags, its feeds): each page's
+    # comes unpickled as its own text, so they are shared here (a tenth of a large site's
+    # memory at its peak).
     return PageRefs(
-        tuple([new(Ref, ref) for ref in refs]), ids, tuple([new(Img, img) for img in images])
+        tuple([new(Ref, (kind, intern(url), line)) for kind, url, line in refs]),
+        ids,
+        tuple([new(Img, img) for img in images]),
     )
 
 
