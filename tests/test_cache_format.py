@@ -134,15 +134,17 @@ def test_saves_at_the_same_time_leave_a_valid_cache(tmp_path: Path) -> None:
     assert warning is None and cache.complete() is None and len(cache.parsed) == 3
 
 
-def test_a_cache_holding_a_moment_without_its_zone_is_not_used(tmp_path: Path) -> None:
-    # Every moment Gazette keeps has a zone; one without it (written by another program)
-    # cannot be compared with the build's clock, and must not stop the build.
+@pytest.mark.parametrize("zone", [None, 10**15, 90_000, "No/Such_Zone", "../../etc/passwd"])
+def test_a_cache_holding_a_moment_without_a_usable_zone_is_not_used(tmp_path: Path, zone) -> None:
+    # Every moment Gazette keeps has a zone; one without it, or with an offset no clock has
+    # or a zone no system knows (written by another program), cannot be compared with the
+    # build's clock, and must not stop the build.
     config = _built(tmp_path)
     file = tmp_path / ".cache" / CACHE_FILE
     magic, stamp, header, rest = file.read_bytes().split(b"\n", 3)
     size = int(header.split()[0])
     saved, *more = msgspec.msgpack.decode(rest[:size])
-    saved["last"][1][1][0][1] = None  # the window's first moment, without its zone
+    saved["last"][1][1][0][1] = zone  # the window's first moment's zone
     head = msgspec.msgpack.encode([saved, *more])
     header = f"{len(head):015d} {zlib.crc32(head):08x}".encode()
     file.write_bytes(b"\n".join([magic, stamp, header, head + rest[size:]]))

@@ -51,7 +51,7 @@ def decode(data: bytes, tp: Any) -> Any:
         return wire if convert is None else convert(wire)
     except msgspec.DecodeError as exc:  # a ValidationError too
         raise CodecError(str(exc)) from None
-    except (TypeError, ValueError, KeyError, LookupError) as exc:  # found by a converter
+    except (TypeError, ValueError, LookupError, ArithmeticError) as exc:  # by a converter
         raise CodecError(str(exc)) from None
 
 
