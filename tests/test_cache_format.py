@@ -5,6 +5,7 @@ ignored with a warning; saves from two processes at once never leave a broken ca
 from __future__ import annotations
 
 import builtins
+import copy
 import marshal
 import multiprocessing
 import pickle
@@ -14,6 +15,8 @@ import zlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import hypothesis
+import hypothesis.strategies as st
 import msgspec
 import pytest
 from conftest import article, write_files
@@ -206,3 +209,41 @@ def test_a_document_of_the_wrong_shape_is_refused(tmp_path: Path, change) -> Non
     change(data[0][1][0])  # the first entry's Parsed: [class name, fields]
     with pytest.raises(CodecError):
         decode(msgspec.msgpack.encode(data), _DOCUMENTS)
+
+
+_PLANTED = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats() | st.text(max_size=8)
+    | st.sampled_from(["Article", "Page", "datetime", "date", "list", "dict", "Asia/Baku"]),
+    lambda inner: st.lists(inner, max_size=4),
+    max_leaves=8,
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def documents_data(tmp_path_factory: pytest.TempPathFactory) -> list:
+    config = _built(tmp_path_factory.mktemp("site"))
+    cache, _ = load_cache(config.cache_dir, BuildCache().stamp)
+    assert cache.complete() is None
+    return msgspec.msgpack.decode(encode(dict(cache.parsed), _DOCUMENTS))
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(path=st.lists(st.integers(0, 40), min_size=1, max_size=6), value=_PLANTED)
+def test_a_planted_value_anywhere_is_refused_or_read_never_a_crash(
+    documents_data: list, path: list[int], value: object
+) -> None:
+    # Whatever another program writes at any place of the documents memo, reading it gives
+    # documents of the declared types or CodecError (the cache is then not used).
+    data = copy.deepcopy(documents_data)
+    node = data
+    for step in path[:-1]:
+        if not isinstance(node, list) or not node:
+            break
+        node = node[step % len(node)]
+    if isinstance(node, list) and node:
+        node[path[-1] % len(node)] = value
+    try:
+        parsed = decode(msgspec.msgpack.encode(data), _DOCUMENTS)
+    except CodecError:
+        return
+    assert all(type(p.document) in (Article, Page) for p in parsed.values())

@@ -175,7 +175,8 @@ def _wire(tp: Any) -> Any:
             return tp
         if len(members) == 1:
             return _wire(members[0]) | None
-        return tuple[str, msgspec.Raw] | None  # the class's name, then its data
+        tagged = tuple[str, msgspec.Raw]  # the class's name, then its data
+        return tagged | None if type(None) in _args(tp) else tagged
     origin, args = typing.get_origin(tp), _args(tp)
     if origin is tuple and args and args[-1] is not Ellipsis:
         return tuple[tuple(_wire(a) for a in args)]  # type: ignore[misc]
