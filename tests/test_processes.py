@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.write.staging import output_lock
-from tests.conftest import BUILD_PY, article, tree
+from tests.conftest import BUILD_PY, ROOT, article, tree
 
 WAIT = 120  # seconds a build may take on a loaded machine before the test gives up
 
@@ -121,3 +121,29 @@ def test_a_build_waiting_for_another_names_its_process(make_site) -> None:
     assert waiting.wait(timeout=WAIT) == 0
     assert (site / "output/index.html").is_file()
     assert not (site / ".output.gazette-lock").exists()
+
+
+def test_a_stop_dropped_in_a_weakref_callback_is_sent_again() -> None:
+    # A signal's KeyboardInterrupt raised while a weakref callback or a finalizer runs is
+    # printed and dropped by Python, and the build would go on: it is sent again, to stop
+    # the build where it can.
+    code = (
+        "import sys, time, weakref\n"
+        "from generator.cli.main import _redeliver\n"
+        "sys.unraisablehook = _redeliver(sys.unraisablehook)\n"
+        "class Thing: pass\n"
+        "def callback(_): raise KeyboardInterrupt\n"
+        "thing = Thing(); ref = weakref.ref(thing, callback)\n"
+        "try:\n"
+        "    del thing\n"
+        "    deadline = time.monotonic() + 10\n"
+        "    while time.monotonic() < deadline: time.sleep(0.001)\n"
+        "    print('went on')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.stdout.strip() == "stopped", done.stdout + done.stderr
+    assert done.stderr == ""

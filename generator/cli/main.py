@@ -9,8 +9,10 @@ import os
 import select
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from generator.cli.arguments import make_parser
 from generator.cli.commands import (
@@ -31,6 +33,25 @@ class Terminated(KeyboardInterrupt):
 
 def _terminate(_signum: int, _frame: object) -> None:
     raise Terminated
+
+
+def _redeliver(default: Callable[[Any], object]) -> Callable[[Any], object]:
+    """Return an unraisable hook that sends a stop (Ctrl-C, SIGTERM) again when it arrived
+    inside a finalizer or a weakref callback, where Python prints and drops the exception
+    and the build would go on; anything else goes to `default`."""
+
+    def hook(unraisable: Any) -> None:
+        exc = unraisable.exc_value
+        if not isinstance(exc, KeyboardInterrupt):
+            default(unraisable)
+            return
+        sig = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+        # From another thread and a moment later: raised in here, it would be dropped again.
+        again = threading.Timer(0.01, os.kill, (os.getpid(), sig))
+        again.daemon = True
+        again.start()
+
+    return hook
 
 
 def _interrupted(exc: KeyboardInterrupt) -> int:
@@ -61,6 +82,8 @@ def configure_logging(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = _redeliver(unraisable)
     try:
         return _main(argv)
     except KeyboardInterrupt as exc:
@@ -76,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The work is done: a signal arriving while the interpreter shuts down changes nothing.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        sys.unraisablehook = unraisable
 
 
 def _reader_gone() -> bool:
