@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -192,8 +193,11 @@ class Lines:
         self._thread.start()
 
     def _read(self, stream: IO[str]) -> None:
-        for line in stream:
-            self._lines.put(line)
+        # The test may close the pipe before the process ends (after reading what it waits
+        # for): reading then stops, it does not fail.
+        with contextlib.suppress(ValueError, OSError):
+            for line in stream:
+                self._lines.put(line)
 
     def next(self) -> str:
         return self._lines.get(timeout=WAIT)
