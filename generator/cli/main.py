@@ -45,7 +45,7 @@ def _redeliver(default: Callable[[Any], object]) -> Callable[[Any], object]:
         if not isinstance(exc, KeyboardInterrupt):
             default(unraisable)
             return
-        sig = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+        sig = _signal_of(exc)
         # From another thread and a moment later: raised in here, it would be dropped again.
         again = threading.Timer(0.01, os.kill, (os.getpid(), sig))
         again.daemon = True
@@ -54,9 +54,14 @@ def _redeliver(default: Callable[[Any], object]) -> Callable[[Any], object]:
     return hook
 
 
+def _signal_of(exc: KeyboardInterrupt) -> signal.Signals:
+    """Return the signal that became `exc`."""
+    return signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+
+
 def _interrupted(exc: KeyboardInterrupt) -> int:
     """Say how the build was stopped and return the shell's code for that signal."""
-    sig = signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+    sig = _signal_of(exc)
     print(
         f"Build interrupted ({sig.name}): output/ holds a whole site, the previous one unless "
         "the new one was already in place.",

@@ -142,12 +142,12 @@ class ParseWorkers:
         """Start `count` workers and return them once each is ready for work (imports, made
         in a fresh process, do not count against a document's time)."""
         # A forked worker dies with this process; one started by the fork server, with it.
+        import multiprocessing  # here: a build that starts no worker never loads it
+
         parent = None if self.method == "forkserver" else os.getpid()
+        context = multiprocessing.get_context(self.method)
         started = []
         for _ in range(count):
-            import multiprocessing  # here: a build that starts no worker never loads it
-
-            context = multiprocessing.get_context(self.method)
             ours, theirs = context.Pipe()
             progress = context.RawValue("q", 0)
             process = context.Process(
