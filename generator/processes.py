@@ -39,9 +39,9 @@ def start_worker(parent: int | None = None) -> None:
 
 def can_fork(method: str) -> bool:
     """Return whether workers are to be forked: `method` is "fork" and the system has it."""
-    import multiprocessing  # here, as in fork_pool: a build with no workers never loads it
-
-    return method == "fork" and "fork" in multiprocessing.get_all_start_methods()
+    # Where os.fork is, multiprocessing offers "fork"; asking it would load it for a build
+    # that then starts no worker.
+    return method == "fork" and hasattr(os, "fork")
 
 
 def fork_pool(workers: int, initializer: Callable[..., None], args: tuple) -> Executor:

@@ -7,7 +7,7 @@ import math
 import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -358,6 +358,11 @@ def _rendering(
         yield ((index, *_render_one(plan[index], env, config, inspect)) for index in todo)
         return
     chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+    # Loaded before the fork, the templates (and those compiled ahead) are every worker's
+    # without compiling them again.
+    for name in {plan[index].template for index in todo}:
+        with suppress(jinja2.TemplateError):  # reported with the page that uses it
+            env.get_template(name)
     # Forked workers get the initializer's arguments as they are in memory, never pickled.
     pool = fork_pool(jobs, _start_render_worker, (plan, env, config, inspect, os.getpid()))
     try:
