@@ -12,7 +12,8 @@ import pytest
 
 from generator.config import load_config
 from generator.errors import BuildFailed
-from generator.pipeline.build import AHEAD_SOURCES, BuildOptions, build
+from generator.pipeline.build import BuildOptions, build
+from generator.pipeline.stages import AHEAD_SOURCES
 from generator.render import ahead
 from generator.render.ahead import compiled_ahead
 from generator.render.templatetree import Facts, ThemeTemplate

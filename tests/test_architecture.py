@@ -210,3 +210,29 @@ def test_readme_gives_each_part_a_row():
     rows = set(re.findall(r"^\| `(\w+)/` \|", section, re.M))
     rows |= {VOCABULARY} if "| vocabulary |" in section else set()
     assert rows == set(ALLOWED)
+
+
+def test_a_build_that_changes_nothing_loads_no_stage(tmp_path):
+    # A build that finds nothing changed reads its inputs and the first part of the cache,
+    # compares and stops: loading Markdown, the renderer and the checks (pipeline.stages)
+    # would be a fifth of its time.
+    site = tmp_path / "basic"
+    fixture = ROOT / "tests/fixtures/sites/basic"
+    shutil.copytree(fixture, site, ignore=shutil.ignore_patterns("expected"))
+    argv = ["build", "--config", str(site / "site.yaml"), "--output", str(site / "output"), "-q"]
+    heavy = (
+        "markdown", "pygments", "generator.pipeline.stages", "generator.render.pages",
+        "generator.check.links", "generator.markup.converter", "generator.source.parse",
+    )  # fmt: skip
+    code = (
+        "import sys; from generator.cli.main import main; "
+        f"print(main({argv!r}), *(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = []
+    for _ in range(2):  # cold, then with nothing changed
+        ran = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        loaded.append(ran.stdout.split())
+    assert loaded[0] == ["0", *heavy]
+    assert loaded[1] == ["0"]

@@ -23,10 +23,19 @@ from conftest import article, write_files
 from markupsafe import Markup
 
 from generator.config import load_config
-from generator.incremental.cache import _DOCUMENTS, CACHE_FILE, BuildCache, load_cache, save_cache
+from generator.incremental.cache import (
+    CACHE_FILE,
+    DOCUMENTS,
+    BuildCache,
+    load_cache,
+    memo_type,
+    save_cache,
+)
 from generator.incremental.codec import CodecError, decode, encode
 from generator.model import Article, Page, Term
 from generator.pipeline.build import BuildOptions, build
+
+_DOCUMENTS = memo_type(DOCUMENTS)
 
 SITE = {
     "site.yaml": "title: T\nbase_url: https://example.org/\ntimezone: Asia/Baku\n",

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from generator import __version__
-from generator.pipeline.held import HELD_KINDS
+from generator.pipeline.options import HELD_KINDS
 
 
 def _site_options(parser: argparse.ArgumentParser) -> None:

@@ -19,17 +19,8 @@ from generator.cli.printing import (
 )
 from generator.clock import reproducible_now
 from generator.config import Config, load_config
-from generator.dev.scaffold import (
-    closest_author,
-    create_article,
-    create_page,
-    known_authors,
-    split_tags,
-    unknown_author,
-)
 from generator.errors import BuildFailed, OutputError, Problem, display_path, printable
 from generator.pipeline.build import BuildOptions, build
-from generator.pipeline.held import list_held
 from generator.source.dates import parse_date
 
 # 3: built, with documents left out (--keep-going); any other error is 1.
@@ -181,6 +172,14 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_new(args: argparse.Namespace) -> int:
     if args.page and (args.author or args.section or args.tags):
         raise UsageError("--page makes a static page: it takes no --author, --section or --tags")
+    from generator.dev.scaffold import (  # only `new` writes content
+        create_article,
+        create_page,
+        known_authors,
+        split_tags,
+        unknown_author,
+    )
+
     try:
         config = load_config(args.config, content_dir=args.content)
     except BuildFailed as exc:
@@ -207,6 +206,8 @@ def run_new(args: argparse.Namespace) -> int:
 
 def _warn_new_author(author: str, known: list[str], path: Path) -> None:
     """Warn that `author` is no author the site knows: most often a misspelt byline."""
+    from generator.dev.scaffold import closest_author
+
     guess = closest_author(author, known)
     hint = f" (did you mean {guess!r}?)" if guess else ""
     print(
@@ -248,6 +249,8 @@ _LIST_HEADINGS = {
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from generator.pipeline.held import list_held  # only `list` parses without building
+
     try:
         config = _load(args)
         now = _clock(args, config) or reproducible_now()

@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from generator.check.findings import summarize as summarize_findings
+from generator.check.summary import summarize as summarize_findings
 from generator.errors import Finding, Problem, printable
 from generator.incremental.uptodate import Tally
 from generator.pipeline.build import BuildResult

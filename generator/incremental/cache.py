@@ -29,16 +29,18 @@ import zlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from generator import __version__
-from generator.check.links import CheckMemo
 from generator.errors import display_path
 from generator.incremental.codec import CodecError, decode, encode, to_data
 from generator.incremental.uptodate import LastBuild
-from generator.incremental.warm import Built
 from generator.render.templatetree import Facts
-from generator.source.parse import Parsed
+
+if TYPE_CHECKING:
+    from generator.check.links import CheckMemo
+    from generator.incremental.warm import Built
+    from generator.source.parse import Parsed
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +79,35 @@ REST = ("pages", "checks")
 DOCUMENTS = "documents"
 IN_MEMORY = ("scans", "built")
 STAGES = (*HEAD, DOCUMENTS, *REST, *IN_MEMORY)
-# What each saved memo holds: a cache file is read back into these types and no others.
-TYPES: dict[str, Any] = {
+# What each memo of the first part holds: a cache file is read back into these types and
+# no others (memo_type gives the rest's).
+HEAD_TYPES: dict[str, Any] = {
     "files": dict[str, tuple[int, int, int, str]],
     "templates": dict[str, Facts],
     "last": LastBuild,
     "output": dict[str, tuple[int, int, int, str]],
-    "pages": dict[str, tuple[str, str]],
-    "checks": CheckMemo,
 }
-_DOCUMENTS = dict[tuple[str, str], Parsed]
+
+
+def memo_type(stage: str) -> Any:
+    """Return the type `stage`'s saved memo is read back into."""
+    return HEAD_TYPES[stage] if stage in HEAD_TYPES else _rest_types()[stage]
+
+
+@functools.cache
+def _rest_types() -> dict[str, Any]:
+    # Imported when first read: a build that changes nothing reads only the first part,
+    # and never loads the checks nor the parser.
+    from generator.check.links import CheckMemo
+    from generator.source.parse import Parsed
+
+    return {
+        "pages": dict[str, tuple[str, str]],
+        "checks": CheckMemo,
+        DOCUMENTS: dict[tuple[str, str], Parsed],
+    }
+
+
 # A file system keeps mtimes in ticks (two seconds on FAT), and a clock can be set back: a
 # file whose mtime is this close to the clock, or ahead of it, can change again and keep its
 # size and mtime, so its digest is not remembered.
@@ -147,7 +168,7 @@ class BuildCache:
     @property
     def checks(self) -> CheckMemo:
         memo = self.memos.get("checks")
-        return memo.data if memo else CheckMemo()
+        return memo.data if memo else _rest_types()["checks"]()
 
     @property
     def built(self) -> Built | None:
@@ -432,7 +453,7 @@ def save_documents(documents: Documents) -> Packs | None:
                 named[name] = keys if keys is not None else _pack_keys(folder / name, stamp)
         packs = _with_new_pack(folder, stamp, named, documents.parsed)
         if documents.files is not None:
-            head = {**head, "files": ["", to_data(documents.files, TYPES["files"])]}
+            head = {**head, "files": ["", to_data(documents.files, HEAD_TYPES["files"])]}
         _write_atomically(
             folder / CACHE_FILE,
             _MAGIC + stamp.encode("ascii") + b"\n",
@@ -511,7 +532,7 @@ def _packs_to_keep(
 def _write_pack(folder: Path, stamp: str, documents: dict[tuple[str, str], Parsed]) -> str:
     """Write `documents` as a new pack in `folder`; return its file name."""
     name = f"docs-{secrets.token_hex(8)}.pack"
-    data = encode(documents, _DOCUMENTS)
+    data = encode(documents, memo_type(DOCUMENTS))
     _write_atomically(folder / name, _PACK_MAGIC + stamp.encode("ascii") + b"\n", data)
     return name
 
@@ -522,14 +543,14 @@ def _load_pack(file: Path, stamp: str) -> dict[tuple[str, str], Parsed]:
     with file.open("rb") as stream:
         if not _headed(stream, _PACK_MAGIC, stamp):
             raise _Damaged
-        return decode(_read_part(stream), _DOCUMENTS)
+        return decode(_read_part(stream), memo_type(DOCUMENTS))
 
 
 def _memo_bytes(memos: Mapping[str, Memo], stages: tuple[str, ...], *more: Any) -> bytes:
     """Return the memos of `stages` (and the documents' key and packs, `more`) as bytes."""
     import msgspec
 
-    saved = {s: [memos[s].key, to_data(memos[s].data, TYPES[s])] for s in stages if s in memos}
+    saved = {s: [memos[s].key, to_data(memos[s].data, memo_type(s))] for s in stages if s in memos}
     return msgspec.msgpack.encode([saved, *more])
 
 
@@ -548,7 +569,9 @@ def _memos(payload: bytes, stages: tuple[str, ...]) -> tuple[dict[str, Memo], st
         raise CodecError(str(exc)) from None
     if not saved.keys() <= set(stages):
         raise CodecError("unknown memo")
-    memos = {stage: Memo(key, decode(data, TYPES[stage])) for stage, (key, data) in saved.items()}
+    memos = {
+        stage: Memo(key, decode(data, memo_type(stage))) for stage, (key, data) in saved.items()
+    }
     if not more:
         return memos, "", []
     if not all(_PACK.match(name) for name in names):

@@ -16,8 +16,6 @@ from generator.pipeline.options import BuildOptions
 from generator.pipeline.parsing import parse_all
 from generator.source.files import read_content
 
-HELD_KINDS = ("drafts", "future", "expired")
-
 
 @dataclass(frozen=True)
 class Held:

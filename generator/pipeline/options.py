@@ -10,6 +10,9 @@ from generator.incremental.uptodate import Tally
 from generator.processes import START_METHODS
 from generator.write.staging import SyncResult
 
+# What `build.py list` lists: the documents a build at a moment leaves out (pipeline.held).
+HELD_KINDS = ("drafts", "future", "expired")
+
 
 @dataclass(frozen=True)
 class BuildOptions:

@@ -3,17 +3,14 @@ error if any (every template of a theme is checked, used or not), remembered by 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import MutableMapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import jinja2
-import jinja2.meta
-
-from generator.render.fragments import FragmentCache
-
-# Parses only; delimiters and tags as in the environment that renders.
-_PARSER = jinja2.Environment(extensions=[FragmentCache])
+if TYPE_CHECKING:
+    import jinja2
 
 
 @dataclass(frozen=True)
@@ -54,9 +51,23 @@ def read_templates(
 
 
 def _parse(source: str) -> Facts:
+    import jinja2  # here: the facts of templates seen before are read without Jinja
+    import jinja2.meta
+
     try:
-        tree = _PARSER.parse(source)
+        tree = _parser().parse(source)
     except jinja2.TemplateSyntaxError as exc:
         return Facts(None, (exc.lineno, exc.message or ""))
     refs = set(jinja2.meta.find_referenced_templates(tree))
     return Facts(None if None in refs else frozenset(refs))
+
+
+@functools.cache
+def _parser() -> jinja2.Environment:
+    """Return an environment that only parses: delimiters and tags as in the one that
+    renders."""
+    import jinja2
+
+    from generator.render.fragments import FragmentCache
+
+    return jinja2.Environment(extensions=[FragmentCache])
