@@ -278,3 +278,34 @@ def test_an_edit_that_keeps_size_and_mtime_of_a_file_read_in_its_tick_is_seen(si
     os.utime(file, ns=(tick, tick))
     build(site)
     assert tree(site / "output") == cold(site)
+
+
+def test_the_stamp_has_the_version_of_each_library_importlib_finds() -> None:
+    import importlib.metadata
+
+    from generator.incremental.cache import _OUTPUT_LIBRARIES, installed
+
+    folders = installed(_OUTPUT_LIBRARIES)
+    assert folders.keys() == set(_OUTPUT_LIBRARIES)
+    for library, folder in folders.items():
+        assert folder is not None, library
+        assert f"-{importlib.metadata.version(library)}." in folder, (library, folder)
+
+
+def test_the_first_library_on_the_import_path_is_the_one_stamped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.incremental.cache import installed
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in ("Pagefind_Bin-1.5.2.dist-info", "PyYAML-6.0.egg-info"):
+        (first / folder).mkdir(parents=True)
+    for folder in ("pagefind_bin-9.9.dist-info", "Markdown-3.0.dist-info", "markdownx-1.dist-info"):
+        (second / folder).mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(first), str(second)])
+    assert installed(("pagefind-bin", "pyyaml", "markdown", "jinja2")) == {
+        "pagefind-bin": "Pagefind_Bin-1.5.2.dist-info",
+        "pyyaml": "PyYAML-6.0.egg-info",
+        "markdown": "Markdown-3.0.dist-info",
+        "jinja2": None,
+    }
