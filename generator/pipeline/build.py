@@ -74,7 +74,11 @@ def _build(
     # render and check (Markdown, the renderer, the checks), some third of its time.
     from generator.pipeline.stages import run_stages
 
+    # Handed over, not shared: the stages let the sources' texts go once parsed, which this
+    # frame would otherwise hold to the end of the build (a cold build's largest input).
+    handed = [inputs]
+    del inputs, tree
     return run_stages(
-        config, options, cache, workers, inputs, keys, laps,
+        config, options, cache, workers, handed, keys, laps,
         notes=notes, persistent=persistent, in_memory=in_memory,
     )  # fmt: skip

@@ -53,7 +53,7 @@ def run_stages(
     options: BuildOptions,
     cache: BuildCache,
     workers: ParseWorkers | None,
-    inputs: Inputs,
+    handed: list[Inputs],  # emptied: the caller keeps no reference to the inputs
     keys: StageKeys,
     laps: Laps,
     *,
@@ -63,6 +63,7 @@ def run_stages(
 ) -> BuildResult:
     """Parse, assemble, render, check and write the site of `inputs`; return the result.
     Raises BuildFailed, writing nothing, on user errors."""
+    inputs = handed.pop()
     # Forked as the render workers are (the start method is the caller's word that this
     # process may fork). The dev server keeps its environment compiled between builds.
     ahead = (
