@@ -157,23 +157,42 @@ def test_a_build_without_search_or_cache_loads_no_asyncio_or_msgspec(tmp_path):
     assert done.stdout.split() == []
 
 
-def test_a_site_without_photos_never_loads_pillow(tmp_path):
-    # Pillow is an eighth of what a start costs: it is loaded with the first raster image a
-    # build processes, never by importing the pipeline. The fixture's images are SVG.
+def _two_builds(tmp_path: Path, shown: str) -> list[list[str]]:
+    """Build a copy of the basic fixture twice (cold, then with nothing changed), each in a
+    fresh process; return what each printed: its exit code, then the values of `shown`, a
+    Python expression seeing `sys`."""
     site = tmp_path / "basic"
     fixture = ROOT / "tests/fixtures/sites/basic"
     shutil.copytree(fixture, site, ignore=shutil.ignore_patterns("expected"))
     argv = ["build", "--config", str(site / "site.yaml"), "--output", str(site / "output"), "-q"]
-    code = (
-        "import sys; from generator.cli.main import main; "
-        f"print(main({argv!r}), 'PIL' in sys.modules)"
-    )
-    for _ in range(2):  # cold, then warm
+    code = f"import sys; from generator.cli.main import main; print(main({argv!r}), {shown})"
+    printed = []
+    for _ in range(2):
         ran = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
         )
-        assert ran.stdout.split() == ["0", "False"], ran.stdout + ran.stderr
+        printed.append(ran.stdout.split())
     assert list((site / "output").rglob("*.svg"))
+    return printed
+
+
+def test_a_site_without_photos_never_loads_pillow(tmp_path):
+    # Pillow is an eighth of what a start costs: it is loaded with the first raster image a
+    # build processes, never by importing the pipeline. The fixture's images are SVG.
+    assert _two_builds(tmp_path, "'PIL' in sys.modules") == [["0", "False"]] * 2
+
+
+def test_a_build_that_changes_nothing_loads_no_stage(tmp_path):
+    # A build that finds nothing changed reads its inputs and the first part of the cache,
+    # compares and stops: loading Markdown, the renderer and the checks (pipeline.stages)
+    # would be a fifth of its time.
+    heavy = (
+        "markdown", "pygments", "generator.pipeline.stages", "generator.render.pages",
+        "generator.check.links", "generator.markup.converter", "generator.source.parse",
+    )  # fmt: skip
+    cold, unchanged = _two_builds(tmp_path, f"*(m for m in {heavy!r} if m in sys.modules)")
+    assert cold == ["0", *heavy]
+    assert unchanged == ["0"]
 
 
 def _readme_architecture() -> str:
@@ -210,29 +229,3 @@ def test_readme_gives_each_part_a_row():
     rows = set(re.findall(r"^\| `(\w+)/` \|", section, re.M))
     rows |= {VOCABULARY} if "| vocabulary |" in section else set()
     assert rows == set(ALLOWED)
-
-
-def test_a_build_that_changes_nothing_loads_no_stage(tmp_path):
-    # A build that finds nothing changed reads its inputs and the first part of the cache,
-    # compares and stops: loading Markdown, the renderer and the checks (pipeline.stages)
-    # would be a fifth of its time.
-    site = tmp_path / "basic"
-    fixture = ROOT / "tests/fixtures/sites/basic"
-    shutil.copytree(fixture, site, ignore=shutil.ignore_patterns("expected"))
-    argv = ["build", "--config", str(site / "site.yaml"), "--output", str(site / "output"), "-q"]
-    heavy = (
-        "markdown", "pygments", "generator.pipeline.stages", "generator.render.pages",
-        "generator.check.links", "generator.markup.converter", "generator.source.parse",
-    )  # fmt: skip
-    code = (
-        "import sys; from generator.cli.main import main; "
-        f"print(main({argv!r}), *(m for m in {heavy!r} if m in sys.modules))"
-    )
-    loaded = []
-    for _ in range(2):  # cold, then with nothing changed
-        ran = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-        )
-        loaded.append(ran.stdout.split())
-    assert loaded[0] == ["0", *heavy]
-    assert loaded[1] == ["0"]
