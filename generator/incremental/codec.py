@@ -228,9 +228,7 @@ def _converter(tp: Any) -> Codec | None:
             return None
         pairs = [c or _identity for c in codes]
         return lambda v: tuple(c(x) for c, x in zip(pairs, v, strict=True))
-    if origin in (tuple, list):
-        return _each(_converter(args[0]), origin)
-    if origin in (frozenset, set):
+    if origin in (tuple, list, frozenset, set):
         return _each(_converter(args[0]), origin)
     if _is_mapping(tp):
         key, value = (_converter(a) for a in (args or (Any, Any)))
