@@ -43,8 +43,9 @@ from generator.urls import served_path
 
 log = logging.getLogger(__name__)
 
-# Sources from which a build has its templates compiled ahead (render.ahead): reading and
-# parsing fewer takes less time than a fork saves.
+# Sources from which a build has its templates compiled ahead (render.ahead). With fewer,
+# the build has little to do while they compile, and a small site spares the process; the
+# number is a judgement, not a measurement.
 AHEAD_SOURCES = 100
 
 
@@ -61,8 +62,8 @@ def run_stages(
     persistent: bool,  # the cache is saved after the build
     in_memory: bool,  # the caller keeps the cache for its next build (the dev server)
 ) -> BuildResult:
-    """Parse, assemble, render, check and write the site of `inputs`; return the result.
-    Raises BuildFailed, writing nothing, on user errors."""
+    """Parse, assemble, render, check and write the site of the inputs handed over; return
+    the result. Raises BuildFailed, writing nothing, on user errors."""
     inputs = handed.pop()
     # Forked as the render workers are (the start method is the caller's word that this
     # process may fork). The dev server keeps its environment compiled between builds.
