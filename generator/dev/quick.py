@@ -79,12 +79,14 @@ def quick_page(file: Path, built: Built, config: Config) -> Output | None:
     warnings: list[Problem] = []
     new = resolve_document(new, built.published, config.content_dir, config.base_path,
                            warnings)  # fmt: skip
+    # Anchored first, as a build anchors summaries before reading their images.
+    new = anchor_summary(new, config.base_path)
+    marks = image_marks(new)
     # An image the last build published but showed on no page has no variants yet.
-    shown_images = shown_paths(new, image_marks(new), config.base_path) - built.pictures.keys()
+    shown_images = shown_paths(new, marks, config.base_path) - built.pictures.keys()
     if warnings or shown_images & sites:
         return None
-    new = anchor_summary(new, config.base_path)
-    new = with_body_pictures(new, image_marks(new), built.pictures, config.base_path)
+    new = with_body_pictures(new, marks, built.pictures, config.base_path)
     job = document_job(new, built.articles, built.info, built.env, config)
     forget_fragments(built.env)  # a theme may key a fragment on something this edit changed
     page = render_page(job, built.env, config)
